@@ -1,0 +1,68 @@
+"""The data directory: the one folder that holds the store, the index and the captures."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VAR = "POLICY_ARCHIVE_DATA"
+DEFAULT = "archive-data"
+
+
+class DataDirError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DataDir:
+    root: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "archive.sqlite"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.db_path}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.root / "index"
+
+    @property
+    def captures_dir(self) -> Path:
+        return self.root / "captures"
+
+
+def resolve(option: str | None) -> Path:
+    """--data-dir, else $POLICY_ARCHIVE_DATA, else ./archive-data."""
+    return Path(option or os.environ.get(ENV_VAR) or DEFAULT).expanduser()
+
+
+def open_datadir(path: Path, create: bool) -> DataDir:
+    """Check the folder is usable before anything touches it, so failures are one clear line.
+
+    Commands that write (crawl, import) create the folder; commands that only read refuse a missing one
+    rather than serve an empty archive from a mistyped path.
+    """
+    path = path.resolve()
+    if path.exists() and not path.is_dir():
+        raise DataDirError(f"data directory {path} is not a folder")
+    if not path.exists():
+        if not create:
+            raise DataDirError(
+                f"data directory {path} does not exist; run 'policy-archive crawl' or 'policy-archive import' "
+                f"first, or choose another with --data-dir or ${ENV_VAR}")
+        try:
+            path.mkdir(parents=True)
+        except OSError as e:
+            raise DataDirError(f"cannot create data directory {path}: {e.strerror}") from None
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise DataDirError(f"data directory {path} is not readable")
+    if create and not os.access(path, os.W_OK):
+        raise DataDirError(f"data directory {path} is not writable")
+    d = DataDir(path)
+    for sub in (d.index_dir, d.captures_dir):
+        if create:
+            sub.mkdir(exist_ok=True)
+    return d

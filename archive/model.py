@@ -1,0 +1,83 @@
+"""The statement: what the archive keeps of one published text, independent of where it came from."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+KINDS = ("press-conference", "remarks", "statement", "readout", "speech", "interview", "other")
+
+_SPACE = re.compile(r"\s+")
+
+
+def statement_id(key: str) -> str:
+    """Stable id from the identity key (feed guid, else canonical URL): same key, same id, forever."""
+    return hashlib.sha1(key.strip().encode("utf-8")).hexdigest()[:16]
+
+
+def normalize_text(text: str) -> str:
+    """One line of text as readers see it: NFC, whitespace runs (ideographic spaces too) made one space."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text).replace("\u3000", " ")).strip()
+
+
+def content_hash(title: str, paragraphs: list[str]) -> str:
+    """Hash of the words only, so that a change of markup alone is not a new text revision."""
+    h = hashlib.sha256()
+    h.update(normalize_text(title).encode("utf-8"))
+    for p in paragraphs:
+        h.update(b"\x1f")
+        h.update(normalize_text(p).encode("utf-8"))
+    return h.hexdigest()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class Statement:
+    source: str
+    url: str
+    title: str
+    paragraphs: list[str]
+    country: str
+    ministry: str
+    language: str
+    kind: str = "other"
+    date: datetime | None = None
+    speakers: list[str] = field(default_factory=list)
+    guid: str | None = None
+    tags: list[str] = field(default_factory=list)
+    fetched_at: datetime | None = None
+
+    def __post_init__(self):
+        self.title = normalize_text(self.title)
+        self.paragraphs = [q for q in (normalize_text(p) for p in self.paragraphs) if q]
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}; one of {', '.join(KINDS)}")
+        self.country = self.country.upper()
+
+    @property
+    def id(self) -> str:
+        return statement_id(self.guid or self.url)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.title, self.paragraphs)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    def problems(self) -> list[str]:
+        """Why this statement must not be stored (empty list: it may)."""
+        out = []
+        if not self.title:
+            out.append("empty title")
+        if not self.paragraphs:
+            out.append("empty text")
+        if not self.url:
+            out.append("no URL")
+        return out

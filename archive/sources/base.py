@@ -1,0 +1,77 @@
+"""What every source is: a site's knowledge (URLs, selectors, date formats), apart from the fetching engine.
+
+A source turns fetched pages into links and statements. It never fetches anything itself, so the same
+code parses a live crawl, a saved file (`policy-archive extract`) and, later, a WARC capture.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from urllib.parse import urlsplit
+
+from ..model import Statement
+
+
+class ExtractError(Exception):
+    """The page does not look like what this source expects (a template change, or the wrong page)."""
+
+
+@dataclass
+class Page:
+    """A fetched page: canonical URL (never the mirror's), decoded text, and when it was fetched."""
+    url: str
+    text: str
+    fetched_at: datetime | None = None
+    content_type: str = "text/html"
+
+
+@dataclass
+class Link:
+    url: str
+    title: str = ""
+    date: datetime | None = None
+
+
+@dataclass
+class Listing:
+    """What a listing or feed page gives: links to articles, statements carried whole (feeds), more pages."""
+    links: list[Link] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    next_pages: list[str] = field(default_factory=list)
+
+
+class Source:
+    id: str = ""
+    ministry: str = ""
+    country: str = ""
+    language: str = ""
+    hosts: tuple[str, ...] = ()
+    start_urls: tuple[str, ...] = ()
+    timezone: tzinfo | None = None
+    description: str = ""
+
+    def owns(self, url: str) -> bool:
+        return (urlsplit(url).hostname or "") in self.hosts
+
+    def is_listing(self, url: str) -> bool:
+        raise NotImplementedError
+
+    def parse_listing(self, page: Page) -> Listing:
+        raise NotImplementedError
+
+    def parse_article(self, page: Page) -> Statement:
+        raise NotImplementedError
+
+    def paragraphs_from_html(self, html: str) -> list[str]:
+        """Body paragraphs from a fragment of body HTML (used by imports that carry `html`)."""
+        from .htmltext import paragraphs
+        return paragraphs(html)
+
+    def kind_for(self, title: str) -> str:
+        return "other"
+
+    def statement(self, **fields) -> Statement:
+        """A Statement with this source's constant fields filled in."""
+        fields.setdefault("kind", self.kind_for(fields.get("title", "")))
+        return Statement(source=self.id, country=self.country, ministry=self.ministry,
+                         language=fields.pop("language", self.language), **fields)

@@ -1,0 +1,73 @@
+"""Dates as ministries print them, read into aware datetimes in the site's own time zone."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone, tzinfo
+from email.utils import parsedate_to_datetime
+
+_ZH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"])}
+_MDY = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2}),\s*(\d{4})")
+
+
+def parse_date(text: str, tz: tzinfo | None = None) -> datetime | None:
+    """First date found in `text`; a date without its own offset is placed in `tz` (the site's zone)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if re.match(r"^[A-Z][a-z]{2}, \d", text):  # RFC 822, as feeds print it
+        try:
+            return parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            pass
+    try:
+        dt = datetime.fromisoformat(text)
+        return dt if dt.tzinfo else dt.replace(tzinfo=tz) if tz else dt
+    except ValueError:
+        pass
+    parts = None
+    if m := _ISO_DAY.search(text):
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+        hh, mm, ss = int(m[4] or 0), int(m[5] or 0), int(m[6] or 0)
+        parts = (y, mo, d, hh, mm, ss)
+    elif m := _ZH.search(text):
+        parts = (int(m[1]), int(m[2]), int(m[3]), 0, 0, 0)
+    elif m := _DMY.search(text):
+        parts = (int(m[3]), int(m[2]), int(m[1]), 0, 0, 0)
+    elif (m := _MDY.search(text)) and m[1].lower() in _MONTHS:
+        parts = (int(m[3]), _MONTHS[m[1].lower()], int(m[2]), 0, 0, 0)
+    elif (m := _MDY.search(text)) and any(k.startswith(m[1].lower()) for k in _MONTHS) and len(m[1]) >= 3:
+        month = next(v for k, v in _MONTHS.items() if k.startswith(m[1].lower()))
+        parts = (int(m[3]), month, int(m[2]), 0, 0, 0)
+    if parts is None:
+        return None
+    try:
+        return datetime(*parts, tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def parse_user_date(text: str, end: bool = False) -> datetime:
+    """A date typed by a user (--since, --from, --to): YYYY-MM-DD or YYYY-MM or YYYY, in UTC.
+
+    `end` makes a partial date mean its last moment, so --to 2024-03 includes all of March.
+    """
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", text.strip())
+    if not m:
+        raise ValueError(f"invalid date {text!r}: use YYYY-MM-DD, YYYY-MM or YYYY")
+    y, mo, d = int(m[1]), m[2], m[3]
+    try:
+        if not end:
+            return datetime(y, int(mo or 1), int(d or 1), tzinfo=timezone.utc)
+        if d:
+            return datetime(y, int(mo), int(d), 23, 59, 59, tzinfo=timezone.utc)
+        if mo:
+            nxt = datetime(y + (int(mo) == 12), int(mo) % 12 + 1, 1, tzinfo=timezone.utc)
+            return datetime.fromtimestamp(nxt.timestamp() - 1, timezone.utc)
+        return datetime(y, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+    except ValueError as e:
+        raise ValueError(f"invalid date {text!r}: {e}") from None

@@ -1,0 +1,231 @@
+"""The store: statements, their append-only text revisions, and crawl state per URL.
+
+SQLAlchemy Core keeps the SQL portable (SQLite now, PostgreSQL later); nothing here knows about HTML,
+HTTP or the index.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterator
+
+from sqlalchemy import (JSON, Column, DateTime, Integer, MetaData, String, Table, Text, and_, create_engine,
+                        event, func, select)
+from sqlalchemy.engine import Engine
+
+from .model import Statement, utcnow
+
+metadata = MetaData()
+
+statements = Table(
+    "statements", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("source", String(64), nullable=False, index=True),
+    Column("guid", Text),
+    Column("url", Text, nullable=False, index=True),
+    Column("country", String(2), nullable=False),
+    Column("ministry", Text, nullable=False),
+    Column("language", String(35), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("title", Text, nullable=False),
+    # ISO 8601 with its offset as published; the offset is what a reader of the original page saw
+    Column("date", String(32), index=True),
+    Column("speakers", JSON, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("paragraphs", JSON, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("revision_count", Integer, nullable=False),
+    # equals content_hash once the index holds this version; a mismatch is work left for the indexer
+    Column("indexed_hash", String(64)),
+)
+
+revisions = Table(
+    "revisions", metadata,
+    Column("statement_id", String(32), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("paragraphs", JSON, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+)
+
+crawl_state = Table(
+    "crawl_state", metadata,
+    Column("url", Text, primary_key=True),
+    Column("source", String(64), nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("status", Integer),
+    Column("content_hash", String(64)),
+    Column("fetched_at", DateTime(timezone=True)),
+)
+
+
+@dataclass
+class SaveResult:
+    id: str
+    outcome: str  # "new", "changed" or "unchanged"
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we write is UTC
+    if dt is not None and dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt
+
+
+class Store:
+    def __init__(self, url: str):
+        self.engine: Engine = create_engine(url)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+
+    def close(self):
+        self.engine.dispose()
+
+    # statements -------------------------------------------------------------------------------------
+
+    def save(self, st: Statement, seen_at: datetime | None = None) -> SaveResult:
+        """Insert or update one statement in one transaction; a new title or text appends a revision."""
+        problems = st.problems()
+        if problems:
+            raise ValueError(f"refusing to store {st.url}: {', '.join(problems)}")
+        seen_at = seen_at or st.fetched_at or utcnow()
+        sid, chash = st.id, st.content_hash
+        row = {
+            "source": st.source, "guid": st.guid, "url": st.url, "country": st.country,
+            "ministry": st.ministry, "language": st.language, "kind": st.kind, "title": st.title,
+            "date": st.date.isoformat() if st.date else None, "speakers": st.speakers, "tags": st.tags,
+            "paragraphs": st.paragraphs, "content_hash": chash, "fetched_at": seen_at,
+        }
+        with self.engine.begin() as conn:
+            old = conn.execute(select(statements.c.content_hash, statements.c.revision_count)
+                               .where(statements.c.id == sid)).first()
+            if old is None:
+                conn.execute(statements.insert().values(id=sid, first_seen=seen_at, revision_count=1, **row))
+                conn.execute(revisions.insert().values(
+                    statement_id=sid, seq=1, title=st.title, paragraphs=st.paragraphs, content_hash=chash,
+                    first_seen=seen_at, last_seen=seen_at))
+                return SaveResult(sid, "new")
+            last = conn.execute(select(revisions).where(revisions.c.statement_id == sid)
+                                .order_by(revisions.c.seq.desc()).limit(1)).first()
+            if last.content_hash == chash:
+                conn.execute(revisions.update().where(and_(revisions.c.statement_id == sid,
+                                                           revisions.c.seq == last.seq))
+                             .values(last_seen=max(_aware(last.last_seen), seen_at)))
+                # metadata (speaker, kind, date) may be corrected without a text revision
+                conn.execute(statements.update().where(statements.c.id == sid).values(**row))
+                return SaveResult(sid, "unchanged")
+            conn.execute(revisions.insert().values(
+                statement_id=sid, seq=last.seq + 1, title=st.title, paragraphs=st.paragraphs,
+                content_hash=chash, first_seen=seen_at, last_seen=seen_at))
+            conn.execute(statements.update().where(statements.c.id == sid)
+                         .values(revision_count=old.revision_count + 1, **row))
+            return SaveResult(sid, "changed")
+
+    def get(self, sid: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(statements).where(statements.c.id == sid)).mappings().first()
+        return _statement_dict(row) if row else None
+
+    def revisions(self, sid: str) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(revisions).where(revisions.c.statement_id == sid)
+                                .order_by(revisions.c.seq)).mappings().all()
+        return [{**r, "first_seen": _aware(r["first_seen"]), "last_seen": _aware(r["last_seen"])} for r in rows]
+
+    def iter_statements(self, batch: int = 500) -> Iterator[dict]:
+        """All statements in id order, fetched in batches so memory stays flat at any archive size."""
+        last = ""
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(statements).where(statements.c.id > last)
+                                    .order_by(statements.c.id).limit(batch)).mappings().all()
+            if not rows:
+                return
+            for r in rows:
+                yield _statement_dict(r)
+            last = rows[-1]["id"]
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(statements)).scalar_one()
+
+    def counts_by_source(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(statements.c.source, func.count()).group_by(statements.c.source)).all()
+        return dict(rows)
+
+    def unindexed_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(statements.c.id).where(
+                (statements.c.indexed_hash.is_(None)) | (statements.c.indexed_hash != statements.c.content_hash)
+            )).scalars())
+
+    def mark_indexed(self, pairs: list[tuple[str, str]]):
+        with self.engine.begin() as conn:
+            for sid, chash in pairs:
+                conn.execute(statements.update().where(statements.c.id == sid).values(indexed_hash=chash))
+
+    def clear_indexed(self):
+        with self.engine.begin() as conn:
+            conn.execute(statements.update().values(indexed_hash=None))
+
+    def same_day(self, date_prefix: str, exclude: str, limit: int = 10) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(statements.c.id, statements.c.title, statements.c.ministry,
+                                       statements.c.date, statements.c.source)
+                                .where(statements.c.date.like(date_prefix + "%"), statements.c.id != exclude)
+                                .order_by(statements.c.date).limit(limit)).mappings().all()
+        return [dict(r) for r in rows]
+
+    # crawl state -----------------------------------------------------------------------------------
+
+    def crawl_state(self, url: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(crawl_state).where(crawl_state.c.url == url)).mappings().first()
+        return dict(row) if row else None
+
+    def known_urls(self, source: str) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(crawl_state.c.url).where(
+                crawl_state.c.source == source, crawl_state.c.status == 200)).scalars())
+
+    def set_crawl_state(self, url: str, source: str, *, status: int, etag: str | None = None,
+                        last_modified: str | None = None, content_hash: str | None = None,
+                        fetched_at: datetime | None = None):
+        values = {"source": source, "status": status, "fetched_at": fetched_at or utcnow()}
+        if status != 304:
+            # a 304 confirms the validators we sent; anything else replaces them
+            values.update(etag=etag, last_modified=last_modified, content_hash=content_hash)
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(crawl_state.c.url).where(crawl_state.c.url == url)).first()
+            if exists:
+                conn.execute(crawl_state.update().where(crawl_state.c.url == url).values(**values))
+            else:
+                conn.execute(crawl_state.insert().values(url=url, **values))
+
+
+def _statement_dict(row) -> dict:
+    d = dict(row)
+    for k in ("first_seen", "fetched_at"):
+        d[k] = _aware(d[k])
+    return d
+
+
+def _sqlite_pragmas(dbapi_conn, _record):
+    cur = dbapi_conn.cursor()
+    # WAL lets the web server read while a crawl writes; busy_timeout rides out the writer's commits
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)
