@@ -5,7 +5,6 @@ HTTP or the index.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterator
@@ -92,6 +91,15 @@ class Store:
 
     def save(self, st: Statement, seen_at: datetime | None = None) -> SaveResult:
         """Insert or update one statement in one transaction; a new title or text appends a revision."""
+        with self.engine.begin() as conn:
+            return self._save(conn, st, seen_at)
+
+    def save_many(self, items: list[Statement], seen_at: datetime | None = None) -> list[SaveResult]:
+        """All or nothing: one transaction for the lot (an import file lands whole or not at all)."""
+        with self.engine.begin() as conn:
+            return [self._save(conn, st, seen_at) for st in items]
+
+    def _save(self, conn, st: Statement, seen_at: datetime | None) -> SaveResult:
         problems = st.problems()
         if problems:
             raise ValueError(f"refusing to store {st.url}: {', '.join(problems)}")
@@ -103,30 +111,30 @@ class Store:
             "date": st.date.isoformat() if st.date else None, "speakers": st.speakers, "tags": st.tags,
             "paragraphs": st.paragraphs, "content_hash": chash, "fetched_at": seen_at,
         }
-        with self.engine.begin() as conn:
-            old = conn.execute(select(statements.c.content_hash, statements.c.revision_count)
-                               .where(statements.c.id == sid)).first()
-            if old is None:
-                conn.execute(statements.insert().values(id=sid, first_seen=seen_at, revision_count=1, **row))
-                conn.execute(revisions.insert().values(
-                    statement_id=sid, seq=1, title=st.title, paragraphs=st.paragraphs, content_hash=chash,
-                    first_seen=seen_at, last_seen=seen_at))
-                return SaveResult(sid, "new")
-            last = conn.execute(select(revisions).where(revisions.c.statement_id == sid)
-                                .order_by(revisions.c.seq.desc()).limit(1)).first()
-            if last.content_hash == chash:
-                conn.execute(revisions.update().where(and_(revisions.c.statement_id == sid,
-                                                           revisions.c.seq == last.seq))
-                             .values(last_seen=max(_aware(last.last_seen), seen_at)))
-                # metadata (speaker, kind, date) may be corrected without a text revision
-                conn.execute(statements.update().where(statements.c.id == sid).values(**row))
-                return SaveResult(sid, "unchanged")
+        old = conn.execute(select(statements).where(statements.c.id == sid)).mappings().first()
+        if old is None:
+            conn.execute(statements.insert().values(id=sid, first_seen=seen_at, revision_count=1, **row))
             conn.execute(revisions.insert().values(
-                statement_id=sid, seq=last.seq + 1, title=st.title, paragraphs=st.paragraphs,
-                content_hash=chash, first_seen=seen_at, last_seen=seen_at))
-            conn.execute(statements.update().where(statements.c.id == sid)
-                         .values(revision_count=old.revision_count + 1, **row))
-            return SaveResult(sid, "changed")
+                statement_id=sid, seq=1, title=st.title, paragraphs=st.paragraphs, content_hash=chash,
+                first_seen=seen_at, last_seen=seen_at))
+            return SaveResult(sid, "new")
+        last = conn.execute(select(revisions).where(revisions.c.statement_id == sid)
+                            .order_by(revisions.c.seq.desc()).limit(1)).first()
+        if last.content_hash == chash:
+            conn.execute(revisions.update().where(and_(revisions.c.statement_id == sid,
+                                                       revisions.c.seq == last.seq))
+                         .values(last_seen=max(_aware(last.last_seen), seen_at)))
+            # metadata (speaker, kind, date) may be corrected without a text revision; the index must follow
+            stale = any(old[k] != v for k, v in row.items() if k != "fetched_at")
+            extra = {"indexed_hash": None} if stale else {}
+            conn.execute(statements.update().where(statements.c.id == sid).values(**row, **extra))
+            return SaveResult(sid, "unchanged")
+        conn.execute(revisions.insert().values(
+            statement_id=sid, seq=last.seq + 1, title=st.title, paragraphs=st.paragraphs,
+            content_hash=chash, first_seen=seen_at, last_seen=seen_at))
+        conn.execute(statements.update().where(statements.c.id == sid)
+                     .values(revision_count=old["revision_count"] + 1, **row))
+        return SaveResult(sid, "changed")
 
     def get(self, sid: str) -> dict | None:
         with self.engine.connect() as conn:
@@ -225,7 +233,3 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
-
-
-def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, default=str)

@@ -1,0 +1,428 @@
+"""The command line: `policy-archive [--data-dir DIR] COMMAND ...`."""
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .datadir import DataDirError, open_datadir, resolve
+
+USER_AGENT = "policy-archive/{version} (+{contact})"
+DEFAULT_CONTACT = "https://github.com/policy-archive/policy-archive"
+
+
+class Failure(click.ClickException):
+    """An error for the user: one line on standard error, exit status 1, no traceback."""
+
+    def show(self, file=None):
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def fail(message: str):
+    raise Failure(message)
+
+
+def _sigterm(signum, frame):
+    # SIGTERM takes the same careful path as Ctrl-C: finish the current item, sync the index, stop
+    raise KeyboardInterrupt
+
+
+def _datadir(ctx: click.Context, create: bool):
+    try:
+        return open_datadir(ctx.obj["data_dir"], create=create)
+    except DataDirError as e:
+        fail(str(e))
+
+
+def _store(dd):
+    from .store import Store
+    return Store(dd.db_url)
+
+
+def _date(value: str | None, end: bool = False, name: str = "date"):
+    if value is None:
+        return None
+    from .sources.dates import parse_user_date
+    try:
+        return parse_user_date(value, end=end)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint=name) from None
+
+
+def _emit_json(obj):
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the store, index and captures [env POLICY_ARCHIVE_DATA; default ./archive-data].")
+@click.version_option(__version__, prog_name="policy-archive")
+@click.pass_context
+def main(ctx, data_dir):
+    """Archive, search and cite official foreign-ministry statements.
+
+    \b
+    Examples:
+      policy-archive crawl                       # last 30 days of every source
+      policy-archive search '"Nansei islands" missile' --country CN
+      policy-archive serve                       # web UI on http://127.0.0.1:8000
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["data_dir"] = resolve(str(data_dir) if data_dir else None)
+    signal.signal(signal.SIGTERM, _sigterm)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def sources(as_json):
+    """List the sources the crawler knows.
+
+    \b
+    Example:
+      policy-archive sources --json
+    """
+    from .sources import SOURCES
+    rows = [{"id": s.id, "country": s.country, "ministry": s.ministry, "language": s.language,
+             "start_urls": list(s.start_urls), "description": s.description} for s in SOURCES.values()]
+    if as_json:
+        _emit_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['id']:<12} {r['country']}  {r['language']:<3} {r['ministry']}")
+        for u in r["start_urls"]:
+            click.echo(f"{'':<20}{u}")
+
+
+def _resolve_sources(ids):
+    from .sources import SOURCES, UnknownSource, get_source
+    try:
+        return [get_source(i) for i in ids] if ids else list(SOURCES.values())
+    except UnknownSource as e:
+        fail(str(e))
+
+
+def _mirrors(specs):
+    from .fetch.mirror import Mirrors
+    try:
+        return Mirrors(list(specs))
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--mirror") from None
+
+
+@main.command()
+@click.argument("source_ids", metavar="[SOURCE]...", nargs=-1)
+@click.option("--since", help="Collect listing items from this date on (YYYY-MM-DD) [default: 30 days ago].")
+@click.option("--max-pages", type=click.IntRange(min=1), help="At most N listing pages per source.")
+@click.option("--delay", type=click.FloatRange(min=0), default=2.0, show_default=True,
+              help="Seconds between requests to one host.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds before a request is given up.")
+@click.option("--mirror", "mirror_specs", multiple=True, metavar="CANONICAL=FETCH",
+              help="Fetch CANONICAL_PREFIX from FETCH_PREFIX, recording the canonical URL (repeatable).")
+@click.option("--contact", default=DEFAULT_CONTACT, show_default=True,
+              help="Contact URL sent in the User-Agent, so site operators can reach you.")
+@click.option("--ignore-robots", is_flag=True, help="Do not read robots.txt (only for your own mirror).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.pass_context
+def crawl(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, contact, ignore_robots, as_json,
+          quiet):
+    """Fetch what is new from the sources (all of them unless named), store and index it.
+
+    Polite: robots.txt, one request at a time per host, --delay between them, conditional GET.
+    Exit status: 0 when every source was read, 1 when a source failed completely, 130 when stopped.
+
+    \b
+    Examples:
+      policy-archive crawl
+      policy-archive crawl us-state --since 2024-01-01
+      policy-archive crawl us-state --delay 0 \\
+          --mirror https://www.state.gov=http://127.0.0.1:8765/www.state.gov
+    """
+    from .crawl import CrawlOptions, Crawler
+    from .fetch.client import Fetcher
+    from .fetch.warc import WarcWriter
+    from .progress import CrawlProgress, print_summary
+
+    chosen = _resolve_sources(source_ids)
+    mirrors = _mirrors(mirror_specs)
+    options = CrawlOptions(since=_date(since, name="--since"), max_pages=max_pages)
+    dd = _datadir(ctx, create=True)
+    store = _store(dd)
+    warc = WarcWriter(dd.captures_dir)
+    fetcher = Fetcher(user_agent=USER_AGENT.format(version=__version__, contact=contact), delay=delay,
+                      timeout=timeout, mirrors=mirrors, warc=warc, obey_robots=not ignore_robots)
+    reports = []
+    interrupted = False
+    try:
+        with CrawlProgress(enabled=not quiet) as progress:
+            crawler = Crawler(store, dd.index_dir, fetcher, options, on_progress=progress.update)
+            for src in chosen:
+                try:
+                    reports.append(crawler.crawl(src))
+                except KeyboardInterrupt:
+                    interrupted = True
+                    reports.append(progress.reports.get(src.id))
+                    break
+    finally:
+        fetcher.close()
+        warc.close()
+    reports = [r for r in reports if r is not None]
+    if as_json:
+        _emit_json({"interrupted": interrupted, "sources": [r.to_json() for r in reports]})
+    else:
+        print_summary(reports)
+    if interrupted:
+        click.echo("interrupted: what was fetched is stored and indexed; the next crawl resumes", err=True)
+        sys.exit(130)
+    failed = [r.source for r in reports if r.status == "failed"]
+    if failed:
+        click.echo(f"error: source failed: {', '.join(failed)}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--source", "source_id", required=True, help="Source id (see `policy-archive sources`).")
+@click.option("--url", required=True, help="The page's canonical URL (decides listing or article).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def extract(source_id, url, file, as_json):
+    """Parse a saved page with a source, without touching the store.
+
+    An article gives its statement; a listing or feed gives its links and next pages.
+
+    \b
+    Example:
+      policy-archive extract --source cn-mfa-zh \\
+          --url https://www.fmprc.gov.cn/web/zyxw/t1638430.shtml t1638430.shtml
+    """
+    from .fetch.decode import decode_body
+    from .sources.base import ExtractError, Page
+    [src] = _resolve_sources([source_id])
+    text, encoding = decode_body(file.read_bytes(), None)
+    page = Page(url=url, text=text)
+    try:
+        if src.is_listing(url):
+            listing = src.parse_listing(page)
+            out = {"kind": "listing", "encoding": encoding,
+                   "links": [{"url": ln.url, "title": ln.title, "date": ln.date.isoformat() if ln.date else None}
+                             for ln in listing.links],
+                   "statements": [_statement_json(s) for s in listing.statements],
+                   "next_pages": listing.next_pages}
+        else:
+            out = {"kind": "article", "encoding": encoding, "statement": _statement_json(src.parse_article(page))}
+    except ExtractError as e:
+        fail(str(e))
+    if as_json:
+        _emit_json(out)
+        return
+    if out["kind"] == "article":
+        _print_statement(out["statement"])
+        return
+    for ln in out["links"]:
+        click.echo(f"{(ln['date'] or '')[:10]:<10}  {ln['title']}\n            {ln['url']}")
+    for st in out["statements"]:
+        _print_statement(st)
+        click.echo("")
+    for nxt in out["next_pages"]:
+        click.echo(f"next page: {nxt}")
+    click.echo(f"{len(out['links'])} links, {len(out['statements'])} statements, "
+               f"{len(out['next_pages'])} next pages")
+
+
+def _statement_json(st) -> dict:
+    return {"id": st.id, "source": st.source, "url": st.url, "guid": st.guid, "title": st.title,
+            "date": st.date.isoformat() if st.date else None, "country": st.country, "ministry": st.ministry,
+            "language": st.language, "kind": st.kind, "speakers": st.speakers, "paragraphs": st.paragraphs}
+
+
+def _print_statement(st: dict):
+    click.echo(st["title"])
+    click.echo(f"  {st['date'] or 'undated'} · {st['kind']} · {'; '.join(st['speakers']) or 'no speaker'}")
+    click.echo(f"  {st['url']}")
+    for i, p in enumerate(st["paragraphs"], 1):
+        click.echo(f"  [{i}] {p}")
+
+
+@main.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def import_(ctx, files, as_json):
+    """Load statements from JSON Lines files (.jsonl or .jsonl.gz).
+
+    Idempotent: importing a file twice adds nothing. A file with a bad line imports nothing.
+
+    \b
+    Example:
+      policy-archive import ../shared/corpus/statements/us-state-press-2021-2022.jsonl.gz
+    """
+    from .index import sync_index
+    from .jsonl import ImportFileError, read_file
+    for f in files:
+        if not f.is_file():
+            fail(f"{f}: no such file")
+    dd = _datadir(ctx, create=True)
+    store = _store(dd)
+    summary, errors = [], []
+    try:
+        for f in files:
+            try:
+                items = read_file(f)
+            except ImportFileError as e:
+                errors.append(str(e))
+                click.echo(f"error: {e} (nothing imported from this file)", err=True)
+                continue
+            outcomes = [r.outcome for r in store.save_many(items)]
+            row = {"file": str(f), "statements": len(items), **{k: outcomes.count(k) for k in
+                                                                ("new", "changed", "unchanged")}}
+            summary.append(row)
+            if not as_json:
+                click.echo(f"{f}: {row['statements']:,} statements: {row['new']:,} new, {row['changed']:,} changed, "
+                           f"{row['unchanged']:,} unchanged", err=True)
+    finally:
+        indexed = sync_index(store, dd.index_dir)
+    if as_json:
+        _emit_json({"files": summary, "errors": errors, "indexed": indexed})
+    else:
+        click.echo(f"indexed {indexed:,} statements; the archive holds {store.count():,}")
+    if errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def export(ctx, file):
+    """Write every statement as JSON Lines (to FILE, or standard output). A .gz name is compressed.
+
+    \b
+    Examples:
+      policy-archive export > archive.jsonl
+      policy-archive export archive.jsonl.gz
+    """
+    import gzip
+    import os
+    import tempfile
+    from .jsonl import export_lines
+    dd = _datadir(ctx, create=False)
+    store = _store(dd)
+    if file is None:
+        for line in export_lines(store.iter_statements()):
+            sys.stdout.write(line)
+        return
+    # write beside the target and rename, so an interrupted export never leaves half a file
+    fd, tmp = tempfile.mkstemp(dir=file.parent if str(file.parent) else ".", prefix=".export-")
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            out = gzip.open(raw, "wt", encoding="utf-8") if file.suffix == ".gz" else open(
+                raw.fileno(), "w", encoding="utf-8", closefd=False)
+            with out:
+                n = 0
+                for line in export_lines(store.iter_statements()):
+                    out.write(line)
+                    n += 1
+        os.replace(tmp, file)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    click.echo(f"exported {n:,} statements to {file}", err=True)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0)
+@click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. CN.")
+@click.option("--source", "source_id", help="Source id, e.g. us-state.")
+@click.option("--from", "date_from", help="From this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Up to this date (YYYY-MM-DD).")
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True)
+@click.pass_context
+def search(ctx, query, as_json, limit, offset, country, source_id, date_from, date_to, sort):
+    """Search the archive.
+
+    Syntax: words, "exact phrases", AND / OR / NOT (or -word), (grouping), and field:value for
+    title, text, speaker, country, source, kind, language. Wildcards are not supported.
+
+    \b
+    Examples:
+      policy-archive search 'missile deployment' --country CN --from 2024-01-01
+      policy-archive search '"press briefing" AND speaker:price' --json --limit 50
+    """
+    from .search import QueryError, Searcher
+    start = _date(date_from, name="--from")
+    end = _date(date_to, end=True, name="--to")
+    dd = _datadir(ctx, create=False)
+    try:
+        searcher = Searcher(dd.index_dir)
+    except FileNotFoundError:
+        fail(f"no index in {dd.root}: run 'policy-archive crawl' or 'policy-archive import' first")
+    try:
+        res = searcher.search(query, country=country, source=source_id, date_from=start and start.date(),
+                              date_to=end and end.date(), limit=limit, offset=offset, sort=sort)
+    except QueryError as e:
+        fail(str(e))
+    if as_json:
+        _emit_json({"total": res.total, "hits": [
+            {k: h.to_json()[k] for k in ("id", "url", "title", "date", "source", "country", "speaker", "score",
+                                         "snippet")} for h in res.hits]})
+        return
+    import re
+    from html import unescape
+    click.echo(f"{res.total:,} statements")
+    for h in res.hits:
+        snippet = unescape(re.sub(r"</?mark>", "*", h.snippet)).replace("\n", " ")
+        click.echo(f"\n{(h.date or '')[:10]}  {h.title}\n  {h.ministry}"
+                   f"{' · ' + h.speaker if h.speaker else ''} · {h.kind} · id {h.id}\n  {h.url}\n  {snippet}")
+
+
+@main.command()
+@click.pass_context
+def reindex(ctx):
+    """Rebuild the search index from the store.
+
+    \b
+    Example:
+      policy-archive reindex
+    """
+    from .index import IndexBusy, rebuild_index
+    dd = _datadir(ctx, create=False)
+    store = _store(dd)
+    try:
+        n = rebuild_index(store, dd.index_dir,
+                          progress=lambda done, total: click.echo(f"indexed {done:,}/{total:,}", err=True))
+    except IndexBusy as e:
+        fail(str(e))
+    click.echo(f"reindexed {n:,} statements")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True)
+@click.pass_context
+def serve(ctx, host, port, threads):
+    """Serve the web UI and JSON API under a production WSGI server (waitress).
+
+    \b
+    Example:
+      policy-archive serve --port 8000
+    """
+    from .web import create_app
+    from .web.server import serve as run
+    dd = _datadir(ctx, create=True)
+    run(create_app(dd.root), host=host, port=port, threads=threads)
+
+
+def run():
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

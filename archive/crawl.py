@@ -1,0 +1,180 @@
+"""The crawl: walk each source's listings and feeds, fetch what is new, parse it, store it, index it.
+
+Resumability comes from ordering, not from checkpoints: a listing's validators (ETag, Last-Modified)
+are recorded only after all of its items are stored, and an article's crawl state only after its
+statement is stored. A crawl stopped at any point refetches what it had not finished, and the store's
+content hashes make refetching harmless.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from .fetch.client import Fetcher, FetchError
+from .fetch.decode import decode_body
+from .index import sync_index
+from .model import Statement, utcnow
+from .sources.base import ExtractError, Page, Source
+from .store import Store
+
+DEFAULT_WINDOW = timedelta(days=30)
+
+
+@dataclass
+class SourceReport:
+    source: str
+    found: int = 0          # links and feed items seen on listing pages
+    fetched: int = 0        # pages fetched with a full response (200)
+    not_modified: int = 0   # conditional requests answered 304
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0        # links older than the window, or already in the archive
+    errors: int = 0
+    status: str = "ok"      # ok, partial (some errors), failed (nothing could be read), interrupted
+    messages: list[str] = field(default_factory=list)
+
+    def count(self, outcome: str):
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def error(self, message: str):
+        self.errors += 1
+        self.messages.append(message)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class CrawlOptions:
+    since: datetime | None = None   # None: the last 30 days of listings; feed items are always taken
+    max_pages: int | None = None    # listing pages per source
+
+
+class Crawler:
+    def __init__(self, store: Store, index_dir: Path, fetcher: Fetcher, options: CrawlOptions,
+                 on_progress: Callable[[SourceReport], None] | None = None):
+        self.store = store
+        self.index_dir = index_dir
+        self.fetcher = fetcher
+        self.options = options
+        self.on_progress = on_progress or (lambda report: None)
+
+    def crawl(self, source: Source) -> SourceReport:
+        report = SourceReport(source.id)
+        listings_read = 0
+        try:
+            self._walk(source, report)
+            listings_read = report.fetched + report.not_modified
+        except KeyboardInterrupt:
+            report.status = "interrupted"
+            raise
+        finally:
+            sync_index(self.store, self.index_dir)
+            if report.status != "interrupted":
+                if listings_read == 0:
+                    report.status = "failed"
+                elif report.errors:
+                    report.status = "partial"
+            self.on_progress(report)
+        return report
+
+    def _walk(self, source: Source, report: SourceReport):
+        since = self.options.since or (utcnow() - DEFAULT_WINDOW)
+        queue = list(source.start_urls)
+        seen: set[str] = set()
+        pages = 0
+        while queue:
+            url = queue.pop(0)
+            if url in seen or (self.options.max_pages is not None and pages >= self.options.max_pages):
+                continue
+            seen.add(url)
+            pages += 1
+            got = self._read_listing(source, url, report)
+            if got is None:
+                continue
+            listing, res = got
+            report.found += len(listing.links) + len(listing.statements)
+            for st in listing.statements:
+                if self.options.since and st.date and st.date < self.options.since:
+                    report.skipped += 1
+                    continue
+                self._store(st, report)
+            fresh = [ln for ln in listing.links if not (ln.date and _aware(ln.date) < since)]
+            report.skipped += len(listing.links) - len(fresh)
+            known = self.store.known_urls(source.id)
+            for link in fresh:
+                if link.url in known:
+                    report.skipped += 1
+                    continue
+                self._read_article(source, link.url, report)
+                self.on_progress(report)
+            # older pages only hold older items: stop paging once a page is entirely before the window
+            if listing.links and fresh:
+                queue.extend(listing.next_pages)
+            # only now, with its items stored, may a later crawl skip this listing on a 304
+            self.store.set_crawl_state(url, source.id, status=200, etag=res.etag, last_modified=res.last_modified)
+            sync_index(self.store, self.index_dir)
+            self.on_progress(report)
+
+    def _fetch(self, source: Source, url: str, report: SourceReport, conditional: bool):
+        state = self.store.crawl_state(url) if conditional else None
+        try:
+            res = self.fetcher.get(url, allowed_hosts=set(source.hosts),
+                                   etag=state and state["etag"], last_modified=state and state["last_modified"])
+        except FetchError as e:
+            report.error(f"{url}: {e}")
+            return None
+        if res.status == 304:
+            report.not_modified += 1
+            self.store.set_crawl_state(url, source.id, status=304, fetched_at=res.fetched_at)
+            return None
+        if res.status != 200:
+            report.error(f"{url}: HTTP {res.status}")
+            self.store.set_crawl_state(url, source.id, status=res.status, fetched_at=res.fetched_at)
+            return None
+        report.fetched += 1
+        text, _ = decode_body(res.body, res.content_type)
+        return res, Page(url=url, text=text, fetched_at=res.fetched_at, content_type=res.content_type or "")
+
+    def _read_listing(self, source: Source, url: str, report: SourceReport):
+        got = self._fetch(source, url, report, conditional=True)
+        if got is None:
+            return None
+        res, page = got
+        try:
+            listing = source.parse_listing(page)
+        except ExtractError as e:
+            report.error(f"{url}: {e}")
+            return None
+        return listing, res
+
+    def _read_article(self, source: Source, url: str, report: SourceReport):
+        got = self._fetch(source, url, report, conditional=False)
+        if got is None:
+            return
+        res, page = got
+        try:
+            st = source.parse_article(page)
+        except ExtractError as e:
+            report.error(f"{url}: {e}")
+            return
+        if self._store(st, report, fetched_at=res.fetched_at):
+            self.store.set_crawl_state(url, source.id, status=200, etag=res.etag,
+                                       last_modified=res.last_modified, content_hash=st.content_hash)
+
+    def _store(self, st: Statement, report: SourceReport, fetched_at: datetime | None = None) -> bool:
+        problems = st.problems()
+        if problems:
+            report.error(f"{st.url}: not stored: {', '.join(problems)}")
+            return False
+        if st.fetched_at is None:
+            st.fetched_at = fetched_at or utcnow()
+        report.count(self.store.save(st).outcome)
+        return True
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)

@@ -1,0 +1,117 @@
+"""The Whoosh index: schema, and keeping it in step with the store.
+
+The store is the record; the index is derived from it. Each statement row carries `indexed_hash`, set
+only after the index commit that holds that text, so an interrupted run leaves work that the next
+`sync_index` finishes, and never an index that claims more than the store.
+"""
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from whoosh import index as whoosh_index
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.index import LockError
+
+from .analysis import text_analyzer
+from .store import Store
+
+BATCH = 500
+
+
+class IndexBusy(Exception):
+    pass
+
+
+def make_schema() -> Schema:
+    analyzer = text_analyzer()
+    # One typed word that analyses to several tokens (Chinese text, "U.S.") must match as a phrase,
+    # not as scattered characters.
+    words = {"analyzer": analyzer, "stored": True, "multitoken_query": "phrase"}
+    return Schema(
+        id=ID(stored=True, unique=True),
+        url=STORED,
+        title=TEXT(field_boost=2.0, **words),
+        text=TEXT(**words),
+        speaker=TEXT(**words),
+        # KEYWORD with lowercase: `country:cn` and `country:CN` both match, the stored value keeps its case
+        country=KEYWORD(lowercase=True, stored=True),
+        source=KEYWORD(lowercase=True, stored=True),
+        kind=KEYWORD(lowercase=True, stored=True),
+        language=KEYWORD(lowercase=True, stored=True),
+        ministry=STORED,
+        # UTC instant for ranges and sorting; `date_text` keeps the date as published, with its offset
+        date=DATETIME(stored=False, sortable=True),
+        date_text=STORED,
+        year=NUMERIC(stored=False, sortable=True),
+        # seconds since 1970 for sorting; 0 for undated statements, so they sort last when newest come first
+        sortdate=NUMERIC(bits=64, stored=False, sortable=True, signed=True),
+    )
+
+
+def open_index(index_dir: Path):
+    index_dir.mkdir(parents=True, exist_ok=True)
+    if whoosh_index.exists_in(str(index_dir)):
+        return whoosh_index.open_dir(str(index_dir))
+    return whoosh_index.create_in(str(index_dir), make_schema())
+
+
+def document(st: dict) -> dict:
+    doc = {
+        "id": st["id"], "url": st["url"], "title": st["title"], "text": "\n\n".join(st["paragraphs"]),
+        "speaker": "; ".join(st["speakers"]), "country": st["country"], "source": st["source"],
+        "kind": st["kind"], "language": st["language"], "ministry": st["ministry"],
+        "date_text": st["date"] or "", "sortdate": 0,
+    }
+    if st["date"]:
+        when = datetime.fromisoformat(st["date"])
+        if when.tzinfo is not None:
+            when = when.astimezone(timezone.utc)
+        doc["date"] = when.replace(tzinfo=None)
+        doc["sortdate"] = int(datetime.fromisoformat(st["date"]).timestamp())
+        # the year as published, not as in UTC: a statement of 1 January in Beijing belongs to that year
+        doc["year"] = datetime.fromisoformat(st["date"]).year
+    return doc
+
+
+def _writer(ix):
+    try:
+        return ix.writer(timeout=30.0)
+    except LockError:
+        raise IndexBusy("another process is writing the index; try again when it has finished") from None
+
+
+def sync_index(store: Store, index_dir: Path, progress: Callable[[int, int], None] | None = None) -> int:
+    """Index every stored statement whose current text the index does not hold yet; return how many."""
+    ids = store.unindexed_ids()
+    if not ids:
+        return 0
+    ix = open_index(index_dir)
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = [s for s in (store.get(i) for i in ids[start:start + BATCH]) if s]
+        writer = _writer(ix)
+        try:
+            for st in chunk:
+                writer.update_document(**document(st))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        store.mark_indexed([(s["id"], s["content_hash"]) for s in chunk])
+        done += len(chunk)
+        if progress:
+            progress(done, len(ids))
+    return done
+
+
+def rebuild_index(store: Store, index_dir: Path, progress: Callable[[int, int], None] | None = None) -> int:
+    """Throw the index away and index the whole store again."""
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+    index_dir.mkdir(parents=True)
+    whoosh_index.create_in(str(index_dir), make_schema())
+    store.clear_indexed()
+    return sync_index(store, index_dir, progress)

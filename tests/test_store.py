@@ -1,0 +1,60 @@
+"""The store keeps every text revision, ignores markup-only changes, and refuses empty statements."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from archive.model import Statement, statement_id
+from archive.store import Store
+
+
+def make(**kw):
+    base = dict(source="us-state", url="https://www.state.gov/a/", title="Title", paragraphs=["One.", "Two."],
+                country="us", ministry="U.S. Department of State", language="en", kind="statement",
+                date=datetime(2021, 5, 22, 12, tzinfo=timezone.utc), speakers=["Ned Price"],
+                guid="https://www.state.gov/?page_id=1")
+    base.update(kw)
+    return Statement(**base)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+
+
+def test_identity_is_guid_then_url():
+    assert make().id == statement_id("https://www.state.gov/?page_id=1")
+    assert make(guid=None).id == statement_id("https://www.state.gov/a/")
+    # the same URL reused by a different statement (a different guid) is a different statement
+    assert make(guid="https://www.state.gov/?page_id=2").id != make().id
+
+
+def test_revisions_are_appended_and_markup_only_changes_are_not(store):
+    t0 = datetime(2021, 5, 22, 13, tzinfo=timezone.utc)
+    assert store.save(make(), t0).outcome == "new"
+    # whitespace and ideographic spaces are markup, not words
+    assert store.save(make(paragraphs=["One. ", "\u3000Two."]), t0 + timedelta(hours=1)).outcome == "unchanged"
+    assert store.save(make(title="New title"), t0 + timedelta(hours=2)).outcome == "changed"
+    assert store.save(make(title="New title", paragraphs=["One.", "Two!"]), t0 + timedelta(hours=3)).outcome == "changed"
+    revs = store.revisions(make().id)
+    assert [r["seq"] for r in revs] == [1, 2, 3]
+    assert revs[0]["title"] == "Title" and revs[0]["last_seen"] == t0 + timedelta(hours=1)
+    assert revs[2]["paragraphs"] == ["One.", "Two!"]
+    row = store.get(make().id)
+    assert row["revision_count"] == 3 and row["title"] == "New title" and row["first_seen"] == t0
+
+
+def test_empty_statements_are_refused(store):
+    with pytest.raises(ValueError, match="empty text"):
+        store.save(make(paragraphs=["  ", "\u3000"]))
+    assert store.count() == 0
+
+
+def test_save_many_is_all_or_nothing(store):
+    with pytest.raises(ValueError):
+        store.save_many([make(), make(guid="g2", url="https://www.state.gov/b/", title="")])
+    assert store.count() == 0
+
+
+def test_unknown_kind_is_an_error():
+    with pytest.raises(ValueError, match="unknown kind"):
+        make(kind="tweet")
