@@ -20,17 +20,34 @@ _HAN = re.compile(rf"[{_CJK}]")
 _jieba = None
 
 
-def _segment(run: str):
-    """Jieba words of one run of Chinese characters, with their offsets within the run."""
+def _jieba_module():
     global _jieba
     if _jieba is None:
         import jieba
         jieba.setLogLevel(logging.WARNING)
         _jieba = jieba
+    return _jieba
+
+
+def _segment(run: str, subwords: bool):
+    """Jieba words of one run of Chinese characters: (word, start, end, is_subword) within the run.
+
+    With `subwords`, a long word is followed by the dictionary words inside it (单边制裁 → 单边, 制裁),
+    so that a search for 制裁 finds 单边制裁. Queries are segmented without them.
+    """
+    jieba = _jieba_module()
     # HMM off: dictionary words only, so that a phrase segments the same way in a query as in a text
-    for word, start, end in _jieba.tokenize(run, HMM=False):
-        if word.strip():
-            yield word, start, end
+    for word, start, end in jieba.tokenize(run, HMM=False):
+        if not word.strip():
+            continue
+        yield word, start, end, False
+        if subwords and len(word) > 2:
+            freq = jieba.dt.FREQ
+            for n in (2, 3):
+                for i in range(len(word) - n + 1):
+                    gram = word[i:i + n]
+                    if gram != word and freq.get(gram):
+                        yield gram, start + i, start + i + n, True
 
 
 class MultilingualTokenizer(Tokenizer):
@@ -48,19 +65,22 @@ class MultilingualTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        pos = start_pos
+        pos = start_pos - 1
+        subwords = mode == "index"
         for m in _RUNS.finditer(value):
             run = m.group()
-            pieces = _segment(run) if _HAN.match(run) else ((run, 0, len(run)),)
-            for word, s, e in pieces:
+            pieces = _segment(run, subwords) if _HAN.match(run) else ((run, 0, len(run), False),)
+            for word, s, e, inner in pieces:
                 t.text = word
                 t.boost = 1.0
                 if keeporiginal:
                     t.original = word
                 t.stopped = False
-                if positions:
-                    t.pos = pos
+                if not inner:
                     pos += 1
+                if positions:
+                    # a sub-word shares its word's position, so phrases across words still match
+                    t.pos = pos
                 if chars:
                     t.startchar = start_char + m.start() + s
                     t.endchar = start_char + m.start() + e

@@ -23,7 +23,8 @@ def archive(tmp_path_factory):
             date=day + timedelta(days=i), speakers=["Matthew Miller, Department Spokesperson"]))
     store.save(Statement(
         source="cn-mfa-zh", url="https://www.mfa.gov.cn/web/t1.html", title="2024年1月5日外交部发言人毛宁主持例行记者会",
-        paragraphs=["我们坚决反对有关国家以台湾问题为借口加强军事部署。", "<script>alert(1)</script>"],
+        paragraphs=["我们坚决反对有关国家以台湾问题为借口加强军事部署。", "中方反对单边制裁。",
+                    "<script>alert(1)</script>"],
         country="CN", ministry="Ministry of Foreign Affairs of the People's Republic of China", language="zh",
         kind="press-conference", date=datetime(2024, 1, 5, tzinfo=timezone(timedelta(hours=8))), speakers=["毛宁"]))
     store.save(Statement(source="us-state", url="https://www.state.gov/undated/", title="Undated note",
@@ -66,6 +67,9 @@ def test_chinese_words_are_segmented(archive):
     assert res.total == 1 and "<mark>台湾</mark>" in res.hits[0].snippet or "<mark>台湾问题</mark>" in res.hits[0].snippet
     assert s.search('"军事部署"').total == 1
     assert s.search("毛宁").total == 1
+    # 单边制裁 is one dictionary word; its parts are indexed too, so a search for 制裁 finds it
+    assert s.search("制裁").total == 1
+    assert s.search('"反对单边制裁"').total == 1
 
 
 def test_snippets_escape_scraped_html(archive):

@@ -1,0 +1,86 @@
+"""The web UI: HTML pages for readers and a JSON twin of each for scripts, over one store and one index."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import HTTPException
+
+import archive
+
+from ..datadir import resolve
+from . import api, pages
+from .data import EXTENSION, ArchiveUnavailable, Backend
+
+# no script anywhere, so a policy without script-src stops whatever might slip past escaping
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+       "frame-ancestors 'none'")
+
+
+def templates_dir() -> Path:
+    # setuptools ships the top-level templates/ as the package archive.templates: an installed wheel has
+    # them inside the package, a checkout (plain or editable install) only beside it
+    package = Path(archive.__file__).parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
+class JSONProvider(DefaultJSONProvider):
+    # Flask writes datetimes as HTTP dates; the API promises ISO 8601, as the store keeps them
+    ensure_ascii = False
+    sort_keys = False
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, (date, datetime)):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
+def create_app(data_dir: Path | None = None, test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(templates_dir()))
+    app.json = JSONProvider(app)
+    app.config.from_mapping(DATA_DIR=str(resolve(None)), SEARCH_REFRESH_SECONDS=2.0)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    if data_dir is not None:
+        # the command line is the most specific choice, so it beats the instance config
+        app.config["DATA_DIR"] = str(data_dir)
+    app.extensions[EXTENSION] = Backend(Path(app.config["DATA_DIR"]), app.config["SEARCH_REFRESH_SECONDS"])
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(ArchiveUnavailable, _unavailable)
+    app.after_request(_headers)
+    return app
+
+
+def _error(status: int, title: str, message: str) -> tuple[Response | str, int]:
+    if request.path == "/api" or request.path.startswith("/api/"):
+        return jsonify(error=message), status
+    return render_template("error.html", title=title, message=message), status
+
+
+def _http_error(e: HTTPException):
+    # the description is werkzeug's or our abort()'s text, never the exception behind a 500
+    response = make_response(_error(e.code, e.name, e.description))
+    for name, value in e.get_headers():
+        if name.lower() != "content-type":  # e.g. Allow on a 405
+            response.headers[name] = value
+    return response
+
+
+def _unavailable(e: ArchiveUnavailable):
+    return _error(503, "Archive unavailable", str(e))
+
+
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

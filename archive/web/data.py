@@ -1,0 +1,196 @@
+"""What each page shows, gathered once: the HTML pages render it and their /api twins serialize it."""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flask import abort, current_app
+
+from ..datadir import DataDir
+from ..search import SORTS, QueryError, Results, Searcher
+from ..store import Store
+
+EXTENSION = "policy_archive"
+PAGE_SIZE = 20
+MAX_LIMIT = 100
+# the filter dropdowns scan every stored document; a new source or country is rare, so a minute's lag is fine
+FACETS_SECONDS = 60.0
+EMPTY_ARCHIVE = "The archive is empty: run 'policy-archive crawl' or 'policy-archive import' to fill it."
+NO_INDEX = ("The archive has no search index yet: run 'policy-archive crawl' or 'policy-archive import' "
+            "(statements become searchable as they are indexed).")
+# the statement as the API publishes it; anything else in the row (indexed_hash) is bookkeeping
+STATEMENT_FIELDS = ("id", "source", "guid", "url", "country", "ministry", "language", "kind", "title", "date",
+                    "speakers", "tags", "paragraphs", "content_hash", "first_seen", "fetched_at",
+                    "revision_count")
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
+# nine digits keep absurd pages out of the collector while allowing any real archive's last page
+_WHOLE = re.compile(r"[0-9]{1,9}")
+
+
+class ArchiveUnavailable(Exception):
+    """No store or no index to read: the message tells the reader which command fills the archive."""
+
+
+class BadSearch(ValueError):
+    """A search the user has to fix (a filter value or the query itself); the message is one line."""
+
+
+class Backend:
+    """The app's one Store and one Searcher, opened on first use so the server can start before a crawl.
+
+    Every Searcher call holds one lock: Whoosh's refresh() may close files a concurrent search is still
+    reading, and since Whoosh searches in pure Python under the GIL, serializing them costs little. The
+    store has its own lock, so statement pages never wait behind a slow search.
+    """
+
+    def __init__(self, root: Path, refresh_seconds: float):
+        self.datadir = DataDir(Path(root))
+        self.refresh_seconds = refresh_seconds
+        self._store_lock = threading.Lock()
+        self._search_lock = threading.Lock()
+        self._store: Store | None = None
+        self._searcher: Searcher | None = None
+        self._refreshed = 0.0
+        self._facets: dict[str, list[str]] | None = None
+        self._facets_at = 0.0
+
+    def _require_db(self):
+        if not self.datadir.db_path.is_file():
+            current_app.logger.warning("no archive database at %s", self.datadir.db_path)
+            raise ArchiveUnavailable(EMPTY_ARCHIVE)
+
+    def store(self) -> Store:
+        with self._store_lock:
+            if self._store is None:
+                self._require_db()
+                self._store = Store(self.datadir.db_url)
+            return self._store
+
+    def _current_searcher(self) -> Searcher:
+        # caller holds the search lock; a crawl in another process commits to the index, so look again now and then
+        now = time.monotonic()
+        if self._searcher is None:
+            self._require_db()
+            try:
+                self._searcher = Searcher(self.datadir.index_dir)
+            except FileNotFoundError:
+                current_app.logger.warning("no search index in %s", self.datadir.index_dir)
+                raise ArchiveUnavailable(NO_INDEX) from None
+            self._refreshed = now
+        elif now - self._refreshed >= self.refresh_seconds:
+            self._searcher.refresh()
+            self._refreshed = now
+        return self._searcher
+
+    def search(self, params: SearchParams) -> Results:
+        with self._search_lock:
+            return self._current_searcher().search(
+                params.q, country=params.country, source=params.source, date_from=params.date_from,
+                date_to=params.date_to, limit=params.limit, offset=params.offset, sort=params.sort)
+
+    def facets(self) -> dict[str, list[str]]:
+        with self._search_lock:
+            searcher = self._current_searcher()
+            now = time.monotonic()
+            if self._facets is None or now - self._facets_at >= FACETS_SECONDS:
+                self._facets = {"countries": searcher.countries(), "sources": searcher.sources()}
+                self._facets_at = now
+            return self._facets
+
+    def close(self):
+        with self._search_lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+        with self._store_lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+
+def backend() -> Backend:
+    return current_app.extensions[EXTENSION]
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str
+    country: str | None
+    source: str | None
+    date_from: date | None
+    date_to: date | None
+    sort: str
+    limit: int
+    offset: int
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.limit + 1
+
+
+def _whole(args: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    if not _WHOLE.fullmatch(raw) or int(raw) < minimum:
+        raise BadSearch(f"“{name}” must be a whole number of at least {minimum}")
+    return int(raw)
+
+
+def _date(args: Mapping[str, str], name: str) -> date | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        if _DATE.fullmatch(raw):
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise BadSearch(f"“{name}” must be a date written YYYY-MM-DD, not “{raw[:40]}”")
+
+
+def parse_search(args: Mapping[str, str]) -> SearchParams:
+    """The search a query string asks for, the same for the page and the API (page, or limit and offset)."""
+    limit = min(_whole(args, "limit", PAGE_SIZE, 1), MAX_LIMIT)
+    if args.get("offset", "").strip():
+        offset = _whole(args, "offset", 0, 0)
+    else:
+        offset = (_whole(args, "page", 1, 1) - 1) * limit
+    country = args.get("country", "").strip()
+    if country and not _COUNTRY.fullmatch(country):
+        raise BadSearch("“country” must be a two-letter code such as CN")
+    date_from, date_to = _date(args, "from"), _date(args, "to")
+    if date_from and date_to and date_from > date_to:
+        raise BadSearch("“from” is after “to”: swap the dates")
+    sort = args.get("sort", "").strip() or "relevance"
+    if sort not in SORTS:
+        raise BadSearch(f"“sort” must be one of {', '.join(SORTS)}")
+    return SearchParams(q=args.get("q", "").strip(), country=country.upper() or None,
+                        source=args.get("source", "").strip() or None, date_from=date_from, date_to=date_to,
+                        sort=sort, limit=limit, offset=offset)
+
+
+def search(args: Mapping[str, str]) -> tuple[SearchParams, Results]:
+    params = parse_search(args)
+    try:
+        return params, backend().search(params)
+    except QueryError as e:
+        raise BadSearch(str(e)) from None
+
+
+def statement(sid: str) -> dict:
+    """One statement with every public field, plus the other statements published the same day."""
+    store = backend().store()
+    row = store.get(sid)
+    if row is None:
+        abort(404, description=f"There is no statement with id “{sid[:64]}” in the archive.")
+    st = {k: row[k] for k in STATEMENT_FIELDS}
+    st["same_day"] = store.same_day(st["date"][:10], exclude=sid) if st["date"] else []
+    return st
