@@ -125,12 +125,13 @@ def _mirrors(specs):
               help="Fetch CANONICAL_PREFIX from FETCH_PREFIX, recording the canonical URL (repeatable).")
 @click.option("--contact", default=DEFAULT_CONTACT, show_default=True,
               help="Contact URL sent in the User-Agent, so site operators can reach you.")
+@click.option("--offline", is_flag=True, help="Fetch only through --mirror prefixes; never another host.")
 @click.option("--ignore-robots", is_flag=True, help="Do not read robots.txt (only for your own mirror).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.pass_context
-def crawl(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, contact, ignore_robots, as_json,
-          quiet):
+def crawl(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, contact, offline, ignore_robots,
+          as_json, quiet):
     """Fetch what is new from the sources (all of them unless named), store and index it.
 
     Polite: robots.txt, one request at a time per host, --delay between them, conditional GET.
@@ -150,7 +151,7 @@ def crawl(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, conta
 
     chosen = _resolve_sources(source_ids)
     mirrors = _mirrors(mirror_specs)
-    options = CrawlOptions(since=_date(since, name="--since"), max_pages=max_pages)
+    options = CrawlOptions(since=_date(since, name="--since"), max_pages=max_pages, offline=offline)
     dd = _datadir(ctx, create=True)
     store = _store(dd)
     warc = WarcWriter(dd.captures_dir)

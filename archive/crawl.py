@@ -8,7 +8,7 @@ content hashes make refetching harmless.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -51,6 +51,7 @@ class SourceReport:
 class CrawlOptions:
     since: datetime | None = None   # None: the last 30 days of listings; feed items are always taken
     max_pages: int | None = None    # listing pages per source
+    offline: bool = False           # fetch only through mirrors: a safety net for tests and local mirrors
 
 
 class Crawler:
@@ -102,7 +103,8 @@ class Crawler:
                     report.skipped += 1
                     continue
                 self._store(st, report)
-            fresh = [ln for ln in listing.links if not (ln.date and _aware(ln.date) < since)]
+            # calendar dates as the site prints them: an item dated on the --since day is in, in any zone
+            fresh = [ln for ln in listing.links if not (ln.date and ln.date.date() < since.date())]
             report.skipped += len(listing.links) - len(fresh)
             known = self.store.known_urls(source.id)
             for link in fresh:
@@ -111,8 +113,8 @@ class Crawler:
                     continue
                 self._read_article(source, link.url, report)
                 self.on_progress(report)
-            # older pages only hold older items: stop paging once a page is entirely before the window
-            if listing.links and fresh:
+            # listings run newest first: once a page reaches back past the window, older pages cannot help
+            if listing.links and len(fresh) == len(listing.links):
                 queue.extend(listing.next_pages)
             # only now, with its items stored, may a later crawl skip this listing on a 304
             self.store.set_crawl_state(url, source.id, status=200, etag=res.etag, last_modified=res.last_modified)
@@ -121,6 +123,9 @@ class Crawler:
 
     def _fetch(self, source: Source, url: str, report: SourceReport, conditional: bool):
         state = self.store.crawl_state(url) if conditional else None
+        if self.options.offline and self.fetcher.mirrors.to_fetch(url) == url:
+            report.error(f"{url}: not fetched: no --mirror covers it and --offline is set")
+            return None
         try:
             res = self.fetcher.get(url, allowed_hosts=set(source.hosts),
                                    etag=state and state["etag"], last_modified=state and state["last_modified"])
@@ -174,7 +179,3 @@ class Crawler:
             st.fetched_at = fetched_at or utcnow()
         report.count(self.store.save(st).outcome)
         return True
-
-
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)

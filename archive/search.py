@@ -100,9 +100,10 @@ def parse_query(parser, q: str):
         query = parser.parse(q)
     except Exception as e:  # whoosh raises assorted errors for odd syntax; the user needs one line
         raise QueryError(f"could not read the query: {e}") from None
-    terms = list(query.iter_all_terms(phrases=True))
-    if len(terms) > MAX_TERMS:
-        raise QueryError(f"query too complex: {len(terms)} terms (at most {MAX_TERMS})")
+    # count words, not (field, word) pairs: every word is searched in three fields
+    words = {text for _, text in query.iter_all_terms(phrases=True)}
+    if len(words) > MAX_TERMS:
+        raise QueryError(f"query too complex: {len(words)} words (at most {MAX_TERMS})")
     return query
 
 

@@ -1,6 +1,8 @@
 """HTML to ordered paragraphs of plain text: the one place that decides what a paragraph is."""
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ..model import normalize_text
@@ -9,6 +11,8 @@ BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "p
           "section", "article", "figure", "table", "ul", "ol", "header", "footer"}
 DROP = {"script", "style", "noscript", "iframe", "form", "button", "svg", "template", "object", "embed",
         "figcaption", "nav"}
+# Separators ("# # #", "* * *", a lone dash) carry no words, so they are not paragraphs.
+_WORDLESS = re.compile(r"^\W*$")
 
 
 def soup(html: str) -> BeautifulSoup:
@@ -16,14 +20,14 @@ def soup(html: str) -> BeautifulSoup:
 
 
 def paragraphs(fragment: str | Tag) -> list[str]:
-    """Split into paragraphs at block elements and <br>; drop scripts, forms and captions."""
+    """Split into paragraphs at block elements and <br>; drop scripts, forms, captions and separators."""
     node = soup(fragment) if isinstance(fragment, str) else fragment
     out: list[str] = []
     buf: list[str] = []
 
     def flush():
         text = normalize_text("".join(buf))
-        if text:
+        if not _WORDLESS.match(text):
             out.append(text)
         buf.clear()
 

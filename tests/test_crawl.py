@@ -1,0 +1,169 @@
+"""Crawls through the real command line against loopback servers: the replayed State feed and a small
+ministry site in the old China MFA template."""
+import gzip
+import json
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+
+from archive.store import Store
+from helpers import cli, cli_json
+from sitefixture import MinistrySite
+
+
+@pytest.fixture
+def site():
+    s = MinistrySite(n=20, per_page=15, newest=date.today())
+    yield s
+    s.close()
+
+
+def crawl_site(data, site, *extra):
+    return cli(data, "crawl", "cn-mfa-zh", "--offline", "--delay", "0", "--mirror", site.mirror,
+               "--mirror", f"https://www.mfa.gov.cn={site.url}/current", "--json", *extra)
+
+
+@pytest.mark.corpus
+def test_state_feed_crawl_then_304(corpus_server, tmp_path):
+    data = tmp_path / "data"
+    mirror = corpus_server.mirror("https://www.state.gov")
+    first = cli_json(data, "crawl", "us-state", "--offline", "--delay", "0", "--mirror", mirror)
+    [rep] = first["sources"]
+    assert (rep["found"], rep["fetched"], rep["new"], rep["errors"], rep["status"]) == (10, 1, 10, 0, "ok")
+
+    store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+    rows = list(store.iter_statements())
+    assert len(rows) == 10
+    for r in rows:
+        assert r["speakers"] and r["kind"] in ("statement", "readout", "remarks", "press-conference", "speech",
+                                               "interview", "other")
+        assert r["date"].startswith("2021-05") and r["url"].startswith("https://www.state.gov/")
+        assert r["paragraphs"]
+    assert store.unindexed_ids() == []
+
+    # the same feed version again: a conditional GET answered 304, nothing new
+    second = cli_json(data, "crawl", "us-state", "--offline", "--delay", "0", "--mirror", mirror)
+    [rep] = second["sources"]
+    assert (rep["not_modified"], rep["fetched"], rep["new"], rep["changed"]) == (1, 0, 0, 0)
+
+    # findable from the CLI by words of a title
+    title = rows[0]["title"]
+    hits = cli_json(data, "search", f'"{title}"')
+    assert rows[0]["id"] in [h["id"] for h in hits["hits"]]
+    assert all(set(h) == {"id", "url", "title", "date", "source", "country", "speaker", "score", "snippet"}
+               for h in hits["hits"])
+
+    # every response was captured in WARC before it was parsed: 200, robots.txt 404, then the 304
+    from archive.fetch.warc import iter_responses
+    captured = [r for f in sorted((data / "captures").glob("*.warc.gz")) for r in iter_responses(f)]
+    feed = [r for r in captured if r.url == "https://www.state.gov/rss-feed/press-releases/feed/"]
+    assert [r.status for r in feed] == [200, 304]
+
+
+def test_listing_crawl_window_pages_and_incremental(site, tmp_path):
+    data = tmp_path / "data"
+    # default window: the last 30 days; all 20 articles are within it, on two listing pages
+    res = json.loads(crawl_site(data, site).stdout)
+    rep = next(r for r in res["sources"] if r["source"] == "cn-mfa-zh")
+    assert rep["new"] == 20 and rep["found"] == 20
+    # the current-template column is not on this site: one error, the source still counts as read
+    assert rep["status"] == "partial" and rep["errors"] == 1
+    assert site.fetched("default.shtml") == 1 and site.fetched("default_1.shtml") == 1
+
+    # the next crawl fetches only listings: every article is known
+    before = len([p for p, _ in site.requests if "/t" in p])
+    res = json.loads(crawl_site(data, site).stdout)
+    rep = res["sources"][0]
+    assert rep["new"] == 0 and rep["fetched"] == 2
+    assert len([p for p, _ in site.requests if "/t" in p]) == before
+
+    # --max-pages 1 stops after the first listing page
+    site.n = 25
+    res = json.loads(crawl_site(data, site, "--max-pages", "1").stdout)
+    assert res["sources"][0]["new"] == 5
+    assert cli_json(data, "search", "台湾问题")["total"] == 25
+
+
+def test_since_limits_what_a_first_crawl_fetches(site, tmp_path):
+    cutoff = site.day(16).isoformat()
+    res = json.loads(crawl_site(tmp_path / "data", site, "--since", cutoff).stdout)
+    rep = res["sources"][0]
+    assert rep["new"] == 5 and rep["skipped"] == 10
+    # page 2 is older than --since entirely and is never requested
+    assert site.fetched("default_1.shtml") == 0
+
+
+def test_unreachable_host_fails_its_source_only(site, tmp_path):
+    data = tmp_path / "data"
+    proc = cli(data, "crawl", "us-state", "cn-mfa-zh", "--offline", "--delay", "0",
+               "--mirror", "https://www.state.gov=http://127.0.0.1:9/www.state.gov",
+               "--mirror", site.mirror, "--mirror", f"https://www.mfa.gov.cn={site.url}/current", "--json")
+    assert proc.returncode == 1
+    res = json.loads(proc.stdout)
+    state, cn = res["sources"]
+    assert state["status"] == "failed" and "refused" in " ".join(state["messages"]).lower()
+    assert cn["new"] == 20
+    assert "source failed: us-state" in proc.stderr
+
+
+def test_sigterm_mid_crawl_then_resume(site, tmp_path):
+    data = tmp_path / "data"
+    cmd = [sys.executable, "-m", "archive", "--data-dir", str(data), "crawl", "cn-mfa-zh", "--offline", "--quiet",
+           "--delay", "0.25", "--mirror", site.mirror, "--mirror", f"https://www.mfa.gov.cn={site.url}/current"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while site.fetched(".shtml") < 8 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+
+    store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+    stored = store.count()
+    assert 0 < stored < 20
+    assert store.unindexed_ids() == []  # the index holds exactly what the store holds
+    assert cli_json(data, "search", "台湾问题")["total"] == stored
+
+    res = json.loads(crawl_site(data, site).stdout)
+    assert res["sources"][0]["new"] == 20 - stored
+    assert store.count() == 20
+    assert cli_json(data, "search", "台湾问题")["total"] == 20
+    # every capture file is readable to its end, the interrupted one included
+    from archive.fetch.warc import iter_responses
+    for f in (data / "captures").glob("*.warc.gz"):
+        list(iter_responses(f))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["crawl", "nope"], "unknown source 'nope'"),
+    (["crawl", "us-state", "--mirror", "https://www.state.gov"], "--mirror"),
+    (["crawl", "us-state", "--since", "2024-13-01"], "invalid date"),
+    (["search", "x", "--from", "yesterday"], "invalid date"),
+    (["extract", "--source", "nope", "--url", "https://x/", "pyproject.toml"], "unknown source"),
+])
+def test_bad_arguments_get_one_line_errors(tmp_path, args, message):
+    proc = cli(tmp_path / "data", *args)
+    assert proc.returncode != 0
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_data_dir_for_reading_commands(tmp_path):
+    proc = cli(tmp_path / "nowhere", "search", "missile")
+    assert proc.returncode == 1
+    assert "does not exist" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_data_dir_from_environment(site, tmp_path):
+    env_dir = tmp_path / "from-env"
+    proc = subprocess.run([sys.executable, "-m", "archive", "crawl", "cn-mfa-zh", "--offline", "--quiet",
+                           "--delay", "0", "--mirror", site.mirror,
+                           "--mirror", f"https://www.mfa.gov.cn={site.url}/current"],
+                          env={**__import__("os").environ, "POLICY_ARCHIVE_DATA": str(env_dir)},
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (env_dir / "archive.sqlite").exists() and not (tmp_path / "archive-data").exists()
