@@ -53,11 +53,20 @@ class CrawlProgress:
             print(f"{report.source}: {counts}", file=sys.stderr, flush=True)
 
 
-def print_summary(reports, console: Console | None = None):
-    console = console or Console()
-    console.print(report_table(reports, "crawl summary"))
+def summary_lines(reports) -> list[str]:
+    """A plain aligned table: it reads the same in a terminal, a pipe and a log file."""
+    heads = ["source", *(c.replace("_", "-") for c in COLUMNS), "status"]
+    rows = [[r.source, *(f"{getattr(r, c):,}" for c in COLUMNS), r.status] for r in reports]
+    widths = [max(len(x) for x in col) for col in zip(heads, *rows)]
+    fmt = lambda row: "  ".join(x.ljust(w) if i in (0, len(row) - 1) else x.rjust(w)  # noqa: E731
+                                for i, (x, w) in enumerate(zip(row, widths))).rstrip()
+    lines = [fmt(heads), *map(fmt, rows)]
     for r in reports:
-        for m in r.messages[:20]:
-            console.print(f"  {r.source}: {m}", markup=False, highlight=False)
+        lines += [f"  {r.source}: {m}" for m in r.messages[:20]]
         if len(r.messages) > 20:
-            console.print(f"  {r.source}: … and {len(r.messages) - 20} more errors")
+            lines.append(f"  {r.source}: … and {len(r.messages) - 20} more errors")
+    return lines
+
+
+def print_summary(reports):
+    print("\n".join(summary_lines(reports)), flush=True)

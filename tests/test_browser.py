@@ -1,0 +1,91 @@
+"""The web UI in a real browser (Debian's Chromium driven by Playwright) against the real server:
+search with the keyboard, narrow by a filter, open a statement, follow a paragraph anchor, phone width."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import cli
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)")
+
+
+def records():
+    for i in range(30):
+        country, ministry = ("US", "U.S. Department of State") if i % 3 else ("CN", "Ministry of Foreign Affairs")
+        yield {"url": f"https://example.org/{country.lower()}/{i}", "title": f"Briefing {i} on missile deployments",
+               "date": f"2024-03-{i % 28 + 1:02d}T10:00:00+00:00", "country": country, "ministry": ministry,
+               "language": "en", "speaker": f"Spokesperson {i % 2}", "kind": "press-conference",
+               "text": "\n\n".join([f"Opening remarks {i}.", "On the Nansei islands, missile units were deployed.",
+                                    "We oppose <script>alert(1)</script> any escalation."])}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    src = root / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in records()), encoding="utf-8")
+    assert cli(root / "data", "import", str(src)).returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "archive", "--data-dir", str(root / "data"), "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root)
+    line = proc.stdout.readline().strip()
+    assert line.startswith("Serving on "), line
+    yield line.removeprefix("Serving on ")
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def test_search_filter_open_and_anchor(server, browser, tmp_path):
+    page = browser.new_page()
+    remote = []
+    page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(server) else None)
+    page.goto(server + "/")
+    # the search box has focus: a keyboard user types and presses Enter
+    page.keyboard.type('"Nansei islands"')
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "30 statements" in page.inner_text("main")
+
+    page.select_option("select#country", "CN")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "country=CN" in page.url
+    assert "10 statements" in page.inner_text("main")
+
+    page.locator("main a[href*='/statements/']").first.click()
+    page.wait_for_load_state()
+    assert re.search(r"/statements/[0-9a-f]{16}", page.url)
+    # scraped markup is shown as text, never run
+    assert "<script>alert(1)</script>" in page.inner_text("main")
+    page.click("a[href='#p2']")
+    assert page.url.endswith("#p2")
+    assert "Nansei islands" in page.inner_text("#p2")
+    page.screenshot(path=str(tmp_path / "statement.png"))
+    assert remote == []
+
+
+def test_readable_on_a_phone(server, browser):
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page.goto(server + "/?q=missile")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert "30 statements" in page.inner_text("main")
+    # keyboard focus is visible: the focused link gets an outline
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none")
