@@ -57,6 +57,7 @@ def test_search_filter_open_and_anchor(server, browser, tmp_path):
     page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(server) else None)
     page.goto(server + "/")
     # the search box has focus: a keyboard user types and presses Enter
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'q'", timeout=5000)
     page.keyboard.type('"Nansei islands"')
     page.keyboard.press("Enter")
     page.wait_for_load_state()
