@@ -23,3 +23,23 @@ def cli_json(data_dir: Path | None, *args: str, **kw):
     proc = cli(data_dir, *args, "--json", **kw)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
+
+
+class Server:
+    """`policy-archive serve` in a subprocess on a free loopback port (the real WSGI server)."""
+
+    def __init__(self, data_dir: Path):
+        self.proc = subprocess.Popen([sys.executable, "-m", "archive", "--data-dir", str(data_dir), "serve",
+                                      "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     cwd=data_dir.parent)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("Serving on "):
+            self.proc.kill()
+            raise RuntimeError(f"server did not start: {line!r} {self.proc.stderr.read()}")
+        self.url = line.removeprefix("Serving on ")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+        self.proc.stderr.close()

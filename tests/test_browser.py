@@ -2,13 +2,11 @@
 search with the keyboard, narrow by a filter, open a statement, follow a paragraph anchor, phone width."""
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import cli
+from helpers import Server, cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -31,13 +29,9 @@ def server(tmp_path_factory):
     src = root / "in.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in records()), encoding="utf-8")
     assert cli(root / "data", "import", str(src)).returncode == 0
-    proc = subprocess.Popen([sys.executable, "-m", "archive", "--data-dir", str(root / "data"), "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root)
-    line = proc.stdout.readline().strip()
-    assert line.startswith("Serving on "), line
-    yield line.removeprefix("Serving on ")
-    proc.terminate()
-    proc.wait(timeout=10)
+    server = Server(root / "data")
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,11 @@ import sys
 import time
 from datetime import date
 
+import httpx
 import pytest
 
 from archive.store import Store
-from helpers import cli, cli_json
+from helpers import Server, cli, cli_json
 from sitefixture import MinistrySite
 
 
@@ -57,11 +58,46 @@ def test_state_feed_crawl_then_304(corpus_server, tmp_path):
     assert all(set(h) == {"id", "url", "title", "date", "source", "country", "speaker", "score", "snippet"}
                for h in hits["hits"])
 
+    # and from the JSON API and the web page of the real server
+    server = Server(data)
+    try:
+        api = httpx.get(f"{server.url}/api/search", params={"q": f'"{title}"'}).json()
+        assert rows[0]["id"] in [h["id"] for h in api["hits"]]
+        page = httpx.get(f"{server.url}/statements/{rows[0]['id']}")
+        assert page.status_code == 200 and rows[0]["url"] in page.text and 'id="p1"' in page.text
+    finally:
+        server.stop()
+
     # every response was captured in WARC before it was parsed: 200, robots.txt 404, then the 304
     from archive.fetch.warc import iter_responses
     captured = [r for f in sorted((data / "captures").glob("*.warc.gz")) for r in iter_responses(f)]
     feed = [r for r in captured if r.url == "https://www.state.gov/rss-feed/press-releases/feed/"]
     assert [r.status for r in feed] == [200, 304]
+
+
+@pytest.mark.corpus
+def test_faulty_server_never_half_stores(tmp_path):
+    """corpus-server --faults: 503s, 500s, bodies cut short, stalls, offsite redirects. Crawls either store
+    whole statements or report errors; repeated crawls converge on the feed's 10 statements."""
+    from conftest import start_corpus_server
+    server = start_corpus_server("--faults", "0.4", "--seed", "7")
+    data = tmp_path / "data"
+    try:
+        for _ in range(6):
+            proc = cli(data, "crawl", "us-state", "--offline", "--delay", "0", "--timeout", "2", "--json",
+                       "--mirror", server.mirror("https://www.state.gov"))
+            assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+            [rep] = json.loads(proc.stdout)["sources"]
+            assert rep["status"] in ("ok", "failed") and (rep["status"] == "ok") == (proc.returncode == 0)
+            if rep["status"] == "ok":
+                break
+        else:
+            pytest.fail("six crawls through a 40% fault rate never succeeded")
+    finally:
+        server.stop()
+    store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+    assert store.count() == 10 and store.unindexed_ids() == []
+    assert all(r["paragraphs"] and r["speakers"] for r in store.iter_statements())
 
 
 def test_listing_crawl_window_pages_and_incremental(site, tmp_path):
