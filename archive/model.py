@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 KINDS = ("press-conference", "remarks", "statement", "readout", "speech", "interview", "other")
+# who holds the floor in a transcript turn
+ROLES = ("spokesperson", "official", "question", "moderator")
 
 _SPACE = re.compile(r"\s+")
 
@@ -37,6 +39,28 @@ def utcnow() -> datetime:
 
 
 @dataclass
+class Turn:
+    """A stretch of a transcript held by one speaker: paragraphs[start:end] of its statement.
+
+    `speaker` is as the page names them ("Wang Wenbin", "MR PRICE", "Reuters", "Fukai, TBS", "问"); `role`
+    says what they are there (ROLES). The paragraphs keep their labels: the text stays as published.
+    """
+    speaker: str
+    role: str
+    start: int
+    end: int
+
+    def __post_init__(self):
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}; one of {', '.join(ROLES)}")
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"empty or reversed turn {self.start}..{self.end}")
+
+    def to_json(self) -> dict:
+        return {"speaker": self.speaker, "role": self.role, "start": self.start, "end": self.end}
+
+
+@dataclass
 class Statement:
     source: str
     url: str
@@ -51,6 +75,7 @@ class Statement:
     guid: str | None = None
     tags: list[str] = field(default_factory=list)
     fetched_at: datetime | None = None
+    turns: list[Turn] = field(default_factory=list)
 
     def __post_init__(self):
         self.title = normalize_text(self.title)
@@ -58,6 +83,8 @@ class Statement:
         if self.kind not in KINDS:
             raise ValueError(f"unknown kind {self.kind!r}; one of {', '.join(KINDS)}")
         self.country = self.country.upper()
+        if self.turns and self.turns[-1].end > len(self.paragraphs):
+            raise ValueError("a turn reaches past the last paragraph")
 
     @property
     def id(self) -> str:

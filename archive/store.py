@@ -33,6 +33,8 @@ statements = Table(
     Column("speakers", JSON, nullable=False),
     Column("tags", JSON, nullable=False),
     Column("paragraphs", JSON, nullable=False),
+    # transcript turns: [{"speaker", "role", "start", "end"}] over `paragraphs`; empty for other texts
+    Column("turns", JSON, nullable=False, default=[]),
     Column("content_hash", String(64), nullable=False),
     Column("first_seen", DateTime(timezone=True), nullable=False),
     Column("fetched_at", DateTime(timezone=True), nullable=False),
@@ -83,6 +85,7 @@ class Store:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
 
     def close(self):
         self.engine.dispose()
@@ -109,7 +112,8 @@ class Store:
             "source": st.source, "guid": st.guid, "url": st.url, "country": st.country,
             "ministry": st.ministry, "language": st.language, "kind": st.kind, "title": st.title,
             "date": st.date.isoformat() if st.date else None, "speakers": st.speakers, "tags": st.tags,
-            "paragraphs": st.paragraphs, "content_hash": chash, "fetched_at": seen_at,
+            "paragraphs": st.paragraphs, "turns": [t.to_json() for t in st.turns], "content_hash": chash,
+            "fetched_at": seen_at,
         }
         old = conn.execute(select(statements).where(statements.c.id == sid)).mappings().first()
         if old is None:
@@ -217,6 +221,15 @@ class Store:
                 conn.execute(crawl_state.update().where(crawl_state.c.url == url).values(**values))
             else:
                 conn.execute(crawl_state.insert().values(url=url, **values))
+
+
+def _add_missing_columns(engine: Engine):
+    """Columns added after a data folder was created: add them in place, with their defaults."""
+    from sqlalchemy import inspect, text
+    have = {c["name"] for c in inspect(engine).get_columns("statements")}
+    with engine.begin() as conn:
+        if "turns" not in have:
+            conn.execute(text("ALTER TABLE statements ADD COLUMN turns JSON NOT NULL DEFAULT '[]'"))
 
 
 def _statement_dict(row) -> dict:

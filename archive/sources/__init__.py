@@ -1,11 +1,33 @@
-"""The sources the archive knows, by id, and the source that owns a URL."""
+"""The sources the archive knows, by id, and the source that owns a URL.
+
+A ministry is added by dropping a module here that lists its sources in a module-level `SOURCES`
+(Python sources), or a TOML profile in `profiles/` (declarative ones); nothing else is edited.
+"""
 from __future__ import annotations
 
-from .base import Source
-from .cn_mfa_zh import CnMfaZh
-from .us_state import USState
+import importlib
+import pkgutil
 
-SOURCES: dict[str, Source] = {s.id: s for s in (CnMfaZh(), USState())}
+from .base import Source
+
+# modules of this package that hold the machinery, not sources
+_MACHINERY = {"base", "dates", "htmltext", "profile", "turns"}
+
+
+def _discover() -> dict[str, Source]:
+    found: list[Source] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name in _MACHINERY or info.ispkg:
+            continue
+        found.extend(getattr(importlib.import_module(f"{__name__}.{info.name}"), "SOURCES", ()))
+    from .profile import load_profiles
+    found.extend(load_profiles())
+    registry: dict[str, Source] = {}
+    for src in sorted(found, key=lambda s: s.id):
+        if src.id in registry:
+            raise RuntimeError(f"two sources with the id {src.id!r}")
+        registry[src.id] = src
+    return registry
 
 
 class UnknownSource(KeyError):
@@ -16,6 +38,9 @@ class UnknownSource(KeyError):
     def __str__(self) -> str:
         # KeyError would print the repr of its argument; users need the valid ids instead.
         return f"unknown source {self.source_id!r}; valid ids: {', '.join(SOURCES)}"
+
+
+SOURCES: dict[str, Source] = _discover()
 
 
 def get_source(source_id: str) -> Source:

@@ -184,3 +184,6 @@ def spokespeople(title: str) -> list[str]:
 def _meta(doc: BeautifulSoup, name: str) -> str:
     tag = doc.find("meta", attrs={"name": name})
     return normalize_text(tag.get("content") or "") if tag else ""
+
+
+SOURCES = [CnMfaZh()]

@@ -139,3 +139,6 @@ class USState(Source):
         if problems := st.problems():
             raise ExtractError(f"{', '.join(problems)} ({url})")
         return st
+
+
+SOURCES = [USState()]
