@@ -77,17 +77,30 @@ def main(ctx, data_dir):
 
 
 @main.command()
+@click.option("--check", "check_id", metavar="ID",
+              help="Fetch one listing page and one article of source ID and report what each selector matched.")
+@click.option("--mirror", "mirror_specs", multiple=True, metavar="CANONICAL=FETCH",
+              help="With --check: fetch through a mirror (repeatable).")
+@click.option("--offline", is_flag=True, help="With --check: fetch only through --mirror prefixes.")
+@click.option("--delay", type=click.FloatRange(min=0), default=2.0, show_default=True,
+              help="With --check: seconds between requests to one host.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def sources(as_json):
-    """List the sources the crawler knows.
+def sources(check_id, mirror_specs, offline, delay, as_json):
+    """List the sources the crawler knows, or check one against its site.
 
     \b
-    Example:
+    Examples:
       policy-archive sources --json
+      policy-archive sources --check cn-mfa-zh
+      policy-archive sources --check us-state --mirror https://www.state.gov=http://127.0.0.1:8765/www.state.gov
     """
     from .sources import SOURCES
+    if check_id:
+        _check(check_id, mirror_specs, offline, delay, as_json)
+        return
     rows = [{"id": s.id, "country": s.country, "ministry": s.ministry, "language": s.language,
-             "start_urls": list(s.start_urls), "description": s.description} for s in SOURCES.values()]
+             "start_urls": list(s.start_urls), "description": s.description,
+             "verified": getattr(s, "verified", "")} for s in SOURCES.values()]
     if as_json:
         _emit_json(rows)
         return
@@ -95,6 +108,33 @@ def sources(as_json):
         click.echo(f"{r['id']:<12} {r['country']}  {r['language']:<3} {r['ministry']}")
         for u in r["start_urls"]:
             click.echo(f"{'':<20}{u}")
+
+
+def _check(source_id, mirror_specs, offline, delay, as_json):
+    from .check import check_source
+    from .fetch.client import Fetcher
+    [src] = _resolve_sources([source_id])
+    mirrors = _mirrors(mirror_specs)
+    if offline and mirrors.to_fetch(src.start_urls[0]) == src.start_urls[0]:
+        fail(f"{src.start_urls[0]} is not covered by a --mirror and --offline is set")
+    with Fetcher(user_agent=USER_AGENT.format(version=__version__, contact=DEFAULT_CONTACT), delay=delay,
+                 mirrors=mirrors) as fetcher:
+        checks = check_source(src, fetcher)
+    ok = all(c.ok for c in checks) and len(checks) > 1
+    if as_json:
+        _emit_json({"source": src.id, "ok": ok, "pages": [c.__dict__ for c in checks]})
+    else:
+        for c in checks:
+            click.echo(f"{c.role}: {c.url}  {'ok' if c.ok else 'FAILED'}")
+            for m in c.matches:
+                flag = "" if m["count"] or not m["selector"] else "   <- matched nothing"
+                click.echo(f"  {m['name']:<16} {m['selector'] or '-':<40} {m['count']:>4}  {m['sample']}{flag}")
+            for k, v in c.found.items():
+                click.echo(f"  {k}: {v}")
+            if c.error:
+                click.echo(f"  {c.error}")
+    if not ok:
+        sys.exit(1)
 
 
 def _resolve_sources(ids):
@@ -135,7 +175,8 @@ def crawl(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, conta
     """Fetch what is new from the sources (all of them unless named), store and index it.
 
     Polite: robots.txt, one request at a time per host, --delay between them, conditional GET.
-    Exit status: 0 when every source was read, 1 when a source failed completely, 130 when stopped.
+    Exit status: 0 when every source was read, 1 when a source failed completely (unreachable) or is
+    broken (its selectors fit none of its pages: the site changed), 130 when stopped.
 
     \b
     Examples:
@@ -180,7 +221,7 @@ def crawl(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, conta
     if interrupted:
         click.echo("interrupted: what was fetched is stored and indexed; the next crawl resumes", err=True)
         sys.exit(130)
-    failed = [r.source for r in reports if r.status == "failed"]
+    failed = [f"{r.source} ({r.status})" for r in reports if r.status in ("failed", "broken")]
     if failed:
         click.echo(f"error: source failed: {', '.join(failed)}", err=True)
         sys.exit(1)

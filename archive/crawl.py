@@ -33,8 +33,14 @@ class SourceReport:
     unchanged: int = 0
     skipped: int = 0        # links older than the window, or already in the archive
     errors: int = 0
-    status: str = "ok"      # ok, partial (some errors), failed (nothing could be read), interrupted
+    warnings: int = 0       # pages read by a fallback: the template may be changing
+    # ok; partial (some errors); failed (nothing could be fetched); broken (pages came, but the source's
+    # selectors fit none of them: the site's template changed); interrupted
+    status: str = "ok"
     messages: list[str] = field(default_factory=list)
+    parsed_listings: int = field(default=0, repr=False)
+    parsed_articles: int = field(default=0, repr=False)
+    extract_errors: int = field(default=0, repr=False)
 
     def count(self, outcome: str):
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -44,7 +50,19 @@ class SourceReport:
         self.messages.append(message)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items()
+                if k not in ("parsed_listings", "parsed_articles", "extract_errors")}
+
+    def settle(self):
+        if self.status == "interrupted":
+            return
+        articles_failed = self.extract_errors and not self.parsed_articles
+        if self.extract_errors and (not self.parsed_listings or articles_failed):
+            self.status = "broken"
+        elif self.fetched + self.not_modified == 0:
+            self.status = "failed"
+        elif self.errors:
+            self.status = "partial"
 
 
 @dataclass
@@ -65,20 +83,14 @@ class Crawler:
 
     def crawl(self, source: Source) -> SourceReport:
         report = SourceReport(source.id)
-        listings_read = 0
         try:
             self._walk(source, report)
-            listings_read = report.fetched + report.not_modified
         except KeyboardInterrupt:
             report.status = "interrupted"
             raise
         finally:
             sync_index(self.store, self.index_dir)
-            if report.status != "interrupted":
-                if listings_read == 0:
-                    report.status = "failed"
-                elif report.errors:
-                    report.status = "partial"
+            report.settle()
             self.on_progress(report)
         return report
 
@@ -152,8 +164,11 @@ class Crawler:
         try:
             listing = source.parse_listing(page)
         except ExtractError as e:
+            report.extract_errors += 1
             report.error(f"{url}: {e}")
             return None
+        report.parsed_listings += 1
+        self._warn(page, report)
         return listing, res
 
     def _read_article(self, source: Source, url: str, report: SourceReport):
@@ -164,11 +179,19 @@ class Crawler:
         try:
             st = source.parse_article(page)
         except ExtractError as e:
+            report.extract_errors += 1
             report.error(f"{url}: {e}")
             return
+        report.parsed_articles += 1
+        self._warn(page, report)
         if self._store(st, report, fetched_at=res.fetched_at):
             self.store.set_crawl_state(url, source.id, status=200, etag=res.etag,
                                        last_modified=res.last_modified, content_hash=st.content_hash)
+
+    @staticmethod
+    def _warn(page: Page, report: SourceReport):
+        report.warnings += len(page.warnings)
+        report.messages.extend(f"warning: {w}" for w in page.warnings)
 
     def _store(self, st: Statement, report: SourceReport, fetched_at: datetime | None = None) -> bool:
         problems = st.problems()

@@ -23,6 +23,8 @@ class Page:
     text: str
     fetched_at: datetime | None = None
     content_type: str = "text/html"
+    # what the parser wants the crawl summary to show (a fallback extractor used, say)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -69,6 +71,10 @@ class Source:
 
     def kind_for(self, title: str) -> str:
         return "other"
+
+    def diagnose(self, page: Page) -> list:
+        """Per-selector matches on a page, for `sources --check`; sources without selectors give none."""
+        return []
 
     def statement(self, **fields) -> Statement:
         """A Statement with this source's constant fields filled in."""
