@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Iterator
 from urllib.parse import urlsplit
 
-from .model import KINDS, Statement
+from .model import KINDS, Statement, Turn
 from .sources import SOURCES, source_for_url
 from .sources.htmltext import paragraphs as html_paragraphs
 
@@ -65,7 +65,11 @@ def record_to_statement(rec: dict) -> Statement:
     tags = rec.get("tags") or []
     if not isinstance(tags, list):
         raise ValueError("tags must be a list")
+    paragraphs = [p for p in paragraphs if p.strip()]
+    turns = _turns(rec.get("turns")) if rec.get("turns") else (
+        source.turns_for(rec["title"], paragraphs) if source else [])
     st = Statement(
+        turns=turns,
         source=source.id if source else (rec.get("source") or urlsplit(url).hostname or "import"),
         url=url, title=rec["title"], paragraphs=paragraphs, country=country, ministry=rec["ministry"],
         language=rec["language"], kind=kind, date=when, speakers=[s for s in speakers if s],
@@ -74,6 +78,15 @@ def record_to_statement(rec: dict) -> Statement:
     if problems:
         raise ValueError(", ".join(problems))
     return st
+
+
+def _turns(value) -> list[Turn]:
+    if not isinstance(value, list):
+        raise ValueError("turns must be a list")
+    try:
+        return [Turn(t["speaker"], t["role"], int(t["start"]), int(t["end"])) for t in value]
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"a turn needs speaker, role, start and end ({e})") from None
 
 
 def read_file(path: Path) -> list[Statement]:
@@ -104,6 +117,8 @@ def statement_to_record(st: dict) -> dict:
         rec["tags"] = st["tags"]
     if st["guid"]:
         rec["guid"] = st["guid"]
+    if st.get("turns"):
+        rec["turns"] = st["turns"]
     rec["text"] = "\n\n".join(st["paragraphs"])
     return rec
 

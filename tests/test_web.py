@@ -248,7 +248,7 @@ def test_statement_json_twin(client):
     assert "indexed_hash" not in st
     assert [o["id"] for o in st["same_day"]] == [XSS_ST.id]
     for i, p in enumerate(st["paragraphs"], 1):
-        assert f'<li id="p{i}"><a class="pnum" href="#p{i}" aria-label="Paragraph {i}">{i}</a><p>{p}</p></li>' in html
+        assert f'<li id="p{i}"><a class="pnum" href="#p{i}" aria-label="Paragraph {i}">{i}</a><div><p>{p}</p></div></li>' in html
     assert '<h1 lang="zh">' in html and '<ol class="text" lang="zh">' in html
     assert "3 June 2024, 15:00 UTC+08:00" in html
     assert "text revisions" not in html
@@ -359,3 +359,25 @@ def test_real_server_over_http(archive_dir):
         proc.wait(timeout=10)
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_transcript_turns_show_who_speaks(tmp_path):
+    from archive.model import Turn
+    briefing = Statement(
+        source="us-state", url="https://us-state.example/briefing/1", country="US", ministry="Department of State",
+        language="en", kind="press-conference", title="Department Press Briefing",
+        paragraphs=["Washington, D.C.", "MR PRICE: Good afternoon.", "QUESTION: Thank you, Ned.",
+                    "A follow-up on that.", "MR PRICE: Sure."],
+        turns=[Turn("MR PRICE", "spokesperson", 1, 2), Turn("Reuters", "question", 2, 4),
+               Turn("MR PRICE", "spokesperson", 4, 5)],
+        date=datetime(2024, 6, 3, 9, 30, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
+    app = create_app(build_archive(tmp_path / "data", [briefing]), {"TESTING": True})
+    try:
+        client = app.test_client()
+        html = client.get(f"/statements/{briefing.id}").get_data(as_text=True)
+        assert html.count('class="turn turn-spokesperson"') == 2
+        assert 'class="turn turn-question">Reuters <span class="role">(question)</span>' in html
+        api = client.get(f"/api/statements/{briefing.id}").get_json()
+        assert api["turns"][1] == {"speaker": "Reuters", "role": "question", "start": 2, "end": 4}
+    finally:
+        app.extensions[EXTENSION].close()

@@ -72,6 +72,10 @@ class Source:
     def kind_for(self, title: str) -> str:
         return "other"
 
+    def turns_for(self, title: str, paragraphs: list[str]) -> list:
+        """Transcript turns read from the text alone (so imports get them too); none by default."""
+        return []
+
     def diagnose(self, page: Page) -> list:
         """Per-selector matches on a page, for `sources --check`; sources without selectors give none."""
         return []
@@ -79,5 +83,6 @@ class Source:
     def statement(self, **fields) -> Statement:
         """A Statement with this source's constant fields filled in."""
         fields.setdefault("kind", self.kind_for(fields.get("title", "")))
+        fields.setdefault("turns", self.turns_for(fields.get("title", ""), fields.get("paragraphs", [])))
         return Statement(source=self.id, country=self.country, ministry=self.ministry,
                          language=fields.pop("language", self.language), **fields)

@@ -25,7 +25,7 @@ NO_INDEX = ("The archive has no search index yet: run 'policy-archive crawl' or 
             "(statements become searchable as they are indexed).")
 # the statement as the API publishes it; anything else in the row (indexed_hash) is bookkeeping
 STATEMENT_FIELDS = ("id", "source", "guid", "url", "country", "ministry", "language", "kind", "title", "date",
-                    "speakers", "tags", "paragraphs", "content_hash", "first_seen", "fetched_at",
+                    "speakers", "tags", "paragraphs", "turns", "content_hash", "first_seen", "fetched_at",
                     "revision_count")
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -194,3 +194,8 @@ def statement(sid: str) -> dict:
     st = {k: row[k] for k in STATEMENT_FIELDS}
     st["same_day"] = store.same_day(st["date"][:10], exclude=sid) if st["date"] else []
     return st
+
+
+def turn_starts(st: dict) -> dict[int, dict]:
+    """Paragraph index → the transcript turn that opens there, for labelling who speaks."""
+    return {t["start"]: t for t in st.get("turns") or []}

@@ -36,7 +36,8 @@ def search():
 
 @bp.get("/statements/<sid>")
 def statement(sid: str):
-    return render_template("statement.html", st=data.statement(sid), q=request.args.get("q", "").strip(),
+    st = data.statement(sid)
+    return render_template("statement.html", st=st, turns=data.turn_starts(st), q=request.args.get("q", "").strip(),
                            json_url=url_for("api.statement", sid=sid))
 
 
