@@ -56,23 +56,24 @@ def record_to_statement(rec: dict) -> Statement:
         text = rec.get("text")
         if not isinstance(text, str):
             raise ValueError("no body: give `html` or `text`")
-        paragraphs = [p for p in re.split(r"\n\s*\n", text)] if "\n\n" in text else text.split("\n")
+        paragraphs = re.split(r"\n\s*\n", text) if "\n\n" in text else text.split("\n")
+    # turns count paragraphs: drop the empty ones first, as the Statement would
+    paragraphs = [p for p in paragraphs if p.strip()]
     kind = rec.get("kind") or (source.kind_for(rec["title"]) if source else "other")
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
     speaker = rec.get("speaker") or []
-    speakers = speaker if isinstance(speaker, list) else speaker.split(SPEAKER_SEPARATOR)
+    speakers = [s for s in (speaker if isinstance(speaker, list) else speaker.split(SPEAKER_SEPARATOR)) if s]
+    turns = _turns(rec.get("turns")) if rec.get("turns") else (
+        source.turns_for(rec["title"], paragraphs, speakers) if source else [])
     tags = rec.get("tags") or []
     if not isinstance(tags, list):
         raise ValueError("tags must be a list")
-    paragraphs = [p for p in paragraphs if p.strip()]
-    turns = _turns(rec.get("turns")) if rec.get("turns") else (
-        source.turns_for(rec["title"], paragraphs) if source else [])
     st = Statement(
         turns=turns,
         source=source.id if source else (rec.get("source") or urlsplit(url).hostname or "import"),
         url=url, title=rec["title"], paragraphs=paragraphs, country=country, ministry=rec["ministry"],
-        language=rec["language"], kind=kind, date=when, speakers=[s for s in speakers if s],
+        language=rec["language"], kind=kind, date=when, speakers=speakers,
         guid=rec.get("guid") or None, tags=[str(t) for t in tags])
     problems = st.problems()
     if problems:

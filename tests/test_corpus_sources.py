@@ -166,5 +166,29 @@ def test_state_import_html_matches_first_feed_version(corpus, state_first_versio
     source = get_source("us-state")
     for record in records:
         fed = state_first_versions[record["guid"]]
-        assert source.paragraphs_from_html(record["html"]) == fed.paragraphs, record["guid"]
+        paragraphs = source.paragraphs_from_html(record["html"])
+        assert paragraphs == fed.paragraphs, record["guid"]
         assert fed.url == record["url"] and fed.speakers == [" ".join(record["speaker"].split())]
+        # an import that carries no <dc:creator> still finds the same spokespeople
+        assert source.turns_for(record["title"], paragraphs) == fed.turns, record["guid"]
+
+
+def test_state_briefings_are_split_into_turns(state_first_versions):
+    briefings = [s for s in state_first_versions.values() if s.title.startswith("Department Press Briefing")]
+    for s in briefings:
+        roles = Counter(t.role for t in s.turns)
+        assert roles["spokesperson"] >= 1 and roles["question"] >= 1, s.guid
+        assert {t.speaker for t in s.turns if t.role == "spokesperson"} <= {"MR PRICE", "MS PORTER"}, s.guid
+    assert sum(len(s.turns) for s in briefings) > 5000
+
+
+def test_state_turns_tile_transcripts_only(state_first_versions):
+    with_turns = [s for s in state_first_versions.values() if s.turns]
+    assert Counter(s.kind for s in with_turns) == {"press-conference": 143, "remarks": 151, "interview": 53}
+    for s in with_turns:
+        assert all(a.end == b.start for a, b in zip(s.turns, s.turns[1:])), s.guid
+        assert s.turns[-1].end == len(s.paragraphs), s.guid
+        # labels stay in the text, as published
+        assert all(":" in s.paragraphs[t.start] for t in s.turns), s.guid
+    roles = Counter(t.role for s in with_turns for t in s.turns)
+    assert roles["moderator"] > 400 and roles["official"] > 2000

@@ -1,4 +1,4 @@
-"""Sources on small hand-written pages and feeds (tests/fixtures/us-state, tests/fixtures/cn-mfa-zh)."""
+"""Sources on small hand-written pages and feeds (tests/fixtures/us-state, cn-mfa-zh, cn-mfa-en)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -43,7 +43,8 @@ def feed(state):
 # --- registry -------------------------------------------------------------------------------------------
 
 def test_registry_ids_match_instances():
-    assert list(SOURCES) == ["cn-mfa-zh", "us-state"]
+    assert {"cn-mfa-en", "cn-mfa-zh", "us-state"} <= set(SOURCES)
+    assert list(SOURCES) == sorted(SOURCES)
     for source_id, source in SOURCES.items():
         assert source.id == source_id and get_source(source_id) is source
         assert source.ministry and source.country and source.language and source.start_urls and source.description
@@ -62,7 +63,9 @@ def test_unknown_source_lists_valid_ids_on_one_line():
     ("https://state.gov/rss-feed/press-releases/feed/", "us-state"),
     ("https://www.fmprc.gov.cn/web/zyxw/t1638430.shtml", "cn-mfa-zh"),
     ("https://www.mfa.gov.cn/web/fyrbt_673021/jzhsl_673025/index.shtml", "cn-mfa-zh"),
-    ("https://mid.ru/en/foreign_policy/news/1/", None),
+    ("https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/index.html", "cn-mfa-en"),
+    ("https://www.mfa.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/t1635100.shtml", "cn-mfa-en"),
+    ("https://ministry.example/news/1/", None),
     ("https://evil.example/www.state.gov/", None),
 ])
 def test_source_for_url_goes_by_host(url, source_id):
@@ -344,6 +347,90 @@ def test_cn_current_article_falls_back_to_meta_title_and_url_date(cn):
 def test_cn_kind_and_speaker_from_title(cn, title, kind, speakers):
     assert cn.kind_for(title) == kind and kind in KINDS
     assert spokespeople(title) == speakers
+
+
+# --- China MFA, English (from SITE-NOTES.md and the Chinese old template, unverified) ---------------------
+
+EN_LIST = "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/index.html"
+EN_OLD_LIST = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/"
+
+
+@pytest.fixture(scope="module")
+def en() -> Source:
+    return get_source("cn-mfa-en")
+
+
+def test_en_source_fields(en):
+    assert (en.language, en.country, en.timezone) == ("en", "CN", SHANGHAI)
+    assert en.ministry == "Ministry of Foreign Affairs of the People's Republic of China"
+    assert en.start_urls == (EN_LIST, EN_OLD_LIST)
+    assert all(en.is_listing(url) for url in en.start_urls)
+    assert not en.is_listing("https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/default.shtml")
+    assert not en.is_listing("https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202403/t20240305_11254061.html")
+
+
+def test_en_current_listing(en):
+    listing = en.parse_listing(Page(url=EN_LIST, text=fixture("cn-mfa-en/current-listing.html")))
+    base = "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/"
+    assert [link.url for link in listing.links] == [base + "202403/t20240305_11254061.html",
+                                                    base + "202403/t20240304_11253567.html"]
+    assert [link.date for link in listing.links] == [datetime(2024, 3, d, tzinfo=SHANGHAI) for d in (5, 4)]
+    assert listing.links[0].title.endswith("Mao Ning's Regular Press Conference on March 5, 2024")
+    assert listing.next_pages == [base + "index_1.html"]
+
+
+def test_en_old_listing(en):
+    listing = en.parse_listing(Page(url=EN_OLD_LIST, text=fixture("cn-mfa-en/old-listing.shtml")))
+    assert [link.url for link in listing.links] == [EN_OLD_LIST + "t1839601.shtml", EN_OLD_LIST + "t1635100.shtml"]
+    assert listing.links[1].date == datetime(2019, 2, 1, tzinfo=SHANGHAI)
+    assert listing.next_pages == [EN_OLD_LIST + "default_1.shtml"]
+
+
+def test_en_current_article(en):
+    url = "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202403/t20240305_11254061.html"
+    st = en.parse_article(Page(url=url, text=fixture("cn-mfa-en/current-article.html")))
+    assert st.title == "Foreign Ministry Spokesperson Mao Ning's Regular Press Conference on March 5, 2024"
+    assert st.date == datetime(2024, 3, 5, 19, 30, tzinfo=SHANGHAI)
+    assert st.kind == "press-conference" and st.speakers == ["Mao Ning"]
+    assert st.source == "cn-mfa-en" and st.language == "en" and st.country == "CN"
+    assert st.paragraphs[0].startswith("At the invitation of Foreign Minister Wang Yi")
+    assert st.paragraphs[-1] == "Mao Ning: The report is groundless."
+    assert not any("Share" in p or "Print" in p for p in st.paragraphs)
+
+
+def test_en_old_article(en):
+    url = EN_OLD_LIST + "t1635100.shtml"
+    st = en.parse_article(Page(url=url, text=fixture("cn-mfa-en/old-article.shtml")))
+    assert st.title == "Foreign Ministry Spokesperson Geng Shuang's Regular Press Conference on February 1, 2019"
+    assert st.date == datetime(2019, 2, 1, tzinfo=SHANGHAI)
+    assert st.paragraphs[0] == "Q: Can you give us more details about the visit?" and len(st.paragraphs) == 4
+
+
+def test_en_article_without_selectors_names_them(en):
+    with pytest.raises(ExtractError, match=r"cn-mfa-en: no title \(#News_Body_Title, \.content_mod h2\.title"):
+        en.parse_article(Page(url=EN_OLD_LIST + "t1.shtml", text=fixture("cn-mfa-zh/not-an-article.html")))
+    with pytest.raises(ExtractError, match=r"no listing items \(div\.rebox_news ul li, \.newsLst_mod a\)"):
+        en.parse_listing(Page(url=EN_LIST, text=fixture("cn-mfa-zh/not-an-article.html")))
+
+
+@pytest.mark.parametrize("title, kind, speakers", [
+    ("Foreign Ministry Spokesperson Mao Ning's Regular Press Conference on March 5, 2024", "press-conference",
+     ["Mao Ning"]),
+    ("Foreign Ministry Spokesperson Hua Chunying’s Regular Press Conference on December 11, 2020",
+     "press-conference", ["Hua Chunying"]),
+    ("Foreign Ministry Spokesperson Wang Wenbin's Remarks on the Statement by the G7", "remarks", ["Wang Wenbin"]),
+    ("Foreign Ministry Spokesperson Geng Shuang Answers a Journalist's Question About the Visit", "remarks",
+     ["Geng Shuang"]),
+    ("Foreign Ministry Spokesperson's Remarks on the Situation in Gaza", "remarks", []),
+    ("Statement of the Ministry of Foreign Affairs on the Sanctions", "statement", []),
+    ("Wang Yi Holds Talks with German Foreign Minister", "readout", []),
+    ("Wang Yi Meets with the Secretary-General of ASEAN", "readout", []),
+    ("Keynote Speech by Wang Yi at the Munich Security Conference", "speech", []),
+    ("Ambassador Gives an Interview to Reuters", "interview", []),
+    ("China Sends Medical Experts to Serbia", "other", []),
+])
+def test_en_kind_and_speaker_from_title(en, title, kind, speakers):
+    assert en.kind_for(title) == kind and en.spokespeople(title) == speakers
 
 
 # --- shared text rules ----------------------------------------------------------------------------------

@@ -72,8 +72,8 @@ class Source:
     def kind_for(self, title: str) -> str:
         return "other"
 
-    def turns_for(self, title: str, paragraphs: list[str]) -> list:
-        """Transcript turns read from the text alone (so imports get them too); none by default."""
+    def turns_for(self, title: str, paragraphs: list[str], speakers=()) -> list:
+        """Transcript turns read from the title, text and named speakers alone (so imports get them too)."""
         return []
 
     def diagnose(self, page: Page) -> list:
@@ -83,6 +83,8 @@ class Source:
     def statement(self, **fields) -> Statement:
         """A Statement with this source's constant fields filled in."""
         fields.setdefault("kind", self.kind_for(fields.get("title", "")))
-        fields.setdefault("turns", self.turns_for(fields.get("title", ""), fields.get("paragraphs", [])))
+        if "turns" not in fields:
+            fields["turns"] = self.turns_for(fields.get("title", ""), fields.get("paragraphs", []),
+                                             fields.get("speakers", []))
         return Statement(source=self.id, country=self.country, ministry=self.ministry,
                          language=fields.pop("language", self.language), **fields)

@@ -12,25 +12,27 @@ Two templates are read, each selector list trying the old one first:
   `createPageHTML(countPage, currentPage, "index", "shtml")` (assumed: the usual TRS publisher script);
   article `.news-title h1` (else meta ArticleTitle, else `<title>` before "_"), `.news-title p.time` (else
   meta PubDate, else the date in the URL), `.news-main`.
+
+Press conferences and remarks are split into turns: "问：" (a question), "答：" or the spokesperson's name (the
+answer), an outlet ("路透社记者：", "彭博社：") asking, "追问：" (a follow-up, by the last asker), "主持人：". No
+Chinese transcript is in the corpus: the labels are those SITE-NOTES.md names, tested on hand-made fixtures.
+`FmprcSource` holds what the English site (cn_mfa_en) shares with this one.
 """
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Sequence
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
 
-from ..model import Statement, normalize_text
+from ..model import Statement, Turn, normalize_text
 from .base import ExtractError, Link, Listing, Page, Source
 from .dates import parse_date
 from .htmltext import paragraphs, soup, text_of
-
-TITLE_SELECTORS = ("#News_Body_Title", ".news-title h1")
-DATE_SELECTORS = ("#News_Body_Time", ".news-title p.time")
-BODY_SELECTORS = ("#News_Body_Txt_A", ".news-main")
-LISTING_SELECTORS = ("div.rebox_news ul li", "div.newsBd ul.list1 li")
+from .turns import Labeller, split_turns
 
 # Checked in order: a spokesperson "answering a question" about a statement is still a Q&A (remarks),
 # and a statement about someone's speech is a statement.
@@ -51,6 +53,8 @@ _URL_DAY = re.compile(r"/t(\d{4})(\d{2})(\d{2})_\d+\.s?html$")
 _OLD_PAGING = (re.compile(r"\bvar\s+currentPage\s*=\s*(\d+)"), re.compile(r"\bvar\s+countPage\s*=\s*(\d+)"))
 _TRS_PAGING = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
 _LIST_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# The English site lives under these paths of the same hosts; everything else there is Chinese.
+ENGLISH_PATHS = ("/eng/", "/mfa_eng/")
 
 # An image and its caption share a block ("<p><img><br>图为…</p>") or the caption is the centred line after
 # the image; either way it is short. Speech headings are centred too (and bold), so only a plain line right
@@ -58,6 +62,17 @@ _LIST_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _IMAGE_BLOCKS = ["p", "td", "figure", "center", "div", "li"]
 _CAPTION_MAX = 100
 _CAPTION = re.compile(r"^(?:图为|图：|（图|\(图|（摄影|摄影：)")
+
+# Transcripts: a paragraph opens a turn with a short label and a colon ("问：", "路透社记者：", "汪文斌：").
+# At a press conference everyone but the spokesperson and a host is the press, so any other label is an
+# outlet; only names that end like one count, because answers also open with a phrase and a colon ("我想强调
+# 三点：").
+_ZH_LABEL = re.compile(r"([^\s，。；、？！：:“”‘’（）()]{1,20})[：:]")
+_ZH_OUTLET = re.compile(r"(?:记者|社|台|视|报|网|闻|刊|》|[A-Z]{2,})$")
+# A follow-up question is asked by whoever asked the question before it.
+FOLLOW_UP = object()
+QUESTION = "question"
+SPOKESPERSON = "spokesperson"
 
 
 def _centred(el: Tag) -> bool:
@@ -88,41 +103,104 @@ def _text_paragraphs(body: Tag) -> list[str]:
     return paragraphs(body)
 
 
-class CnMfaZh(Source):
-    id = "cn-mfa-zh"
+def _asker_of_follow_ups(label: Labeller) -> Labeller:
+    last = QUESTION
+
+    def resolved(p: str):
+        nonlocal last
+        found = label(p)
+        if found and found[1] == "question":
+            if found[0] is FOLLOW_UP:
+                found = (last, "question")
+            last = found[0]
+        return found
+    return resolved
+
+
+class FmprcSource(Source):
+    """What the Chinese and English sites share: hosts, the two templates' machinery, transcripts.
+
+    A language says where its pages live (`english`), its selectors (old template first), how its titles
+    read (`kind_rules`, `spokespeople`) and how its transcripts label a turn (the `*_labels` and `outlet`).
+    """
     ministry = "Ministry of Foreign Affairs of the People's Republic of China"
     country = "CN"
-    language = "zh"
     hosts = ("www.fmprc.gov.cn", "www.mfa.gov.cn", "fmprc.gov.cn", "mfa.gov.cn")
-    start_urls = ("https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/default.shtml",
-                  "https://www.mfa.gov.cn/web/fyrbt_673021/jzhsl_673025/index.shtml")
     timezone = ZoneInfo("Asia/Shanghai")
-    description = "Spokesperson's remarks and regular press conferences (Chinese; 发言人表态, 例行记者会)"
+    english = False
+    title_selectors: tuple[str, ...] = ()
+    date_selectors: tuple[str, ...] = ()
+    body_selectors: tuple[str, ...] = ()
+    listing_selectors: tuple[str, ...] = ()
+    kind_rules: tuple[tuple[str, re.Pattern], ...] = ()
+    # the spokesperson's Q&A: press conferences and remarks "answering a question"
+    dialogue_kinds = ("press-conference", "remarks")
+    label_pattern: re.Pattern
+    question_labels: frozenset[str] = frozenset()
+    answer_labels: frozenset[str] = frozenset()
+    follow_up_labels: frozenset[str] = frozenset()
+    moderator_labels: frozenset[str] = frozenset()
+
+    def owns(self, url: str) -> bool:
+        return super().owns(url) and urlsplit(url).path.startswith(ENGLISH_PATHS) == self.english
 
     def is_listing(self, url: str) -> bool:
         path = urlsplit(url).path
         return self.owns(url) and (path.endswith("/") or bool(_LISTING_FILE.search(path)))
 
     def kind_for(self, title: str) -> str:
-        return next((kind for kind, rx in KIND_RULES if rx.search(title)), "other")
+        return next((kind for kind, rx in self.kind_rules if rx.search(title)), "other")
+
+    def spokespeople(self, title: str) -> list[str]:
+        raise NotImplementedError
+
+    def outlet(self, label: str) -> str | None:
+        """The news outlet a question label names, or None when the label is not an outlet."""
+        raise NotImplementedError
 
     def paragraphs_from_html(self, html: str) -> list[str]:
         return _text_paragraphs(soup(html))
 
     def statement(self, **fields) -> Statement:
-        fields.setdefault("speakers", spokespeople(fields.get("title", "")))
+        fields.setdefault("speakers", self.spokespeople(fields.get("title", "")))
         return super().statement(**fields)
+
+    def turns_for(self, title: str, paragraphs: list[str], speakers: Sequence[str] = ()) -> list[Turn]:
+        """Q&A turns of a press conference or remarks; `speakers` may name the spokesperson the title does not."""
+        if self.kind_for(normalize_text(title)) not in self.dialogue_kinds:
+            return []
+        return split_turns(paragraphs, _asker_of_follow_ups(self._labeller([*self.spokespeople(title), *speakers])))
+
+    def _labeller(self, names: list[str]) -> Labeller:
+        def label(p: str) -> tuple[str, str] | None:
+            m = self.label_pattern.match(p)
+            if not m:
+                return None
+            who = m[1]
+            if who in names:
+                return who, "spokesperson"
+            if who in self.answer_labels:
+                return (names[0] if names else SPOKESPERSON), "spokesperson"
+            if who in self.question_labels:
+                return QUESTION, "question"
+            if who in self.follow_up_labels:
+                return FOLLOW_UP, "question"
+            if who in self.moderator_labels:
+                return who, "moderator"
+            outlet = self.outlet(who)
+            return (outlet, "question") if outlet else None
+        return label
 
     def parse_listing(self, page: Page) -> Listing:
         doc = soup(page.text)
-        items = next((found for sel in LISTING_SELECTORS if (found := doc.select(sel))), [])
-        links = [link for li in items if (link := self._link(li, page.url))]
+        items = next((found for sel in self.listing_selectors if (found := doc.select(sel))), [])
+        links = [link for item in items if (link := self._link(item, page.url))]
         if not links:
-            raise ExtractError(f"{self.id}: no listing items ({', '.join(LISTING_SELECTORS)}) on {page.url}")
+            raise ExtractError(f"{self.id}: no listing items ({', '.join(self.listing_selectors)}) on {page.url}")
         return Listing(links=links, next_pages=self._next_page(page))
 
-    def _link(self, li: Tag, base: str) -> Link | None:
-        a = li.find("a", href=True)
+    def _link(self, item: Tag, base: str) -> Link | None:
+        a = item if item.name == "a" and item.get("href") else item.find("a", href=True)
         if a is None:
             return None
         url = urljoin(base, a["href"].strip())
@@ -148,12 +226,12 @@ class CnMfaZh(Source):
         doc = soup(page.text)
         title = self._title(doc)
         if not title:
-            raise ExtractError(f"{self.id}: no title ({', '.join(TITLE_SELECTORS)}, meta ArticleTitle, "
+            raise ExtractError(f"{self.id}: no title ({', '.join(self.title_selectors)}, meta ArticleTitle, "
                                f"<title> with '_') on {page.url}")
-        sel, body = next(((sel, found) for sel in BODY_SELECTORS if (found := doc.select_one(sel)) is not None),
+        sel, body = next(((sel, found) for sel in self.body_selectors if (found := doc.select_one(sel)) is not None),
                          (None, None))
         if body is None:
-            raise ExtractError(f"{self.id}: no body ({', '.join(BODY_SELECTORS)}) on {page.url}")
+            raise ExtractError(f"{self.id}: no body ({', '.join(self.body_selectors)}) on {page.url}")
         text = _text_paragraphs(body)
         if not text:
             raise ExtractError(f"{self.id}: no text paragraphs in the body ({sel}) on {page.url}")
@@ -161,7 +239,7 @@ class CnMfaZh(Source):
                               fetched_at=page.fetched_at)
 
     def _title(self, doc: BeautifulSoup) -> str:
-        for sel in TITLE_SELECTORS:
+        for sel in self.title_selectors:
             if title := text_of(doc.select_one(sel)):
                 return title
         if meta := _meta(doc, "ArticleTitle"):
@@ -170,10 +248,34 @@ class CnMfaZh(Source):
         return normalize_text(head.split("_", 1)[0]) if "_" in head else ""
 
     def _date(self, doc: BeautifulSoup, url: str) -> datetime | None:
-        for text in (*(text_of(doc.select_one(sel)) for sel in DATE_SELECTORS), _meta(doc, "PubDate")):
+        for text in (*(text_of(doc.select_one(sel)) for sel in self.date_selectors), _meta(doc, "PubDate")):
             if date := parse_date(text, self.timezone):
                 return date
         return self._url_day(url)
+
+
+class CnMfaZh(FmprcSource):
+    id = "cn-mfa-zh"
+    language = "zh"
+    start_urls = ("https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/default.shtml",
+                  "https://www.mfa.gov.cn/web/fyrbt_673021/jzhsl_673025/index.shtml")
+    description = "Spokesperson's remarks and regular press conferences (Chinese; 发言人表态, 例行记者会)"
+    title_selectors = ("#News_Body_Title", ".news-title h1")
+    date_selectors = ("#News_Body_Time", ".news-title p.time")
+    body_selectors = ("#News_Body_Txt_A", ".news-main")
+    listing_selectors = ("div.rebox_news ul li", "div.newsBd ul.list1 li")
+    kind_rules = KIND_RULES
+    label_pattern = _ZH_LABEL
+    question_labels = frozenset({"问", "记者"})
+    answer_labels = frozenset({"答"})
+    follow_up_labels = frozenset({"追问"})
+    moderator_labels = frozenset({"主持人"})
+
+    def spokespeople(self, title: str) -> list[str]:
+        return spokespeople(title)
+
+    def outlet(self, label: str) -> str | None:
+        return label.removesuffix("记者") if _ZH_OUTLET.search(label) else None
 
 
 def spokespeople(title: str) -> list[str]:

@@ -71,8 +71,8 @@ class ProfileSource(Source):
             self.hosts = tuple(data["hosts"])
             self.start_urls = tuple(data["start_urls"])
             self.timezone = ZoneInfo(data["timezone"])
-            self.description = data.get("description", "")
             self.verified = data.get("verified", "not verified against a live page")
+            self.description = data.get("description") or f"{self.ministry} (profile {origin}; {self.verified})"
             self.listing_rules = ListingRules(**data["listing"])
             self.article_rules = ArticleRules(**data["article"])
             self.kinds = [(re.compile(pattern), kind) for pattern, kind in data.get("kinds", {}).items()]

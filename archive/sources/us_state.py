@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Sequence
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from ..model import Statement, normalize_text
+from ..model import Statement, Turn, normalize_text
 from .base import ExtractError, Listing, Page, Source
 from .dates import parse_date
 from .htmltext import paragraphs
+from .turns import Labeller, split_turns
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,39 @@ def _is_byline(p: str) -> bool:
             and all(w in _NAME_GLUE for w in _WORD.findall(p) if w[0].islower()))
 
 
+# Transcripts label each turn "MR PRICE: …", "QUESTION: …", "SECRETARY BLINKEN: …" (in <strong> in the HTML, but
+# read from the text so that imports agree). Only upper-case labels of a few words count: sanctions lists
+# ("VESSEL FLAG: …") are statements, and the two mixed-case transcripts of 2021–22 ("Moderator:") are left
+# whole rather than half split. Every label of 2021–22 fits in six words ("SENIOR ADMINISTRATION OFFICIAL
+# NUMBER ONE").
+_DIALOGUE_KINDS = ("press-conference", "remarks", "interview")
+_LABEL = re.compile(r"([^\W\d_]+(?:[ .’'-]+[^\W\d_]+)*\.?):")
+_LABEL_WORDS = 6
+_QUESTION_LABELS = {"QUESTION": "question", "PARTICIPANT": "PARTICIPANT", "AUDIENCE": "AUDIENCE"}
+_MODERATOR_LABELS = {"MODERATOR", "OPERATOR"}
+# The department's spokespeople as the transcripts of 2021–22 and later name them; others are found through
+# <dc:creator> ("Jalina Porter, Principal Deputy Spokesperson").
+_SPOKESPEOPLE = {"MR PRICE", "MS PORTER", "MR MILLER"}
+_CREATOR_SPOKESPERSON = re.compile(r"([^,]*?)\s*,[^,]*\bSpokesperson\b")
+
+
+def _labeller(spokespeople: set[str]) -> Labeller:
+    def label(p: str) -> tuple[str, str] | None:
+        m = _LABEL.match(p)
+        if not m or not m[1].isupper() or len(m[1].split()) > _LABEL_WORDS:
+            return None
+        # "MR. PRICE" and "MR PRICE" are one speaker
+        who = re.sub(r"^(MRS?|MS|DR)\.", r"\1", m[1])
+        if who in _QUESTION_LABELS:
+            return _QUESTION_LABELS[who], "question"
+        if who in _MODERATOR_LABELS:
+            return who, "moderator"
+        if who in _SPOKESPEOPLE or who.split()[-1] in spokespeople:
+            return who, "spokesperson"
+        return who, "official"
+    return label
+
+
 class USState(Source):
     id = "us-state"
     ministry = "U.S. Department of State"
@@ -84,6 +119,16 @@ class USState(Source):
     def kind_for(self, title: str) -> str:
         title = normalize_text(title)
         return next((kind for kind, rx in KIND_RULES if rx.search(title)), "statement")
+
+    def turns_for(self, title: str, paragraphs: list[str], speakers: Sequence[str] = ()) -> list[Turn]:
+        """Turns of a transcript; `speakers` (the feed's <dc:creator>) may name a spokesperson not known here."""
+        if self.kind_for(title) not in _DIALOGUE_KINDS:
+            return []
+        surnames = {m[1].split()[-1].upper()
+                    for s in speakers for m in _CREATOR_SPOKESPERSON.finditer(s) if m[1].split()}
+        turns = split_turns(paragraphs, _labeller(surnames))
+        # one labelled paragraph is a stray "ERT: …" in an unlabelled text, not a dialogue
+        return turns if len({t.speaker for t in turns}) > 1 else []
 
     def paragraphs_from_html(self, html: str) -> list[str]:
         ps = paragraphs(html)
@@ -132,10 +177,12 @@ class USState(Source):
             raise ExtractError("no <title> or <link>")
         body = text("content:encoded") or text("description")
         creator = normalize_text(text("dc:creator"))
+        speakers = [creator] if creator else []
+        body_paragraphs = self.paragraphs_from_html(body)
         st = self.statement(title=title, url=url, guid=text("guid") or None,
-                            date=parse_date(text("pubDate"), self.timezone),
-                            speakers=[creator] if creator else [],
-                            paragraphs=self.paragraphs_from_html(body), fetched_at=page.fetched_at)
+                            date=parse_date(text("pubDate"), self.timezone), speakers=speakers,
+                            paragraphs=body_paragraphs, turns=self.turns_for(title, body_paragraphs, speakers),
+                            fetched_at=page.fetched_at)
         if problems := st.problems():
             raise ExtractError(f"{', '.join(problems)} ({url})")
         return st

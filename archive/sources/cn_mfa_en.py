@@ -1,0 +1,70 @@
+"""China, Ministry of Foreign Affairs, English pages (www.fmprc.gov.cn/eng/, /mfa_eng/ = www.mfa.gov.cn).
+
+UNVERIFIED: no English page is in the corpus. Everything here is written from SITE-NOTES.md and tested only on
+hand-made fixtures (tests/fixtures/cn-mfa-en/); the first crawl of the live site must be checked by hand.
+
+- old template (until 2021): the same page shapes as the Chinese old template, which is verified there
+  (`#News_Body_Title`, `#News_Body_Time`, `#News_Body_Txt_A`; listing `div.rebox_news ul li`, pages
+  `default_N.shtml`); column of the regular press conferences `/mfa_eng/xwfw_665399/s2510_665401/2511_665403/`,
+  articles `t<ID>.shtml` in it.
+- current template (2021–): list `https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/` (`index.html`, `index_1.html`,
+  …, counted by the TRS paging call as on the Chinese site, assumed), items `.newsLst_mod a` linking
+  `./YYYYMM/tYYYYMMDD_NNNNNNNN.html`; article title `.content_mod h2.title`, date `#News_Body_Time`, body
+  `.content_mod .content` (a `div.TRS_UEDITOR` inside). The notes name no other current list, so the
+  spokesperson's remarks column is not crawled.
+
+Turns: a question opens with its outlet ("Reuters:", "Global Times:", usually in `<strong>`), an answer with the
+spokesperson's name ("Mao Ning:"); "Q:"/"A:" and "Follow-up:" (asked by the last outlet) are read too.
+"""
+from __future__ import annotations
+
+import re
+
+from .cn_mfa_zh import FmprcSource
+
+# Checked in order, as on the Chinese site: remarks answering a question about a statement are remarks.
+KIND_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(rx, re.I)) for kind, rx in (
+    ("press-conference", r"\bPress Conference\b"),
+    ("remarks", r"\bRemarks\b|\bAnswers\b.*\bQuestions?\b"),
+    ("statement", r"\bStatement\b|\bDeclaration\b"),
+    ("readout", r"\bMeets?\b|\bHolds? Talks\b|\bTalks with\b|\bPhone (?:Call|Conversation)\b|\bSpeaks? (?:on|over) "
+                r"the Phone\b"),
+    ("speech", r"\bSpeech\b|\bKeynote\b|\bAddress(?:es)? (?:at|to)\b"),
+    ("interview", r"\bInterview\b"),
+))
+# "Foreign Ministry Spokesperson Mao Ning's Regular Press Conference on March 5, 2024", "... Geng Shuang Answers
+# a Journalist's Question ..."; "Foreign Ministry Spokesperson's Remarks" names nobody.
+_SPOKESPERSON = re.compile(r"\bSpokesperson ([A-Z][a-z]+(?: [A-Z][a-z]+){1,2})(?=[’']s\b| Answers\b)")
+# A label is a short capitalised name before a colon: "Reuters:", "China News Service:", "Mao Ning:".
+_WORD = r"(?:[A-Z][\w.&’'-]*|of|and|the|for|de)"
+_LABEL = re.compile(rf"({_WORD}(?: {_WORD}){{0,4}})\s*:")
+
+
+class CnMfaEn(FmprcSource):
+    id = "cn-mfa-en"
+    language = "en"
+    english = True
+    start_urls = ("https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/index.html",
+                  "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/")
+    description = "Regular press conferences of the spokesperson (English translations; the Chinese is authoritative)"
+    title_selectors = ("#News_Body_Title", ".content_mod h2.title")
+    date_selectors = ("#News_Body_Time",)
+    body_selectors = ("#News_Body_Txt_A", ".content_mod .content")
+    listing_selectors = ("div.rebox_news ul li", ".newsLst_mod a")
+    kind_rules = KIND_RULES
+    label_pattern = _LABEL
+    question_labels = frozenset({"Q", "Question"})
+    answer_labels = frozenset({"A", "Answer"})
+    follow_up_labels = frozenset({"Follow-up", "Follow up", "Follow-Up"})
+    moderator_labels = frozenset({"Moderator", "Host"})
+
+    def spokespeople(self, title: str) -> list[str]:
+        m = _SPOKESPERSON.search(title)
+        return [m[1]] if m else []
+
+    def outlet(self, label: str) -> str | None:
+        # at a press conference every speaker but the spokesperson and a host is the press
+        return label
+
+
+SOURCES = [CnMfaEn()]
