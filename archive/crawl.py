@@ -16,7 +16,7 @@ from .fetch.client import Fetcher, FetchError
 from .fetch.decode import decode_body
 from .index import sync_index
 from .model import Statement, utcnow
-from .sources.base import ExtractError, Page, Source
+from .sources.base import ExtractError, Link, Page, Source
 from .store import Store
 
 DEFAULT_WINDOW = timedelta(days=30)
@@ -123,7 +123,7 @@ class Crawler:
                 if link.url in known:
                     report.skipped += 1
                     continue
-                self._read_article(source, link.url, report)
+                self._read_article(source, link, report)
                 self.on_progress(report)
             # listings run newest first: once a page reaches back past the window, older pages cannot help
             if listing.links and len(fresh) == len(listing.links):
@@ -171,7 +171,8 @@ class Crawler:
         self._warn(page, report)
         return listing, res
 
-    def _read_article(self, source: Source, url: str, report: SourceReport):
+    def _read_article(self, source: Source, link: Link, report: SourceReport):
+        url = link.url
         got = self._fetch(source, url, report, conditional=False)
         if got is None:
             return
@@ -184,6 +185,9 @@ class Crawler:
             return
         report.parsed_articles += 1
         self._warn(page, report)
+        if st.date is None:
+            # some sites date an item only in their listings
+            st.date = link.date
         if self._store(st, report, fetched_at=res.fetched_at):
             self.store.set_crawl_state(url, source.id, status=200, etag=res.etag,
                                        last_modified=res.last_modified, content_hash=st.content_hash)

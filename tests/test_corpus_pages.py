@@ -10,9 +10,14 @@ from archive.sources.base import Page
 from conftest import CORPUS
 
 # pages saved from a browser lost their URLs; the site tells which source reads them
-SITE_SOURCES = {"mfa.gov.by": "by-mfa", "www.mofa.gov.ae": "ae-mofa"}
-# sites in the corpus that no issue asked for yet
-NOT_COLLECTED = {"timor-leste.gov.tl"}
+SITE_SOURCES = {"mfa.gov.by": "by-mfa"}
+NOT_COLLECTED = {
+    "timor-leste.gov.tl": "Timor-Leste is not among the archive's sources",
+    # every link on both pages goes to www.kln.gov.my; tests/test_profiles.py shows it
+    "www.mofa.gov.ae": "the pages saved as UAE MOFA are Malaysia's foreign ministry (kln.gov.my)",
+}
+# saved without any date on the page: the listing carries it, and the crawler passes it on
+UNDATED_PAGES = {"mfa.gov.by"}
 MOJIBAKE = ("\ufffd", "Ã©", "Ð¾", "â€", "Ñ\x81")
 
 
@@ -38,7 +43,7 @@ def page_for(rec):
 @pytest.mark.parametrize("rec", manifest(), ids=lambda r: r["path"].removeprefix("raw/"))
 def test_every_corpus_page_parses(corpus, rec):
     if rec["site"] in NOT_COLLECTED:
-        pytest.skip(f"{rec['site']} is not among the archive's sources")
+        pytest.skip(NOT_COLLECTED[rec["site"]])
     page = page_for(rec)
     source = source_for_url(rec["url"]) if rec["url"] else get_source(SITE_SOURCES[rec["site"]])
     assert source is not None, rec
@@ -50,5 +55,6 @@ def test_every_corpus_page_parses(corpus, rec):
     st = source.parse_article(page)
     assert st.title and st.paragraphs and all(p.strip() for p in st.paragraphs)
     assert st.language == rec["language"]
-    assert st.date is not None and 2010 <= st.date.year <= 2025
+    if st.date is not None or rec["site"] not in UNDATED_PAGES:
+        assert 2010 <= st.date.year <= 2025
     assert not any(m in st.text for m in MOJIBAKE)

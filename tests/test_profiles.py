@@ -59,7 +59,7 @@ CASES = {
                        "Press Conference by Foreign Minister", "press-conference", 2024),
     "jp-mofa-ja": Case("https://www.mofa.go.jp/mofaj/press/kaiken/index.html", 2,
                        "https://www.mofa.go.jp/mofaj/press/danwa/danwa_000100.html",
-                       "地域情勢について（外務大臣談話）", "statement", None),
+                       "地域情勢について（外務大臣談話）", "statement", 2024),
     "kr-mofa": Case("https://www.mofa.go.kr/eng/brd/m_5676/list.do?page=1", 3,
                     "https://www.mofa.go.kr/eng/brd/m_5676/view.do?seq=325000",
                     "Spokesperson's Statement on the Launch of a Ballistic Missile", "statement", 2024),
@@ -284,8 +284,6 @@ def test_belarus_real_articles_are_listed(corpus):
 
 
 @pytest.mark.corpus
-@pytest.mark.xfail(strict=True, reason="profile.py applies `drop` before reading the title, so a title inside the "
-                                        "body cannot be dropped from it: the h1 comes back as paragraph 1")
 def test_belarus_title_is_not_a_body_paragraph(corpus):
     st = PROFILES["by-mfa"].parse_article(Page(url="https://mfa.gov.by/en/press/statements/b7b71aff55bfca76.html",
                                                text=raw(corpus, "raw/mfa.gov.by/_saved/b7b71aff55bfca76.html")[0]))
@@ -303,8 +301,6 @@ def test_belarus_diagnose(corpus):
 
 
 @pytest.mark.corpus
-@pytest.mark.xfail(strict=True, reason="diagnose looks for `link` inside the item, while parse_listing uses the "
-                                        "item itself when it is the <a>: by-mfa reports 0 links that it does read")
 def test_belarus_diagnose_counts_the_item_as_its_link(corpus):
     found = {m.name: m for m in PROFILES["by-mfa"].diagnose(
         Page(url="https://mfa.gov.by/en/press/statements/", text=raw(corpus, BY_LISTING)[0]))}
@@ -384,8 +380,6 @@ def test_singapore_kinds_on_real_titles(corpus):
 # what the engine cannot do yet ------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="the engine reads only href: the real Korean list links rows by "
-                                        "onclick=\"f_view('SEQ')\" and an href of javascript:void(0)")
 def test_korea_onclick_rows():
     html = fixture("kr-mofa", "listing").replace(
         '<a href="view.do?seq=325001">', '<a href="javascript:void(0);" onclick="f_view(\'325001\');return false;">')
@@ -393,6 +387,5 @@ def test_korea_onclick_rows():
     assert listing.links[0].url == "https://www.mofa.go.kr/eng/brd/m_5676/view.do?seq=325001"
 
 
-@pytest.mark.xfail(strict=True, reason="parse_date does not read Japanese era dates, so jp-mofa-ja reads no dates")
 def test_japanese_era_date():
     assert parse_date("令和6年5月8日").date().isoformat() == "2024-05-08"

@@ -5,6 +5,10 @@ import re
 from datetime import datetime, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
+# Japanese era years: 令和6年 is 2024; the first year of an era is written 元年
+_ERA = re.compile(r"(令和|平成|昭和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ERA_BASE = {"令和": 2018, "平成": 1988, "昭和": 1925}
+_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,})\.?,?\s+(\d{4})\b")
 _ZH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -34,10 +38,14 @@ def parse_date(text: str, tz: tzinfo | None = None) -> datetime | None:
         y, mo, d = int(m[1]), int(m[2]), int(m[3])
         hh, mm, ss = int(m[4] or 0), int(m[5] or 0), int(m[6] or 0)
         parts = (y, mo, d, hh, mm, ss)
+    elif m := _ERA.search(text):
+        parts = (_ERA_BASE[m[1]] + (1 if m[2] == "元" else int(m[2])), int(m[3]), int(m[4]), 0, 0, 0)
     elif m := _ZH.search(text):
         parts = (int(m[1]), int(m[2]), int(m[3]), 0, 0, 0)
     elif m := _DMY.search(text):
         parts = (int(m[3]), int(m[2]), int(m[1]), 0, 0, 0)
+    elif (m := _DAY_MONTH_YEAR.search(text)) and (month := _month(m[2])):
+        parts = (int(m[3]), month, int(m[1]), 0, 0, 0)
     elif (m := _MDY.search(text)) and m[1].lower() in _MONTHS:
         parts = (int(m[3]), _MONTHS[m[1].lower()], int(m[2]), 0, 0, 0)
     elif (m := _MDY.search(text)) and any(k.startswith(m[1].lower()) for k in _MONTHS) and len(m[1]) >= 3:
@@ -49,6 +57,11 @@ def parse_date(text: str, tz: tzinfo | None = None) -> datetime | None:
         return datetime(*parts, tzinfo=tz)
     except ValueError:
         return None
+
+
+def _month(name: str) -> int | None:
+    name = name.lower()
+    return next((v for k, v in _MONTHS.items() if len(name) >= 3 and k.startswith(name)), None)
 
 
 def parse_user_date(text: str, end: bool = False) -> datetime:

@@ -12,7 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
@@ -46,6 +46,11 @@ class ListingRules:
     title: str = ""
     date: str = ""
     next: str = ""
+    # for lists that link by script (onclick="f_view('123')"): a regex searched in the link's `href_from`
+    # attribute, and the URL its groups make ("view.do?seq={1}"); the href is used where it does not match
+    href_from: str = "onclick"
+    href_pattern: str = ""
+    href_template: str = ""
 
 
 @dataclass
@@ -104,17 +109,32 @@ class ProfileSource(Source):
             raise ExtractError(f"{self.id}: no listing items ({rules.item}) on {page.url}")
         links = []
         for item in items:
-            a = item if (not rules.link or (item.name == "a" and item.select_one(rules.link) is None)) \
-                else item.select_one(rules.link)
-            if a is None or not a.get("href"):
+            a = self._link_of(item)
+            href = self._href(a) if a is not None else None
+            if not href:
+                continue
+            url = urljoin(page.url, href)
+            if urlsplit(url).scheme not in ("http", "https"):  # javascript:void(0), mailto:
                 continue
             title = text_of(_first(item, rules.title)) if rules.title else text_of(a)
-            date = self._date(text_of(_first(item, rules.date))) if rules.date else None
-            links.append(Link(url=urljoin(page.url, a["href"]), title=title, date=date))
+            date = self._date(_first(item, rules.date)) if rules.date else None
+            links.append(Link(url=url, title=title, date=date))
         if not links:
             raise ExtractError(f"{self.id}: listing items ({rules.item}) hold no links ({rules.link}) on {page.url}")
         nxt = _first(doc, rules.next)
         return Listing(links=links, next_pages=[urljoin(page.url, nxt["href"])] if nxt and nxt.get("href") else [])
+
+    def _link_of(self, item: Tag) -> Tag | None:
+        rules = self.listing_rules
+        if not rules.link or (item.name == "a" and item.select_one(rules.link) is None):
+            return item
+        return item.select_one(rules.link)
+
+    def _href(self, a: Tag) -> str | None:
+        rules = self.listing_rules
+        if rules.href_pattern and (m := re.search(rules.href_pattern, a.get(rules.href_from) or "")):
+            return rules.href_template.format(m.group(0), *m.groups())
+        return a.get("href")
 
     # article -----------------------------------------------------------------------------------------
 
@@ -124,9 +144,17 @@ class ProfileSource(Source):
         for selector in rules.drop:
             for el in doc.select(selector):
                 el.decompose()
-        title = text_of(_first(doc, rules.title))
+        title_el = _first(doc, rules.title)
+        title = text_of(title_el)
         if not title:
             raise ExtractError(f"{self.id}: no title ({rules.title}) on {page.url}")
+        date_el = _first(doc, rules.date) if rules.date else None
+        date = self._date(date_el) if date_el is not None else None
+        speakers = [text_of(el) for el in doc.select(rules.speaker)] if rules.speaker else []
+        # the title and date are the page's furniture, not paragraphs, even where the body holds them
+        for el in (title_el, date_el):
+            if el is not None:
+                el.extract()
         body = _first(doc, rules.body)
         paras = paragraphs(body) if body is not None else []
         if not paras:
@@ -136,17 +164,19 @@ class ProfileSource(Source):
                                    f"extractor found no text either")
             page.warnings.append(f"{page.url}: body selector {rules.body!r} matched nothing; "
                                  f"read with the generic extractor")
-        date = self._date(text_of(_first(doc, rules.date))) if rules.date else None
         if rules.date and date is None:
             raise ExtractError(f"{self.id}: no date ({rules.date}) on {page.url}")
-        speakers = [text_of(el) for el in doc.select(rules.speaker)] if rules.speaker else []
         return self.statement(url=page.url, title=title, paragraphs=paras, date=date,
                               speakers=[s for s in speakers if s], fetched_at=page.fetched_at)
 
     def kind_for(self, title: str) -> str:
         return next((kind for pattern, kind in self.kinds if pattern.search(title)), self.default_kind)
 
-    def _date(self, text: str):
+    def _date(self, el: Tag | None):
+        if el is None:
+            return None
+        # <time datetime="..."> and <meta content="..."> carry the date unambiguously; the text is for readers
+        text = next((el[a] for a in ("datetime", "content") if el.get(a)), None) or text_of(el)
         if not text:
             return None
         if self.date_format:
@@ -167,8 +197,10 @@ class ProfileSource(Source):
             rules = self.listing_rules
             items = self._items(doc)
             first = items[0] if items else doc
+            link = self._link_of(first) if items else None
             return [Match("listing.item", rules.item, len(items), text_of(first)[:80] if items else ""),
-                    *(_match(f"listing.{k}", getattr(rules, k), first) for k in ("link", "title", "date")),
+                    Match("listing.link", rules.link, int(link is not None), text_of(link)[:80] if link else ""),
+                    *(_match(f"listing.{k}", getattr(rules, k), first) for k in ("title", "date")),
                     _match("listing.next", rules.next, doc)]
         rules = self.article_rules
         return [_match(f"article.{k}", getattr(rules, k), doc) for k in ("title", "date", "body", "speaker")]
