@@ -100,14 +100,16 @@ def sources(check_id, mirror_specs, offline, delay, as_json):
         return
     rows = [{"id": s.id, "country": s.country, "ministry": s.ministry, "language": s.language,
              "start_urls": list(s.start_urls), "description": s.description,
-             "verified": getattr(s, "verified", "")} for s in SOURCES.values()]
+             "verified": s.verified} for s in SOURCES.values()]
     if as_json:
         _emit_json(rows)
         return
     for r in rows:
-        click.echo(f"{r['id']:<12} {r['country']}  {r['language']:<3} {r['ministry']}")
+        click.echo(f"{r['id']:<11} {r['country']}  {r['language']:<3} {r['ministry']}")
+        verified = r["verified"] if len(r["verified"]) <= 100 else r["verified"][:99] + "…"
+        click.echo(f"{'':<19}verified: {verified}")
         for u in r["start_urls"]:
-            click.echo(f"{'':<20}{u}")
+            click.echo(f"{'':<19}{u}")
 
 
 def _check(source_id, mirror_specs, offline, delay, as_json):

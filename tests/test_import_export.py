@@ -80,3 +80,17 @@ def test_import_the_real_statements(corpus, tmp_path):
     assert res["indexed"] == expected
     hits = cli_json(tmp_path / "data", "search", '"press briefing"', "--source", "us-state", "--limit", "5")
     assert hits["total"] > 60 and all(h["source"] == "us-state" for h in hits["hits"])
+
+    # a real press briefing's page shows who speaks: the spokesperson and the questions
+    from archive.web import create_app
+    from archive.web.data import EXTENSION
+    briefing = cli_json(tmp_path / "data", "search", 'title:"Department Press Briefing"', "--limit", "1")["hits"][0]
+    app = create_app(tmp_path / "data", {"TESTING": True})
+    try:
+        html = app.test_client().get(f"/statements/{briefing['id']}").get_data(as_text=True)
+        st = app.test_client().get(f"/api/statements/{briefing['id']}").get_json()
+    finally:
+        app.extensions[EXTENSION].close()
+    roles = {t["role"] for t in st["turns"]}
+    assert {"spokesperson", "question"} <= roles
+    assert 'class="turn turn-spokesperson"' in html and 'class="turn turn-question"' in html

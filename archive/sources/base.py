@@ -51,6 +51,8 @@ class Source:
     start_urls: tuple[str, ...] = ()
     timezone: tzinfo | None = None
     description: str = ""
+    # which of this source's templates real pages confirm, and which were written from notes
+    verified: str = "unverified"
 
     def owns(self, url: str) -> bool:
         return (urlsplit(url).hostname or "") in self.hosts

@@ -47,6 +47,7 @@ class CnMfaEn(FmprcSource):
     start_urls = ("https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/index.html",
                   "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/")
     description = "Regular press conferences of the spokesperson (English translations; the Chinese is authoritative)"
+    verified = "unverified: no English page in the corpus; written from SITE-NOTES (current and old templates)"
     title_selectors = ("#News_Body_Title", ".content_mod h2.title")
     date_selectors = ("#News_Body_Time",)
     body_selectors = ("#News_Body_Txt_A", ".content_mod .content")

@@ -260,6 +260,7 @@ class CnMfaZh(FmprcSource):
     start_urls = ("https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/default.shtml",
                   "https://www.mfa.gov.cn/web/fyrbt_673021/jzhsl_673025/index.shtml")
     description = "Spokesperson's remarks and regular press conferences (Chinese; 发言人表态, 例行记者会)"
+    verified = "old template: real pages in the corpus (67 listings, 50 articles); current template unverified"
     title_selectors = ("#News_Body_Title", ".news-title h1")
     date_selectors = ("#News_Body_Time", ".news-title p.time")
     body_selectors = ("#News_Body_Txt_A", ".news-main")

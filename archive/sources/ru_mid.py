@@ -81,6 +81,7 @@ class RuMid(Source):
         self.sections = tuple(path.format(lang=language) for path in SECTIONS)
         self.start_urls = tuple("https://mid.ru" + path for path in self.sections)
         self.description = f"Spokesperson's briefings and ministry news from mid.ru ({language})"
+        self.verified = "unverified: no mid.ru page in the corpus; written from SITE-NOTES"
 
     def owns(self, url: str) -> bool:
         # both languages live on one host; the first path segment says which source a page is for

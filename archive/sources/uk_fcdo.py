@@ -69,6 +69,7 @@ class UkFcdo(Source):
     start_urls = (SEARCH_URL,)
     timezone = ZoneInfo("Europe/London")
     description = "Speeches, statements and press releases of the FCDO (and the FCO before it) on gov.uk"
+    verified = "Content API: real items in the corpus (2); search API unverified"
 
     def is_listing(self, url: str) -> bool:
         return self.owns(url) and urlsplit(url).path == SEARCH_PATH

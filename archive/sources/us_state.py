@@ -111,6 +111,7 @@ class USState(Source):
     start_urls = (FEED_URL,)
     timezone = ZoneInfo("America/New_York")
     description = "Press releases, readouts and briefing transcripts from the State Department's RSS feed"
+    verified = "real feed in the corpus: 2,343 hourly versions, 2,031 items"
 
     def is_listing(self, url: str) -> bool:
         parts = urlsplit(url)
