@@ -389,3 +389,31 @@ def test_korea_onclick_rows():
 
 def test_japanese_era_date():
     assert parse_date("令和6年5月8日").date().isoformat() == "2024-05-08"
+
+
+def test_profile_turn_rules_split_press_conferences():
+    from archive.sources import get_source
+    en = get_source("jp-mofa-en")
+    paras = ["Opening remarks follow.", "Minister Kamikawa: Good afternoon.", "Fukai, TBS: On the Nansei islands?",
+             "A follow-up sentence.", "Minister Kamikawa: We will explain.", "Question: One more?",
+             "Press Secretary Kobayashi: Thank you."]
+    turns = en.turns_for("Press Conference by Foreign Minister KAMIKAWA Yoko", paras)
+    assert [(t.speaker, t.role, t.start, t.end) for t in turns] == [
+        ("Minister Kamikawa", "official", 1, 2), ("Fukai, TBS", "question", 2, 4),
+        ("Minister Kamikawa", "official", 4, 5), ("question", "question", 5, 6),
+        ("Press Secretary Kobayashi", "spokesperson", 6, 7)]
+    # press releases are not transcripts
+    assert en.turns_for("Press Release: Visit of the Foreign Minister", paras) == []
+    ja = get_source("jp-mofa-ja")
+    turns = ja.turns_for("上川外務大臣会見記録", ["【上川大臣】冒頭発言です。", "【ＴＢＳ 深井記者】質問です。", "【上川大臣】お答えします。"])
+    assert [(t.speaker, t.role) for t in turns] == [("上川大臣", "official"), ("ＴＢＳ 深井記者", "question"),
+                                                   ("上川大臣", "official")]
+
+
+def test_a_bad_turn_role_names_the_profile(tmp_path):
+    from archive.sources.profile import ProfileError, load_profiles
+    from archive.sources.profile import PROFILE_DIR
+    bad = (PROFILE_DIR / "jp-mofa-en.toml").read_text(encoding="utf-8").replace('role = "official"', 'role = "boss"')
+    (tmp_path / "x.toml").write_text(bad, encoding="utf-8")
+    with pytest.raises(ProfileError, match="x.toml: turn role 'boss'"):
+        load_profiles(tmp_path)

@@ -17,12 +17,15 @@ from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
 
-from ..model import KINDS, Statement
+from ..model import KINDS, ROLES, Statement
 from .base import ExtractError, Link, Listing, Page, Source
 from .dates import parse_date
 from .htmltext import paragraphs, soup, text_of
+from .turns import split_turns
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
+# the kinds whose texts are transcripts that may be split into turns
+SPOKEN = ("press-conference", "interview", "remarks")
 
 
 class ProfileError(Exception):
@@ -54,6 +57,27 @@ class ListingRules:
 
 
 @dataclass
+class TurnRule:
+    """A paragraph matching `pattern` opens a turn of `role`; the speaker is the pattern's `speaker`
+    group when it has one, else `speaker`."""
+    pattern: str
+    role: str
+    speaker: str = ""
+
+    def __post_init__(self):
+        self.regex = re.compile(self.pattern)
+        if self.role not in ROLES:
+            raise ValueError(f"turn role {self.role!r} is not one of {', '.join(ROLES)}")
+
+    def label(self, paragraph: str) -> tuple[str, str] | None:
+        m = self.regex.match(paragraph)
+        if not m:
+            return None
+        named = m.groupdict().get("speaker")
+        return ((named or self.speaker or self.role).strip(), self.role)
+
+
+@dataclass
 class ArticleRules:
     title: str
     body: str
@@ -81,6 +105,7 @@ class ProfileSource(Source):
             self.listing_rules = ListingRules(**data["listing"])
             self.article_rules = ArticleRules(**data["article"])
             self.kinds = [(re.compile(pattern), kind) for pattern, kind in data.get("kinds", {}).items()]
+            self.turn_rules = [TurnRule(**rule) for rule in data.get("turns", [])]
             self.default_kind = data.get("default_kind", "statement")
             self.date_format = data.get("date_format")
             self._listing_url = re.compile(self.listing_rules.match)
@@ -171,6 +196,12 @@ class ProfileSource(Source):
 
     def kind_for(self, title: str) -> str:
         return next((kind for pattern, kind in self.kinds if pattern.search(title)), self.default_kind)
+
+    def turns_for(self, title: str, paragraphs: list[str], speakers=()) -> list:
+        if not self.turn_rules or self.kind_for(title) not in SPOKEN:
+            return []
+        return split_turns(paragraphs, lambda p: next(
+            (found for rule in self.turn_rules if (found := rule.label(p))), None))
 
     def _date(self, el: Tag | None):
         if el is None:
