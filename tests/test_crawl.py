@@ -34,7 +34,9 @@ def test_state_feed_crawl_then_304(corpus_server, tmp_path):
     mirror = corpus_server.mirror("https://www.state.gov")
     first = cli_json(data, "crawl", "us-state", "--offline", "--delay", "0", "--mirror", mirror)
     [rep] = first["sources"]
-    assert (rep["found"], rep["fetched"], rep["new"], rep["errors"], rep["status"]) == (10, 1, 10, 0, "ok")
+    # the corpus holds the feed only: the briefing listing and the JSON API answer 404 there
+    assert (rep["found"], rep["fetched"], rep["new"], rep["status"]) == (10, 1, 10, "partial")
+    assert rep["errors"] == 2 and all("HTTP 404" in m for m in rep["messages"])
 
     store = Store(f"sqlite:///{data / 'archive.sqlite'}")
     rows = list(store.iter_statements())
@@ -50,6 +52,9 @@ def test_state_feed_crawl_then_304(corpus_server, tmp_path):
     second = cli_json(data, "crawl", "us-state", "--offline", "--delay", "0", "--mirror", mirror)
     [rep] = second["sources"]
     assert (rep["not_modified"], rep["fetched"], rep["new"], rep["changed"]) == (1, 0, 0, 0)
+    feed_state = Store(f"sqlite:///{data / 'archive.sqlite'}").crawl_state(
+        "https://www.state.gov/rss-feed/press-releases/feed/")
+    assert feed_state["status"] == 304 and feed_state["etag"]
 
     # findable from the CLI by words of a title
     title = rows[0]["title"]
@@ -88,8 +93,9 @@ def test_faulty_server_never_half_stores(tmp_path):
                        "--mirror", server.mirror("https://www.state.gov"))
             assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
             [rep] = json.loads(proc.stdout)["sources"]
-            assert rep["status"] in ("ok", "failed") and (rep["status"] == "ok") == (proc.returncode == 0)
-            if rep["status"] == "ok":
+            # the briefing listing and API are not in the corpus (404): at best the crawl is partial
+            assert rep["status"] in ("partial", "failed") and (rep["status"] == "partial") == (proc.returncode == 0)
+            if rep["fetched"] + rep["not_modified"] and Store(f"sqlite:///{data / 'archive.sqlite'}").count() == 10:
                 break
         else:
             pytest.fail("six crawls through a 40% fault rate never succeeded")

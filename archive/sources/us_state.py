@@ -1,21 +1,31 @@
-"""U.S. Department of State: the press-release RSS feed (verified against its full 2021–22 history).
+"""U.S. Department of State: the press-release RSS feed, the briefing pages and the WordPress JSON API.
 
-The feed carries every statement whole (`content:encoded`), so a crawl reads the feed and never fetches an
-article page. Identity is the item's `guid` (`https://www.state.gov/?page_id=N`): the same URL is sometimes
-reused by a different statement, and an edited statement keeps its guid.
+The feed (verified against its full 2021–22 history) carries every statement whole (`content:encoded`), so
+it never needs an article page. Identity is the WordPress guid (`https://www.state.gov/?page_id=N`,
+`...?post_type=state_briefing&p=N`): the same URL is sometimes reused by a different statement, and an
+edited statement keeps its guid.
+
+Unverified against live pages (written from SITE-NOTES): the briefing listing
+(`li.collection-result`, paging `/department-press-briefings/page/N/`), briefing pages (headline
+`h1.featured-content__headline`, date `p.article-meta__publish-date`, body `div.entry-content` in 2021–22,
+`div.classic-block-wrapper` from 2025), the JSON API `/wp-json/wp/v2/state_briefing`, and the archive
+hosts of past administrations (`2021-2025.state.gov`, ...). A briefing page's guid is rebuilt from its
+WordPress shortlink (`?p=N`), so a briefing read from a page, the API and the feed is one statement.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Sequence
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+from bs4 import BeautifulSoup
 from lxml import etree
 
 from ..model import Statement, Turn, normalize_text
-from .base import ExtractError, Listing, Page, Source
+from .base import ExtractError, Link, Listing, Page, Source
 from .dates import parse_date
 from .htmltext import paragraphs
 from .turns import Labeller, split_turns
@@ -23,6 +33,12 @@ from .turns import Labeller, split_turns
 log = logging.getLogger(__name__)
 
 FEED_URL = "https://www.state.gov/rss-feed/press-releases/feed/"
+BRIEFINGS_URL = "https://www.state.gov/department-press-briefings/"
+BRIEFINGS_API = "https://www.state.gov/wp-json/wp/v2/state_briefing?state_briefing_type=393&per_page=20"
+# each administration's pages move to an archive host when it ends
+ARCHIVE_HOSTS = ("2021-2025.state.gov", "2017-2021.state.gov", "2009-2017.state.gov")
+_BRIEFINGS_PAGE = re.compile(r"^/department-press-briefings(?:/page/(\d+))?/?$")
+_SHORTLINK = re.compile(r"[?&]p=(\d+)")
 _NS = {"content": "http://purl.org/rss/1.0/modules/content/", "dc": "http://purl.org/dc/elements/1.1/"}
 
 # Titles, checked in order, first match wins; anything else is a press release, i.e. a statement (which is
@@ -107,15 +123,18 @@ class USState(Source):
     ministry = "U.S. Department of State"
     country = "US"
     language = "en"
-    hosts = ("www.state.gov", "state.gov")
-    start_urls = (FEED_URL,)
+    hosts = ("www.state.gov", "state.gov", *ARCHIVE_HOSTS)
+    start_urls = (FEED_URL, BRIEFINGS_API, BRIEFINGS_URL)
     timezone = ZoneInfo("America/New_York")
-    description = "Press releases, readouts and briefing transcripts from the State Department's RSS feed"
-    verified = "real feed in the corpus: 2,343 hourly versions, 2,031 items"
+    description = ("Press releases, readouts and briefing transcripts: the RSS feed, the briefing pages and "
+                   "the WordPress JSON API")
+    verified = ("feed: real, all 2,343 hourly versions (2,031 items) in the corpus; briefing pages, JSON API "
+                "and archive hosts: unverified")
 
     def is_listing(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return self.owns(url) and parts.path.rstrip("/") == urlsplit(FEED_URL).path.rstrip("/")
+        path = urlsplit(url).path
+        return self.owns(url) and (path.rstrip("/") == urlsplit(FEED_URL).path.rstrip("/")
+                                   or path.startswith("/wp-json/") or bool(_BRIEFINGS_PAGE.match(path)))
 
     def kind_for(self, title: str) -> str:
         title = normalize_text(title)
@@ -139,6 +158,87 @@ class USState(Source):
         return ps[lead:]
 
     def parse_listing(self, page: Page) -> Listing:
+        path = urlsplit(page.url).path
+        if path.startswith("/wp-json/"):
+            return self._api_listing(page)
+        if _BRIEFINGS_PAGE.match(path):
+            return self._briefings_listing(page)
+        return self._feed_listing(page)
+
+    def _api_listing(self, page: Page) -> Listing:
+        try:
+            posts = json.loads(page.text)
+        except json.JSONDecodeError as e:
+            raise ExtractError(f"{self.id}: the API answered no JSON ({e.msg}) on {page.url}") from None
+        if not isinstance(posts, list):
+            raise ExtractError(f"{self.id}: the API answered no list of posts on {page.url}")
+        statements = []
+        for post in posts:
+            try:
+                title = BeautifulSoup(post["title"]["rendered"], "lxml").get_text()
+                body = self.paragraphs_from_html(post["content"]["rendered"])
+                statements.append(self.statement(
+                    title=title, url=post["link"], guid=post.get("guid", {}).get("rendered") or None,
+                    date=parse_date(post.get("date_gmt", "") + "+00:00") if post.get("date_gmt") else
+                    parse_date(post.get("date", ""), self.timezone),
+                    speakers=[], paragraphs=body, fetched_at=page.fetched_at))
+            except (KeyError, TypeError) as e:
+                log.warning("%s: API post without %s on %s", self.id, e, page.url)
+        if posts and not statements:
+            raise ExtractError(f"{self.id}: no API post had a title, link and content on {page.url}")
+        query = parse_qs(urlsplit(page.url).query)
+        per_page = int(query.get("per_page", ["10"])[0])
+        next_pages = []
+        if len(posts) >= per_page:
+            query["page"] = [str(int(query.get("page", ["1"])[0]) + 1)]
+            next_pages.append(urlunsplit(urlsplit(page.url)._replace(query=urlencode(query, doseq=True))))
+        return Listing(statements=[s for s in statements if not s.problems()], next_pages=next_pages)
+
+    def _briefings_listing(self, page: Page) -> Listing:
+        doc = BeautifulSoup(page.text, "lxml")
+        items = doc.select("li.collection-result")
+        if not items:
+            raise ExtractError(f"{self.id}: no briefings (li.collection-result) on {page.url}")
+        links = []
+        for item in items:
+            a = item.select_one("a.collection-result__link")
+            if a is None or not a.get("href"):
+                continue
+            date = item.select_one("div.collection-result-meta span:last-child")
+            links.append(Link(url=urljoin(page.url, a["href"]), title=normalize_text(a.get_text(" ")),
+                              date=parse_date(date.get_text(" "), self.timezone) if date else None))
+        if not links:
+            raise ExtractError(f"{self.id}: briefings hold no links (a.collection-result__link) on {page.url}")
+        n = int(_BRIEFINGS_PAGE.match(urlsplit(page.url).path)[1] or 1)
+        return Listing(links=links, next_pages=[urljoin(page.url, f"/department-press-briefings/page/{n + 1}/")])
+
+    def parse_article(self, page: Page) -> Statement:
+        doc = BeautifulSoup(page.text, "lxml")
+        headline = doc.select_one("h1.featured-content__headline")
+        if headline is None:
+            raise ExtractError(f"{self.id}: no headline (h1.featured-content__headline) on {page.url}")
+        body = doc.select_one("div.entry-content") or doc.select_one("div.classic-block-wrapper")
+        if body is None:
+            raise ExtractError(f"{self.id}: no body (div.entry-content, div.classic-block-wrapper) on {page.url}")
+        date = doc.select_one("p.article-meta__publish-date")
+        paras = self.paragraphs_from_html(str(body))
+        title = normalize_text(headline.get_text(" "))
+        return self.statement(title=title, url=page.url, guid=self._guid(doc, page.url),
+                              date=parse_date(date.get_text(" "), self.timezone) if date else None,
+                              paragraphs=paras, fetched_at=page.fetched_at)
+
+    @staticmethod
+    def _guid(doc: BeautifulSoup, url: str) -> str | None:
+        """The feed's guid for this page, from WordPress's shortlink; None leaves the URL as identity."""
+        link = doc.select_one("link[rel=shortlink]")
+        m = _SHORTLINK.search(link.get("href", "")) if link else None
+        if not m:
+            return None
+        if "/briefings/" in urlsplit(url).path:
+            return f"https://www.state.gov/?post_type=state_briefing&p={m[1]}"
+        return f"https://www.state.gov/?page_id={m[1]}"
+
+    def _feed_listing(self, page: Page) -> Listing:
         channel = self._channel(page)
         items = channel.findall("item")
         if not items:
