@@ -7,7 +7,7 @@ only after the index commit that holds that text, so an interrupted run leaves w
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import LockError
 
-from .analysis import text_analyzer
+from .analysis import spelling_analyzer, text_analyzer
 from .store import Store
 
 BATCH = 500
@@ -42,12 +42,18 @@ def make_schema() -> Schema:
         kind=KEYWORD(lowercase=True, stored=True),
         language=KEYWORD(lowercase=True, stored=True),
         ministry=STORED,
-        # UTC instant for ranges and sorting; `date_text` keeps the date as published, with its offset
+        # wall-clock date as published, for ranges; `date_text` keeps it with its offset
         date=DATETIME(stored=False, sortable=True),
         date_text=STORED,
         year=NUMERIC(stored=False, sortable=True),
         # seconds since 1970 for sorting; 0 for undated statements, so they sort last when newest come first
         sortdate=NUMERIC(bits=64, stored=False, sortable=True, signed=True),
+        # one term per speaker as named, for exact filtering and facet counts (`speaker` is for words)
+        speaker_exact=ID(stored=False),
+        # "YYYY-MM" as published, for facet counts
+        month=ID(stored=False),
+        # title and text unstemmed: stems ("deploy") are no words to propose to a user
+        words=TEXT(analyzer=spelling_analyzer(), phrase=False, stored=False),
     )
 
 
@@ -64,15 +70,18 @@ def document(st: dict) -> dict:
         "speaker": "; ".join(st["speakers"]), "country": st["country"], "source": st["source"],
         "kind": st["kind"], "language": st["language"], "ministry": st["ministry"],
         "date_text": st["date"] or "", "sortdate": 0,
+        "words": st["title"] + "\n\n" + "\n\n".join(st["paragraphs"]),
     }
+    if st["speakers"]:
+        doc["speaker_exact"] = list(st["speakers"])
     if st["date"]:
-        when = datetime.fromisoformat(st["date"])
-        if when.tzinfo is not None:
-            when = when.astimezone(timezone.utc)
-        doc["date"] = when.replace(tzinfo=None)
-        doc["sortdate"] = int(datetime.fromisoformat(st["date"]).timestamp())
-        # the year as published, not as in UTC: a statement of 1 January in Beijing belongs to that year
-        doc["year"] = datetime.fromisoformat(st["date"]).year
+        published = datetime.fromisoformat(st["date"])
+        # ranges, years and months use the calendar as published: a Tokyo statement of 1 December is in
+        # December for `date:2024-12`, the facets and the timeline alike; sorting uses the true instant
+        doc["date"] = published.replace(tzinfo=None)
+        doc["sortdate"] = int(published.timestamp())
+        doc["year"] = published.year
+        doc["month"] = f"{published.year:04d}-{published.month:02d}"
     return doc
 
 
@@ -89,13 +98,15 @@ def sync_index(store: Store, index_dir: Path, progress: Callable[[int, int], Non
     if not ids:
         return 0
     ix = open_index(index_dir)
+    # an index built before a field was added keeps taking statements (without it) until a reindex
+    known = set(ix.schema.names())
     done = 0
     for start in range(0, len(ids), BATCH):
         chunk = [s for s in (store.get(i) for i in ids[start:start + BATCH]) if s]
         writer = _writer(ix)
         try:
             for st in chunk:
-                writer.update_document(**document(st))
+                writer.update_document(**{k: v for k, v in document(st).items() if k in known})
         except BaseException:
             writer.cancel()
             raise

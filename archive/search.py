@@ -1,6 +1,8 @@
 """Search: parse a user's query safely, run it against the index, return exact counts and snippets."""
 from __future__ import annotations
 
+import calendar
+import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -12,13 +14,25 @@ from whoosh import index as whoosh_index
 from whoosh import qparser
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
-from whoosh.query import And, DateRange, Every, Term
+from whoosh.query import And, DateRange, Every, Not, NumericRange, Term
+from whoosh.sorting import FieldFacet, TranslateFacet
+
+from .facets import FacetColumns
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
 TIME_LIMIT = 3.0
 QUERY_FIELDS = ("title", "text", "speaker", "country", "source", "kind", "language")
 SORTS = ("relevance", "date", "-date")
+# fewer hits than this and we look for a spelling that finds more
+FEW_HITS = 5
+REINDEX = "run 'policy-archive reindex' to rebuild the index"
+# `date:` at the start of a word, with the AND or NOT that may join it to the rest
+_DATE_TOKEN = re.compile(r"(?<![^\s(])(?:(AND\s+NOT|AND|NOT)\s+)?([-+]?)(?i:date):(\S*)")
+_DAY = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DATE_HELP = "write date:YYYY, date:YYYY-MM, date:YYYY-MM-DD or date:FROM..TO"
+# letters outside CJK and kana: those are analysed into pieces (jieba words, kana pairs), not spelled
+_SPELLABLE = re.compile(r"[^\W\d_\u2e80-\uffff]{4,}")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
                          "\u300c": '"', "\u300d": '"', "\uff02": '"'})
 
@@ -53,10 +67,17 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     offset: int = 0
     limit: int = 20
+    # facet name → (value, count) over every match; empty unless asked for
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # a respelt query that finds more, when this one finds few
+    suggestion: str | None = None
 
     def to_json(self) -> dict:
         return {"query": self.query, "total": self.total, "offset": self.offset, "limit": self.limit,
-                "hits": [h.to_json() for h in self.hits]}
+                "hits": [h.to_json() for h in self.hits],
+                "facets": {name: [{"value": v, "count": n} for v, n in counts]
+                           for name, counts in self.facets.items()},
+                "suggestion": self.suggestion}
 
 
 class MarkFormatter(Formatter):
@@ -83,6 +104,59 @@ def _parser(schema) -> qparser.QueryParser:
     return parser
 
 
+def _day(text: str, last: bool) -> datetime:
+    m = _DAY.fullmatch(text)
+    if not m:
+        raise QueryError(f"malformed date {text!r}: {_DATE_HELP}")
+    year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+    try:
+        if day:
+            d = date(year, month, day)
+        elif month:
+            d = date(year, month, calendar.monthrange(year, month)[1] if last else 1)
+        else:
+            d = date(year, 12, 31) if last else date(year, 1, 1)
+    except ValueError:
+        raise QueryError(f"malformed date {text!r}: no such date") from None
+    return datetime.combine(d, dtime.max if last else dtime.min)
+
+
+def _date_range(value: str):
+    start, dots, end = value.partition("..")
+    if not dots:
+        end = start
+    if not start and not end:
+        raise QueryError(f"date: needs a date: {_DATE_HELP}")
+    first = _day(start, last=False) if start else None
+    last = _day(end, last=True) if end else None
+    if first and last and first > last:
+        raise QueryError(f"date range {value!r} ends before it starts")
+    return DateRange("date", first, last)
+
+
+def _extract_dates(q: str) -> tuple[str, list]:
+    """The query without its `date:` words, and the date ranges they ask for (negated after NOT or -).
+
+    A date always narrows the whole query: the rest may use OR and parentheses freely, the date may not.
+    """
+    ranges = []
+    rest = []
+    end = 0
+    for m in _DATE_TOKEN.finditer(q):
+        before = q[:m.start()]
+        if before.count('"') % 2:
+            continue  # inside a phrase: words, not a range
+        if before.count("(") > before.count(")") or before.split()[-1:] == ["OR"] or \
+                q[m.end():].split()[:1] == ["OR"]:
+            raise QueryError("date: applies to the whole query: put it outside parentheses and OR")
+        rng = _date_range(m[3])
+        ranges.append(Not(rng) if m[2] == "-" or (m[1] or "").endswith("NOT") else rng)
+        rest.append(q[end:m.start()])
+        end = m.end()
+    rest.append(q[end:])
+    return " ".join(rest).strip(), ranges
+
+
 def parse_query(parser, q: str):
     q = q.translate(_QUOTES).strip()
     if len(q) > MAX_QUERY_CHARS:
@@ -91,6 +165,9 @@ def parse_query(parser, q: str):
         raise QueryError('unbalanced quotation mark: close the "phrase"')
     if q.count("(") != q.count(")"):
         raise QueryError("unbalanced parenthesis in the query")
+    q, ranges = _extract_dates(q)
+    if not q:
+        return And([Every(), *ranges]) if ranges else Every()
     for word in q.replace("(", " ").split():
         name, sep, _ = word.lstrip("-+").partition(":")
         if sep and name.isidentifier() and name.lower() not in QUERY_FIELDS and name.upper() not in (
@@ -104,7 +181,7 @@ def parse_query(parser, q: str):
     words = {text for _, text in query.iter_all_terms(phrases=True)}
     if len(words) > MAX_TERMS:
         raise QueryError(f"query too complex: {len(words)} words (at most {MAX_TERMS})")
-    return query
+    return And([query, *ranges]) if ranges else query
 
 
 class _Deadline(TimeLimitCollector):
@@ -123,6 +200,16 @@ def _bounded(collector, filt, seconds: float):
     return FilterCollector(timed, filt) if filt is not None else timed
 
 
+def _date_order(schema, newest_first: bool) -> dict:
+    """Collector arguments sorting by date with undated statements last, whichever way the dates run."""
+    # undated statements hold 0, whose sortable form sits among the real dates, at 1 January 1970;
+    # comparing the sortable ints as they are keeps this as cheap as a plain column sort
+    undated = schema["sortdate"].to_column_value(0)
+    last = -1 if newest_first else 2 ** 64
+    key = TranslateFacet(lambda sortable: last if sortable == undated else sortable, FieldFacet("sortdate"))
+    return {"sortedby": key, "reverse": newest_first}
+
+
 class Searcher:
     """One long-lived Whoosh searcher: opening one costs hundreds of ms on a large index."""
 
@@ -133,13 +220,25 @@ class Searcher:
         self._searcher = self._ix.searcher()
         self._parser = _parser(self._ix.schema)
         self._lock = threading.Lock()
+        self._columns: FacetColumns | None = None
 
     def refresh(self):
         with self._lock:
-            self._searcher = self._searcher.refresh()
+            fresh = self._searcher.refresh()
+            if fresh is not self._searcher:
+                self._searcher = fresh
+                self._columns = None
 
     def close(self):
         self._searcher.close()
+
+    def _facet_columns(self) -> FacetColumns:
+        # loaded on the first faceted search of each index generation, not at open, so that searches
+        # that never ask for facets (the CLI) do not pay for reading every term
+        with self._lock:
+            if self._columns is None:
+                self._columns = FacetColumns(self._searcher.reader())
+            return self._columns
 
     def _values(self, fieldname: str) -> list[str]:
         return sorted({(f.get(fieldname) or "") for f in self._searcher.all_stored_fields()} - {""})
@@ -150,37 +249,53 @@ class Searcher:
     def countries(self) -> list[str]:
         return self._values("country")
 
+    def _filter(self, country, source, kind, language, speaker, year, date_from, date_to):
+        filters = [Term(name, value.lower()) for name, value in
+                   (("country", country), ("source", source), ("kind", kind), ("language", language))
+                   if value]
+        if speaker:
+            if "speaker_exact" not in self._ix.schema:
+                raise QueryError(f"this index was built before speaker filters: {REINDEX}")
+            filters.append(Term("speaker_exact", speaker))
+        if year is not None:
+            filters.append(NumericRange("year", int(year), int(year)))
+        if date_from or date_to:
+            start = datetime.combine(date_from, dtime.min) if date_from else None
+            end = datetime.combine(date_to, dtime.max) if date_to else None
+            filters.append(DateRange("date", start, end))
+        return And(filters) if filters else None
+
     def search(self, q: str, *, country: str | None = None, source: str | None = None,
-               date_from: date | None = None, date_to: date | None = None, limit: int = 20,
-               offset: int = 0, sort: str = "relevance") -> Results:
+               kind: str | None = None, language: str | None = None, speaker: str | None = None,
+               year: int | None = None, date_from: date | None = None, date_to: date | None = None,
+               limit: int = 20, offset: int = 0, sort: str = "relevance", facets: bool = False) -> Results:
         if sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
         if limit < 0 or offset < 0:
             raise QueryError("limit and offset must not be negative")
         q = (q or "").strip()
         query = parse_query(self._parser, q) if q else Every()
-        filters = []
-        if country:
-            filters.append(Term("country", country.lower()))
-        if source:
-            filters.append(Term("source", source.lower()))
-        if date_from or date_to:
-            start = datetime.combine(date_from, dtime.min) if date_from else None
-            end = datetime.combine(date_to, dtime.max) if date_to else None
-            filters.append(DateRange("date", start, end))
-        filt = And(filters) if filters else None
-        if not q and sort == "relevance":
-            sort = "-date"  # an empty query lists the newest statements
+        words = q and _extract_dates(q.translate(_QUOTES))[0]
+        filt = self._filter(country, source, kind, language, speaker, year, date_from, date_to)
+        if not words and sort == "relevance":
+            sort = "-date"  # a query without words lists the newest statements
         searcher = self._searcher
         deadline = time.monotonic() + TIME_LIMIT
+        counts = {}
         try:
             kwargs = {"terms": True}
             if sort != "relevance":
-                kwargs.update(sortedby="sortdate", reverse=sort == "-date")
+                kwargs.update(_date_order(self._ix.schema, newest_first=sort == "-date"))
             timed = _bounded(searcher.collector(limit=max(1, offset + limit), **kwargs), filt, TIME_LIMIT)
             searcher.search_with_collector(query, timed)
             results = timed.results()
-            total = self._exact_total(query, filt, results, offset + limit, deadline)
+            if facets:
+                # one unscored pass over every match gives both the counts and the exact total
+                matches = self._all_matches(query, filt, deadline)
+                total = len(matches)
+                counts = self._facet_columns().count(matches)
+            else:
+                total = self._exact_total(query, filt, results, offset + limit, deadline)
         except TimeLimit:
             raise QueryError(f"the query took longer than {TIME_LIMIT:.0f} s; make it more specific") from None
         page = results[offset:offset + limit]
@@ -188,22 +303,62 @@ class Searcher:
         results.formatter = MarkFormatter()
         hits = []
         for r in page:
-            snippet = r.highlights("text", top=2) if q else ""
+            snippet = r.highlights("text", top=2) if words else ""
             if not snippet:
                 snippet = escape(r.get("text", "")[:240], quote=False)
             hits.append(Hit(
                 id=r["id"], url=r["url"], title=r["title"], date=r.get("date_text") or None,
                 source=r["source"], country=r["country"], ministry=r.get("ministry", ""),
                 language=r["language"], kind=r["kind"], speaker=r.get("speaker", ""),
-                score=round(float(r.score or 0.0), 4), snippet=snippet))
-        return Results(query=q, total=total, hits=hits, offset=offset, limit=limit)
+                # sorted by date, whoosh reports the sort key as the score: no relevance to show
+                score=round(float(r.score or 0.0), 4) if sort == "relevance" else 0.0, snippet=snippet))
+        suggestion = self._suggest(q, total, filt, deadline) if words and total < FEW_HITS else None
+        return Results(query=q, total=total, hits=hits, offset=offset, limit=limit, facets=counts,
+                       suggestion=suggestion)
+
+    def _all_matches(self, query, filt, deadline) -> set[int]:
+        collector = _bounded(self._searcher.collector(limit=None, scored=False), filt,
+                             max(0.1, deadline - time.monotonic()))
+        self._searcher.search_with_collector(query, collector)
+        return collector.results().docs()
 
     def _exact_total(self, query, filt, results, wanted: int, deadline) -> int:
         # `len(results)` on a limited search is an estimate, wrong for some boolean and filtered queries:
         # unless the page already holds every match, count them all, unscored
         if results.scored_length() < max(1, wanted):
             return results.scored_length()
-        counter = _bounded(self._searcher.collector(limit=None, scored=False), filt,
-                           max(0.1, deadline - time.monotonic()))
-        self._searcher.search_with_collector(query, counter)
-        return counter.results().scored_length()
+        return len(self._all_matches(query, filt, deadline))
+
+    def _suggest(self, q: str, total: int, filt, deadline) -> str | None:
+        """The query with words the index never saw respelt as the closest words it holds, if that
+        finds more; None otherwise (and on an index built before the word list existed)."""
+        if "words" not in self._ix.schema:
+            return None
+        reader = self._searcher.reader()
+        corrector = self._searcher.corrector("words")
+
+        def respell(m):
+            word = m.group()
+            if reader.doc_frequency("words", word.lower()):
+                return word
+            found = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
+            if not found:
+                return word
+            return found[0].capitalize() if word[0].isupper() else found[0]
+
+        def respell_chunk(m):
+            chunk = m.group()
+            # field names and values, operators and dates stay as typed
+            if ":" in chunk or chunk in ("AND", "OR", "NOT"):
+                return chunk
+            return _SPELLABLE.sub(respell, chunk)
+
+        corrected = re.sub(r"\S+", respell_chunk, q)
+        if corrected == q or time.monotonic() > deadline:
+            return None
+        try:
+            query = parse_query(self._parser, corrected)
+            found = len(self._all_matches(query, filt, deadline))
+        except (QueryError, TimeLimit):
+            return None
+        return corrected if found > total else None

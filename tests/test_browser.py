@@ -84,3 +84,15 @@ def test_readable_on_a_phone(server, browser):
     page.keyboard.press("Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("", "none")
+
+
+def test_csv_export_link_downloads_every_match(server, browser):
+    page = browser.new_page(accept_downloads=True)
+    page.goto(server + "/?q=missile&country=CN")
+    with page.expect_download() as info:
+        page.click("text=CSV")
+    download = info.value
+    assert download.suggested_filename == "policy-archive-search.csv"
+    rows = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "id,date,title,ministry,country,source,kind,language,speaker,url"
+    assert len(rows) == 1 + 10 and all(",CN," in row for row in rows[1:])

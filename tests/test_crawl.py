@@ -1,6 +1,5 @@
 """Crawls through the real command line against loopback servers: the replayed State feed and a small
 ministry site in the old China MFA template."""
-import gzip
 import json
 import signal
 import subprocess

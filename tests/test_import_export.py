@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from conftest import CORPUS
 from helpers import cli, cli_json
 
 RECORD = {"url": "https://www.state.gov/yemen-national-day/", "title": "Yemen National Day",

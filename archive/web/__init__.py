@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 import archive
 
 from ..datadir import resolve
-from . import api, pages
+from . import api, feeds, pages
 from .data import EXTENSION, ArchiveUnavailable, Backend
 
 # no script anywhere, so a policy without script-src stops whatever might slip past escaping
@@ -54,6 +54,7 @@ def create_app(data_dir: Path | None = None, test_config: dict | None = None) ->
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(feeds.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ArchiveUnavailable, _unavailable)
     app.after_request(_headers)

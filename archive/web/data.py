@@ -4,15 +4,15 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from flask import abort, current_app
 
 from ..datadir import DataDir
-from ..search import SORTS, QueryError, Results, Searcher
+from ..search import SORTS, Hit, QueryError, Results, Searcher
 from ..store import Store
 
 EXTENSION = "policy_archive"
@@ -28,8 +28,16 @@ STATEMENT_FIELDS = ("id", "source", "guid", "url", "country", "ministry", "langu
                     "speakers", "tags", "paragraphs", "turns", "content_hash", "first_seen", "fetched_at",
                     "revision_count")
 
+# filters the search layer gained later; an older Searcher is told only about the ones it knows
+EXPORT_PAGE = 500
+EXPORT_MAX = 100_000
+
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
+_KIND = re.compile(r"[a-z][a-z-]{0,39}")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?")
+_YEAR = re.compile(r"[0-9]{4}")
+MAX_SPEAKER_CHARS = 200
 # nine digits keep absurd pages out of the collector while allowing any real archive's last page
 _WHOLE = re.compile(r"[0-9]{1,9}")
 
@@ -89,11 +97,13 @@ class Backend:
             self._refreshed = now
         return self._searcher
 
-    def search(self, params: SearchParams) -> Results:
+    def search(self, params: SearchParams, facets: bool = False) -> Results:
         with self._search_lock:
             return self._current_searcher().search(
-                params.q, country=params.country, source=params.source, date_from=params.date_from,
-                date_to=params.date_to, limit=params.limit, offset=params.offset, sort=params.sort)
+                params.q, country=params.country, source=params.source, kind=params.kind,
+                language=params.language, speaker=params.speaker, year=params.year,
+                date_from=params.date_from, date_to=params.date_to, limit=params.limit, offset=params.offset,
+                sort=params.sort, facets=facets)
 
     def facets(self) -> dict[str, list[str]]:
         with self._search_lock:
@@ -129,6 +139,10 @@ class SearchParams:
     sort: str
     limit: int
     offset: int
+    kind: str | None = None
+    language: str | None = None
+    speaker: str | None = None
+    year: int | None = None
 
     @property
     def page(self) -> int:
@@ -172,17 +186,55 @@ def parse_search(args: Mapping[str, str]) -> SearchParams:
     sort = args.get("sort", "").strip() or "relevance"
     if sort not in SORTS:
         raise BadSearch(f"“sort” must be one of {', '.join(SORTS)}")
+    kind = _matching(args, "kind", _KIND, "a kind such as press-conference")
+    language = _matching(args, "language", _LANGUAGE, "a language code such as en or zh")
+    year = _matching(args, "year", _YEAR, "a four-digit year")
+    speaker = args.get("speaker", "").strip()
+    if len(speaker) > MAX_SPEAKER_CHARS:
+        raise BadSearch(f"“speaker” must be at most {MAX_SPEAKER_CHARS} characters")
     return SearchParams(q=args.get("q", "").strip(), country=country.upper() or None,
                         source=args.get("source", "").strip() or None, date_from=date_from, date_to=date_to,
-                        sort=sort, limit=limit, offset=offset)
+                        sort=sort, limit=limit, offset=offset, kind=kind, language=language and language.lower(),
+                        speaker=speaker or None, year=int(year) if year else None)
 
 
-def search(args: Mapping[str, str]) -> tuple[SearchParams, Results]:
+def _matching(args: Mapping[str, str], name: str, pattern: re.Pattern, what: str) -> str | None:
+    raw = args.get(name, "").strip()
+    if raw and not pattern.fullmatch(raw):
+        raise BadSearch(f"“{name}” must be {what}, not “{raw[:40]}”")
+    return raw or None
+
+
+def search(args: Mapping[str, str], facets: bool = False) -> tuple[SearchParams, Results]:
     params = parse_search(args)
+    return params, run(params, facets)
+
+
+def run(params: SearchParams, facets: bool = False) -> Results:
     try:
-        return params, backend().search(params)
+        return backend().search(params, facets)
     except QueryError as e:
         raise BadSearch(str(e)) from None
+
+
+def all_hits(args: Mapping[str, str]) -> Iterator[list[Hit]]:
+    """Every match of a search, a page at a time so an export's memory stays flat, up to EXPORT_MAX.
+
+    The first page runs before this returns, so a bad search fails while the response can still be a 400;
+    the later pages run as the client reads, so the caller streams them with the request context.
+    """
+    params = replace(parse_search(args), limit=EXPORT_PAGE, offset=0)
+    first = run(params)
+
+    def pages() -> Iterator[list[Hit]]:
+        results = first
+        while True:
+            yield results.hits
+            offset = results.offset + len(results.hits)
+            if not results.hits or offset >= min(results.total, EXPORT_MAX):
+                return
+            results = run(replace(params, offset=offset, limit=min(EXPORT_PAGE, EXPORT_MAX - offset)))
+    return pages()
 
 
 def statement(sid: str) -> dict:

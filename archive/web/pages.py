@@ -2,17 +2,30 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from datetime import datetime, timezone
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
+from markupsafe import Markup, escape
 
-from . import data
+from ..search import _QUOTES, MAX_TERMS
+from . import data, timeline
 
 bp = Blueprint("pages", __name__)
 
-FORM_FIELDS = ("q", "country", "source", "from", "to", "sort")
-FILTERS = (("country", "Country"), ("source", "Source"), ("from", "From"), ("to", "To"))
+FORM_FIELDS = ("q", "country", "source", "from", "to", "sort", "kind", "language", "speaker", "year")
+FILTERS = (("country", "Country"), ("source", "Source"), ("from", "From"), ("to", "To"), ("kind", "Kind"),
+           ("language", "Language"), ("speaker", "Speaker"), ("year", "Year"))
+# the facets a reader can narrow by, in the sidebar's order; "month" feeds the timeline instead
+FACETS = (("country", "Country"), ("source", "Source"), ("speaker", "Speaker"), ("kind", "Kind"),
+          ("language", "Language"), ("year", "Year"))
+FACET_VALUES = 8
+# the export links drop paging: an export is every match
+EXPORT_DROPS = ("page", "offset", "limit")
+_OPERATORS = {"AND", "OR", "NOT"}
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 
 
 @bp.get("/")
@@ -24,14 +37,23 @@ def search():
             # the twin reads the same query string, so the page's own arguments address it
             "json_url": with_query(url_for("api.search"), request.args.to_dict())}
     try:
-        params, results = data.search(request.args)
+        params, results = data.search(request.args, facets=True)
     except data.BadSearch as e:
         return render_template("search.html", error=str(e), **common), 400
     last = max(1, math.ceil(results.total / params.limit))
-    active = [{"label": label, "value": form[key], "remove": url_with(**{key: None, "page": None, "offset": None})}
+    active = [{"label": label, "value": form[key], "remove": narrowed(**{key: None})}
               for key, label in FILTERS if form[key]]
+    found = results.facets
+    sidebar = [{"key": key, "label": label, "values": found[key][:FACET_VALUES]}
+               for key, label in FACETS if found.get(key)]
+    everything = {k: v for k, v in request.args.to_dict().items() if k not in EXPORT_DROPS}
+    exports = {name: with_query(url_for(endpoint), everything) for name, endpoint in (
+        ("CSV", "feeds.export_csv"), ("JSON Lines", "feeds.export_jsonl"), ("Atom feed", "feeds.feed"))}
     return render_template("search.html", params=params, results=results, last_page=last,
-                           page_links=page_numbers(params.page, last), active=active, **common)
+                           page_links=page_numbers(params.page, last), active=active, sidebar=sidebar,
+                           bars=timeline.bars(found.get("month") or []), exports=exports,
+                           chart_size=(timeline.WIDTH, timeline.HEIGHT),
+                           suggestion=results.suggestion, **common)
 
 
 @bp.get("/statements/<sid>")
@@ -68,6 +90,12 @@ def with_query(path: str, args: dict) -> str:
 def url_with(**changes) -> str:
     """This page's URL with some arguments changed; None or "" drops one."""
     return with_query(url_for(request.endpoint, **request.view_args), {**request.args.to_dict(), **changes})
+
+
+@bp.app_template_global()
+def narrowed(**changes) -> str:
+    """This search with some filters changed, from its first page: the old page may not exist any more."""
+    return url_with(**changes, page=None, offset=None)
 
 
 @bp.app_template_global()
@@ -109,3 +137,50 @@ def thousands(n: int) -> str:
 @bp.app_template_filter()
 def kind_label(kind: str) -> str:
     return kind.replace("-", " ")
+
+
+def _unspaced(ch: str) -> bool:
+    # Chinese and Japanese write words without spaces, so a match there needs no word boundary
+    return unicodedata.name(ch, "").startswith(("CJK", "HIRAGANA", "KATAKANA"))
+
+
+def _query_terms(q: str) -> list[str]:
+    """The words and "phrases" a reader searched for, without operators, field names or excluded -words."""
+    terms = []
+    for m in _TOKEN.finditer(q.translate(_QUOTES)):
+        phrase, word = m.groups()
+        if phrase is not None:
+            terms.append(" ".join(phrase.split()))
+        elif not word.startswith("-") and word not in _OPERATORS:
+            word = word.lstrip("+(").rstrip(")")
+            name, sep, value = word.partition(":")
+            if not sep or not name.isidentifier():
+                terms.append(word)
+            elif name.lower() != "date":  # date:2024-11 narrows the search; its digits are not in the text
+                terms.append(value)
+    return [t for t in terms if t.strip()][:MAX_TERMS]
+
+
+def _term_pattern(term: str) -> str:
+    body = r"\s+".join(re.escape(w) for w in term.split())
+    before = "" if _unspaced(term[0]) else r"(?<!\w)"
+    after = "" if _unspaced(term[-1]) else r"(?!\w)"
+    return before + body + after
+
+
+@bp.app_template_filter()
+def highlight(text: str, q: str) -> Markup:
+    """Scraped text escaped, with the query's words and phrases (whole words, any case) in <mark>.
+
+    The text is split on matches before escaping, so a search for "amp" can never land inside "&amp;".
+    """
+    terms = sorted(set(_query_terms(q or "")), key=len, reverse=True)
+    if not terms:
+        return escape(text)
+    pattern = re.compile("|".join(_term_pattern(t) for t in terms), re.IGNORECASE)
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        out += [escape(text[pos:m.start()]), Markup("<mark>%s</mark>") % m.group()]
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)

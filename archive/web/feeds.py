@@ -1,0 +1,124 @@
+"""A search's matches for other programs: CSV and JSON Lines exports, an Atom feed, OpenSearch discovery."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime, timezone
+from html import unescape
+from xml.etree import ElementTree as ET
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+
+from ..search import Hit
+from . import data
+from .pages import http_url, with_query
+
+bp = Blueprint("feeds", __name__)
+
+CSV_COLUMNS = ("id", "date", "title", "ministry", "country", "source", "kind", "language", "speaker", "url")
+FEED_SIZE = 50
+ATOM = "http://www.w3.org/2005/Atom"
+# XML 1.0 forbids most control characters, and a scraped page may still carry one
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_MARK = re.compile(r"</?mark>")
+
+
+def _exported(suffix: str, mimetype: str, lines: Callable[[list[Hit]], str], header: str = "") -> Response:
+    try:
+        pages = data.all_hits(request.args)
+    except data.BadSearch as e:
+        abort(400, description=str(e))
+
+    def body() -> Iterator[str]:
+        yield header
+        for hits in pages:
+            yield lines(hits)
+    return Response(stream_with_context(body()), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="policy-archive-search.{suffix}"'})
+
+
+def _csv_lines(hits: list[Hit]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows([getattr(h, c) or "" for c in CSV_COLUMNS] for h in hits)
+    return out.getvalue()
+
+
+@bp.get("/export.csv")
+def export_csv():
+    return _exported("csv", "text/csv", _csv_lines, header=",".join(CSV_COLUMNS) + "\r\n")
+
+
+@bp.get("/export.jsonl")
+def export_jsonl():
+    return _exported("jsonl", "application/x-ndjson",
+                     lambda hits: "".join(json.dumps(h.to_json(), ensure_ascii=False) + "\n" for h in hits))
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _rfc3339(iso: str) -> str:
+    # a statement dated only by day, or without an offset, is given midnight and UTC: Atom needs an instant
+    when = datetime.fromisoformat(iso)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.isoformat()
+
+
+def plain_snippet(snippet: str) -> str:
+    """The snippet as plain text: search builds it from escaped text and <mark> tags, nothing else."""
+    return unescape(_MARK.sub("", snippet))
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.Element:
+    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: _xml_text(v) for k, v in attrs.items()})
+    if text is not None:
+        el.text = _xml_text(text)
+    return el
+
+
+@bp.get("/feed.atom")
+def feed():
+    try:
+        params = replace(data.parse_search(request.args), sort="-date", limit=FEED_SIZE, offset=0)
+        results = data.run(params)
+    except data.BadSearch as e:
+        abort(400, description=str(e))
+    args = request.args.to_dict()
+    for paging in ("sort", "page", "offset", "limit"):
+        args.pop(paging, None)
+    self_url = request.host_url.rstrip("/") + with_query(url_for("feeds.feed"), args)
+    # Atom needs an updated instant for each entry; an undated statement has no honest one
+    dated = [h for h in results.hits if h.date]
+    root = ET.Element(f"{{{ATOM}}}feed")
+    _sub(root, "id", self_url)
+    _sub(root, "title", f"Policy Archive: {params.q}" if params.q else "Policy Archive: newest statements")
+    _sub(root, "updated", _rfc3339(dated[0].date) if dated else datetime.now(timezone.utc).isoformat())
+    _sub(root, "link", rel="self", type="application/atom+xml", href=self_url)
+    _sub(root, "link", rel="alternate", type="text/html",
+         href=request.host_url.rstrip("/") + with_query(url_for("pages.search"), {**args, "sort": "-date"}))
+    _sub(root, "generator", "Policy Archive")
+    for hit in dated:
+        entry = _sub(root, "entry")
+        page = url_for("pages.statement", sid=hit.id, _external=True)
+        _sub(entry, "id", page)
+        _sub(entry, "title", hit.title)
+        _sub(entry, "updated", _rfc3339(hit.date))
+        _sub(_sub(entry, "author"), "name", hit.ministry or hit.source)
+        _sub(entry, "link", rel="alternate", type="text/html", href=page)
+        if http_url(hit.url):
+            _sub(entry, "link", rel="related", href=hit.url, title="Official page")
+        _sub(entry, "summary", plain_snippet(hit.snippet), type="text")
+    ET.register_namespace("", ATOM)
+    return Response(ET.tostring(root, encoding="unicode", xml_declaration=True),
+                    mimetype="application/atom+xml")
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    return Response(render_template("opensearch.xml"), mimetype="application/opensearchdescription+xml")

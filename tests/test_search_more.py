@@ -1,0 +1,225 @@
+"""Search that analysts trust: Russian and Japanese words, date syntax, filters, facets, suggestions, sorting."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from archive.analysis import LatinStemFilter, MultilingualTokenizer
+from archive.index import make_schema, sync_index
+from archive.model import Statement
+from archive.search import QueryError, Searcher
+from archive.store import Store
+from whoosh import index as whoosh_index
+from whoosh.analysis import LowercaseFilter
+
+UTC = timezone.utc
+
+
+def _statements():
+    # 2024-10: 3, 2024-11: 4, 2023-05: 2 briefings; all about missiles
+    days = [datetime(2024, 10, d, tzinfo=UTC) for d in (3, 10, 17)] + \
+           [datetime(2024, 11, d, tzinfo=UTC) for d in (1, 8, 15, 30)] + \
+           [datetime(2023, 5, d, tzinfo=UTC) for d in (2, 9)]
+    for i, day in enumerate(days):
+        yield Statement(
+            source="us-state", url=f"https://www.state.gov/b{i}/", title=f"Briefing {i}",
+            paragraphs=[f"Missile deployments near the Nansei islands, item {i}."], country="US",
+            ministry="State", language="en", kind="press-conference" if i % 3 else "remarks", date=day,
+            speakers=["Matthew Miller, Department Spokesperson"] + (["Fukai, TBS"] if i < 2 else []))
+    yield Statement(
+        source="ru-mid", url="https://mid.ru/1/", title="Заявления министерства иностранных дел",
+        paragraphs=["Министерство сделало заявления о ракетах."], country="RU", ministry="МИД России",
+        language="ru", kind="statement", date=datetime(2024, 11, 20, tzinfo=timezone(timedelta(hours=3))),
+        speakers=["Мария Захарова"])
+    yield Statement(
+        source="jp-mofa", url="https://www.mofa.go.jp/1/", title="記者会見",
+        paragraphs=["インドネシアとのミサイル協議について。"], country="JP", ministry="MOFA Japan",
+        language="ja", kind="press-conference",
+        # 1 December in Tokyo, still November in UTC: facets and date ranges use the date as published
+        date=datetime(2024, 12, 1, 2, tzinfo=timezone(timedelta(hours=9))), speakers=["Fukai, TBS"])
+    yield Statement(source="us-state", url="https://www.state.gov/undated/", title="Undated note",
+                    paragraphs=["Nothing about islands here."], country="US", ministry="State", language="en")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search_more")
+    store = Store(f"sqlite:///{root / 'a.sqlite'}")
+    for st in _statements():
+        store.save(st)
+    assert sync_index(store, root / "index") == 12
+    searcher = Searcher(root / "index")
+    yield store, root, searcher
+    searcher.close()
+
+
+def test_russian_words_are_stemmed(archive):
+    _, _, s = archive
+    assert s.search("заявление").total == 1
+    assert s.search("министерство").total == 1
+    assert s.search('"заявление министерства"').total == 1
+
+
+def test_kana_runs_are_found_by_any_part(archive):
+    _, _, s = archive
+    for q in ("インドネシア", "ドネシ", "ネシ", "ミサイル", "サイル"):
+        assert s.search(q).total == 1, q
+    assert s.search("シアネ").total == 0  # pairs must follow each other, not merely occur
+
+
+def test_old_analyzers_keep_analysing_as_their_indexes_were_built():
+    # an index pickled before these options holds no attribute for them: the class defaults apply
+    old_tokenizer, old_stem = MultilingualTokenizer(), LatinStemFilter()
+    del old_tokenizer.__dict__["kana_bigrams"], old_stem.__dict__["russian"]
+    analyzer = old_tokenizer | LowercaseFilter() | old_stem
+    assert [t.text for t in analyzer("Заявления カタカナ deployments")] == ["заявления", "カタカナ", "deployment"]
+
+
+@pytest.mark.parametrize("q, total", [
+    # ranges are in UTC, where the Tokyo statement of 1 December falls on 30 November
+    # the Tokyo statement of 1 December (30 November in UTC) is in December: dates as published
+    ("date:2024-11", 5),
+    ("date:2024-12", 1),
+    ("date:2024-11-01..2024-11-30", 5),
+    ("missile date:2024-11-01..2024-11-30", 4),
+    ("date:2024", 9),
+    ("missile date:2024", 7),
+    ("missile DATE:2023", 2),
+    ("missile -date:2024", 2),
+    ("missile AND NOT date:2024", 2),
+    ("date:2024-10..2024-11", 8),
+    ("missile date:..2023-12-31", 2),
+    ("date:2024-11-08", 1),
+    ('"date:2024"', 0),
+])
+def test_date_syntax(archive, q, total):
+    _, _, s = archive
+    assert s.search(q).total == total
+
+
+def test_date_only_query_lists_newest_first(archive):
+    _, _, s = archive
+    res = s.search("date:2024-10")
+    assert [h.title for h in res.hits] == ["Briefing 2", "Briefing 1", "Briefing 0"]
+
+
+@pytest.mark.parametrize("q, message", [
+    ("missile date:2024-13", "malformed date '2024-13'"),
+    ("missile date:yesterday", "malformed date 'yesterday'"),
+    ("date:2024-02-30", "no such date"),
+    ("date:2024..2023", "ends before it starts"),
+    ("missile OR date:2024", "outside parentheses and OR"),
+    ("(missile date:2024)", "outside parentheses and OR"),
+])
+def test_bad_dates_get_one_line_messages(archive, q, message):
+    _, _, s = archive
+    with pytest.raises(QueryError, match=message):
+        s.search(q)
+
+
+def test_exact_value_filters(archive):
+    _, _, s = archive
+    assert s.search("", kind="remarks").total == 3
+    assert s.search("missile", kind="PRESS-CONFERENCE").total == 6
+    assert s.search("", language="ru").total == 1
+    assert s.search("", speaker="Fukai, TBS").total == 3
+    assert s.search("", speaker="fukai, tbs").total == 0
+    assert s.search("", speaker="Fukai").total == 0
+    assert s.search("", year=2023).total == 2
+    assert s.search("missile", year=2024, kind="remarks").total == 3
+    assert s.search("missile", year=2023, kind="remarks").total == 0
+
+
+def test_facets_count_every_match(archive):
+    _, _, s = archive
+    res = s.search("", limit=2, facets=True)
+    assert res.total == 12 and len(res.hits) == 2
+    f = res.facets
+    assert set(f) == {"country", "source", "speaker", "kind", "language", "year", "month"}
+    assert f["country"] == [("US", 10), ("JP", 1), ("RU", 1)]
+    assert f["source"] == [("us-state", 10), ("jp-mofa", 1), ("ru-mid", 1)]
+    assert f["speaker"] == [("Matthew Miller, Department Spokesperson", 9), ("Fukai, TBS", 3),
+                            ("Мария Захарова", 1)]
+    assert f["kind"] == [("press-conference", 7), ("remarks", 3), ("other", 1), ("statement", 1)]
+    assert f["language"] == [("en", 10), ("ja", 1), ("ru", 1)]
+    # year and month as published: the Tokyo statement of 1 December counts in December
+    assert f["year"] == [("2023", 2), ("2024", 9)]
+    assert f["month"] == [("2023-05", 2), ("2024-10", 3), ("2024-11", 5), ("2024-12", 1)]
+    res = s.search("missile", limit=1, facets=True)
+    assert res.total == 9 and res.facets["country"] == [("US", 9)]
+
+
+def test_facets_follow_filters_and_are_off_by_default(archive):
+    _, _, s = archive
+    assert s.search("missile").facets == {}
+    res = s.search("", country="US", facets=True)
+    assert res.total == 10
+    assert res.facets["year"] == [("2023", 2), ("2024", 7)]  # the undated note has no year
+    res = s.search("missile date:2024-11", facets=True)
+    assert res.facets["month"] == [("2024-11", 4)]
+    assert s.search("nosuchword", facets=True).facets["country"] == []
+
+
+def test_json_has_facets_and_suggestion(archive):
+    _, _, s = archive
+    js = s.search("", country="JP", facets=True).to_json()
+    assert js["facets"]["country"] == [{"value": "JP", "count": 1}]
+    assert js["facets"]["speaker"] == [{"value": "Fukai, TBS", "count": 1}]
+    assert js["suggestion"] is None
+    js = s.search("missile").to_json()
+    assert js["facets"] == {}
+    assert js["suggestion"] is None
+    assert s.search("missle").to_json()["suggestion"] == "missile"
+
+
+def test_did_you_mean(archive):
+    _, _, s = archive
+    res = s.search("missle")
+    assert res.total == 0 and res.suggestion == "missile"
+    assert s.search('"Nansei islnds"').suggestion == '"Nansei islands"'
+    assert s.search("Misile country:us").suggestion == "Missile country:us"
+    assert s.search("заевления").suggestion == "заявления"
+    assert s.search("missile").suggestion is None
+    assert s.search("xqzvvk").suggestion is None
+
+
+def test_undated_statements_sort_last_both_ways(archive):
+    _, _, s = archive
+    oldest = [h.title for h in s.search("islands", sort="date", limit=20).hits]
+    newest = [h.title for h in s.search("islands", sort="-date", limit=20).hits]
+    assert oldest[0] == "Briefing 7" and oldest[-1] == "Undated note"
+    assert newest[0] == "Briefing 6" and newest[-1] == "Undated note"
+    assert s.search("", sort="-date", limit=1).hits[0].title == "記者会見"
+
+
+def test_refresh_reloads_facet_values(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    first, second, *_ = _statements()
+    store.save(first)
+    sync_index(store, tmp_path / "index")
+    s = Searcher(tmp_path / "index")
+    assert s.search("", facets=True).facets["kind"] == [("remarks", 1)]
+    store.save(second)
+    sync_index(store, tmp_path / "index")
+    s.refresh()
+    assert s.search("", facets=True).facets["kind"] == [("press-conference", 1), ("remarks", 1)]
+    s.close()
+
+
+def test_index_built_before_the_new_fields(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    for st in _statements():
+        store.save(st)
+    (tmp_path / "index").mkdir()
+    schema = make_schema()
+    for name in ("speaker_exact", "month", "words"):
+        schema.remove(name)
+    whoosh_index.create_in(str(tmp_path / "index"), schema)
+    assert sync_index(store, tmp_path / "index") == 12  # it still takes statements, without those fields
+    s = Searcher(tmp_path / "index")
+    assert s.search("missile").total == 9
+    with pytest.raises(QueryError, match="policy-archive reindex"):
+        s.search("", speaker="Fukai, TBS")
+    res = s.search("missle", facets=True)
+    assert res.suggestion is None
+    assert set(res.facets) == {"country", "source", "kind", "language"}
+    s.close()
