@@ -87,13 +87,20 @@ def document(st: dict) -> dict:
 
 def _writer(ix):
     try:
-        return ix.writer(timeout=30.0)
+        # separate segment files, not one compound file: whoosh copies a compound file into memory when a
+        # searcher opens it (400 MB at 20k statements), while separate files are read as needed
+        return ix.writer(timeout=30.0, compound=False)
     except LockError:
         raise IndexBusy("another process is writing the index; try again when it has finished") from None
 
 
-def sync_index(store: Store, index_dir: Path, progress: Callable[[int, int], None] | None = None) -> int:
-    """Index every stored statement whose current text the index does not hold yet; return how many."""
+def sync_index(store: Store, index_dir: Path, progress: Callable[[int, int], None] | None = None,
+               rebuilding: bool = False) -> int:
+    """Index every stored statement whose current text the index does not hold yet; return how many.
+
+    `rebuilding` skips Whoosh's segment merge after each batch (about half the time of a full rebuild)
+    and merges once at the end.
+    """
     ids = store.unindexed_ids()
     if not ids:
         return 0
@@ -102,7 +109,7 @@ def sync_index(store: Store, index_dir: Path, progress: Callable[[int, int], Non
     known = set(ix.schema.names())
     done = 0
     for start in range(0, len(ids), BATCH):
-        chunk = [s for s in (store.get(i) for i in ids[start:start + BATCH]) if s]
+        chunk = store.get_many(ids[start:start + BATCH])
         writer = _writer(ix)
         try:
             for st in chunk:
@@ -110,7 +117,8 @@ def sync_index(store: Store, index_dir: Path, progress: Callable[[int, int], Non
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        last = start + BATCH >= len(ids)
+        writer.commit(merge=not rebuilding, optimize=rebuilding and last)
         store.mark_indexed([(s["id"], s["content_hash"]) for s in chunk])
         done += len(chunk)
         if progress:
@@ -125,4 +133,4 @@ def rebuild_index(store: Store, index_dir: Path, progress: Callable[[int, int], 
     index_dir.mkdir(parents=True)
     whoosh_index.create_in(str(index_dir), make_schema())
     store.clear_indexed()
-    return sync_index(store, index_dir, progress)
+    return sync_index(store, index_dir, progress, rebuilding=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterator
 
-from sqlalchemy import (JSON, Column, DateTime, Integer, MetaData, String, Table, Text, and_, create_engine,
+from sqlalchemy import (JSON, bindparam, Column, DateTime, Integer, MetaData, String, Table, Text, and_, create_engine,
                         event, func, select)
 from sqlalchemy.engine import Engine
 
@@ -179,10 +179,18 @@ class Store:
                 (statements.c.indexed_hash.is_(None)) | (statements.c.indexed_hash != statements.c.content_hash)
             )).scalars())
 
+    def get_many(self, ids: list[str]) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(statements).where(statements.c.id.in_(ids))).mappings().all()
+        return [_statement_dict(r) for r in rows]
+
     def mark_indexed(self, pairs: list[tuple[str, str]]):
+        if not pairs:
+            return
         with self.engine.begin() as conn:
-            for sid, chash in pairs:
-                conn.execute(statements.update().where(statements.c.id == sid).values(indexed_hash=chash))
+            conn.execute(statements.update().where(statements.c.id == bindparam("sid"))
+                         .values(indexed_hash=bindparam("chash")),
+                         [{"sid": sid, "chash": chash} for sid, chash in pairs])
 
     def clear_indexed(self):
         with self.engine.begin() as conn:
