@@ -57,11 +57,17 @@ def test_search_filter_open_and_anchor(server, browser, tmp_path):
     page.wait_for_load_state()
     assert "30 statements" in page.inner_text("main")
 
-    page.select_option("select#country", "CN")
-    page.click("button[type=submit]")
+    # narrow by a facet: the sidebar's country link, with its count
+    page.locator("a[href*='country=CN']").first.click()
     page.wait_for_load_state()
     assert "country=CN" in page.url
     assert "10 statements" in page.inner_text("main")
+    # the same narrowing from the filter form
+    page.goto(server + "/?q=%22Nansei+islands%22")
+    page.select_option("select#country", "CN")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "country=CN" in page.url and "10 statements" in page.inner_text("main")
 
     page.locator("main a[href*='/statements/']").first.click()
     page.wait_for_load_state()
