@@ -387,8 +387,14 @@ def export(ctx, file):
 @click.option("--from", "date_from", help="From this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Up to this date (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True)
+@click.option("--kind", help="press-conference, remarks, statement, readout, speech, interview or other.")
+@click.option("--language", help="BCP 47 language tag, e.g. zh.")
+@click.option("--speaker", help="Exact speaker, as the statements name them.")
+@click.option("--year", type=click.IntRange(1900, 2100), help="Year as published.")
+@click.option("--facets", is_flag=True, help="Also count matches by country, source, speaker, kind, language, year.")
 @click.pass_context
-def search(ctx, query, as_json, limit, offset, country, source_id, date_from, date_to, sort):
+def search(ctx, query, as_json, limit, offset, country, source_id, date_from, date_to, sort, kind, language,
+           speaker, year, facets):
     """Search the archive.
 
     Syntax: words, "exact phrases", AND / OR / NOT (or -word), (grouping), and field:value for
@@ -409,17 +415,28 @@ def search(ctx, query, as_json, limit, offset, country, source_id, date_from, da
         fail(f"no index in {dd.root}: run 'policy-archive crawl' or 'policy-archive import' first")
     try:
         res = searcher.search(query, country=country, source=source_id, date_from=start and start.date(),
-                              date_to=end and end.date(), limit=limit, offset=offset, sort=sort)
+                              date_to=end and end.date(), limit=limit, offset=offset, sort=sort, kind=kind,
+                              language=language, speaker=speaker, year=year, facets=facets)
     except QueryError as e:
         fail(str(e))
     if as_json:
-        _emit_json({"total": res.total, "hits": [
+        out = {"total": res.total, "hits": [
             {k: h.to_json()[k] for k in ("id", "url", "title", "date", "source", "country", "speaker", "score",
-                                         "snippet")} for h in res.hits]})
+                                         "snippet")} for h in res.hits]}
+        if facets:
+            out["facets"] = res.to_json()["facets"]
+        if res.suggestion:
+            out["suggestion"] = res.suggestion
+        _emit_json(out)
         return
     import re
     from html import unescape
     click.echo(f"{res.total:,} statements")
+    if res.suggestion:
+        click.echo(f"did you mean: {res.suggestion}")
+    for name, counts in res.facets.items():
+        if name != "month" and counts:
+            click.echo(f"  {name}: " + ", ".join(f"{v} {n:,}" for v, n in counts[:8]))
     for h in res.hits:
         snippet = unescape(re.sub(r"</?mark>", "*", h.snippet)).replace("\n", " ")
         click.echo(f"\n{(h.date or '')[:10]}  {h.title}\n  {h.ministry}"

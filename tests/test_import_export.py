@@ -93,3 +93,20 @@ def test_import_the_real_statements(corpus, tmp_path):
     roles = {t["role"] for t in st["turns"]}
     assert {"spokesperson", "question"} <= roles
     assert 'class="turn turn-spokesperson"' in html and 'class="turn turn-question"' in html
+
+
+def test_cli_search_filters_facets_and_suggestion(tmp_path):
+    data = tmp_path / "data"
+    src = write_jsonl(tmp_path / "in.jsonl", [RECORD, {**RECORD, "guid": "g2", "url": "https://www.state.gov/b/",
+                                                       "title": "Press Briefing", "kind": "press-conference",
+                                                       "date": "2022-01-03T10:00:00-05:00"}])
+    assert cli(data, "import", str(src)).returncode == 0
+    res = cli_json(data, "search", "behalf", "--facets")
+    assert res["total"] == 2
+    assert {f["value"]: f["count"] for f in res["facets"]["year"]} == {"2021": 1, "2022": 1}
+    assert cli_json(data, "search", "behalf", "--kind", "press-conference")["total"] == 1
+    assert cli_json(data, "search", "behalf", "--year", "2021")["total"] == 1
+    assert cli_json(data, "search", "behalf date:2022")["total"] == 1
+    assert cli_json(data, "search", "behalff")["suggestion"] == "behalf"
+    bad = cli(data, "search", "behalf date:2022-13")
+    assert bad.returncode == 1 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
