@@ -37,6 +37,9 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": 
                          "\u300c": '"', "\u300d": '"', "\uff02": '"'})
 
 
+FILTER_CACHE = 256
+
+
 class QueryError(Exception):
     """A query we will not run; the message is for the user, one line."""
 
@@ -221,6 +224,7 @@ class Searcher:
         self._parser = _parser(self._ix.schema)
         self._lock = threading.Lock()
         self._columns: FacetColumns | None = None
+        self._filters: dict[str, set[int]] = {}
 
     def refresh(self):
         with self._lock:
@@ -228,6 +232,24 @@ class Searcher:
             if fresh is not self._searcher:
                 self._searcher = fresh
                 self._columns = None
+                self._filters = {}
+
+    def _filter_docs(self, filt) -> set[int] | None:
+        """The documents a filter allows, kept until the index changes: the same few filters (a country,
+        a source, a year, a date range) recur across searches, and whoosh recomputes them every time."""
+        if filt is None:
+            return None
+        key = repr(filt)
+        with self._lock:
+            docs = self._filters.get(key)
+        if docs is None:
+            # an empty set would read as "no filter" to whoosh's FilterCollector: -1 is no document
+            docs = set(self._searcher.docs_for_query(filt)) or {-1}
+            with self._lock:
+                if len(self._filters) >= FILTER_CACHE:
+                    self._filters.clear()
+                self._filters[key] = docs
+        return docs
 
     def close(self):
         self._searcher.close()
@@ -276,7 +298,7 @@ class Searcher:
         q = (q or "").strip()
         query = parse_query(self._parser, q) if q else Every()
         words = q and _extract_dates(q.translate(_QUOTES))[0]
-        filt = self._filter(country, source, kind, language, speaker, year, date_from, date_to)
+        filt = self._filter_docs(self._filter(country, source, kind, language, speaker, year, date_from, date_to))
         if not words and sort == "relevance":
             sort = "-date"  # a query without words lists the newest statements
         searcher = self._searcher
