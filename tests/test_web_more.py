@@ -200,3 +200,14 @@ def test_bad_values_are_one_line_400s(client, path, query, message):
     assert r.status_code == 400
     assert message in (r.get_json()["error"] if r.is_json else unescape(r.text))
     assert "Traceback" not in r.text
+
+
+def test_help_page_documents_the_syntax_with_runnable_examples(client):
+    html = client.get("/help").text
+    api = client.get("/api/help").get_json()
+    assert [r["syntax"] for r in api["syntax"]][:2] == ["missile deployment", '"Nansei islands"']
+    for row in api["syntax"]:
+        assert row["syntax"] in unescape(html)
+        # every example is a query the search accepts
+        assert client.get("/api/search", query_string={"q": row["syntax"]}).status_code == 200
+    assert 'href="/api/help"' in html and 'href="/help"' in client.get("/").text

@@ -17,6 +17,11 @@ def search():
     return results.to_json()
 
 
+@bp.get("/help")
+def help_page():
+    return {"syntax": data.SYNTAX, "limits": data.LIMITS}
+
+
 @bp.get("/statements/<sid>")
 def statement(sid: str):
     return data.statement(sid)

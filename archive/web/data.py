@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import abort, current_app
 
 from ..datadir import DataDir
-from ..search import SORTS, Hit, QueryError, Results, Searcher
+from ..search import MAX_QUERY_CHARS, MAX_TERMS, SORTS, TIME_LIMIT, Hit, QueryError, Results, Searcher
 from ..store import Store
 
 EXTENSION = "policy_archive"
@@ -251,3 +251,23 @@ def statement(sid: str) -> dict:
 def turn_starts(st: dict) -> dict[int, dict]:
     """Paragraph index → the transcript turn that opens there, for labelling who speaks."""
     return {t["start"]: t for t in st.get("turns") or []}
+
+
+# the query syntax, for the help page and its JSON twin; each example is a query a reader can run
+SYNTAX = [
+    {"syntax": "missile deployment", "means": "statements with all of these words (English words are stemmed: "
+                                              "deployments finds deployment)"},
+    {"syntax": '"Nansei islands"', "means": "the exact phrase; straight or curly quotes"},
+    {"syntax": "Taiwan OR Taipei", "means": "either word"},
+    {"syntax": "sanctions -Russia", "means": "without a word (also NOT Russia)"},
+    {"syntax": "(Japan OR Philippines) AND missile", "means": "grouping"},
+    {"syntax": "title:briefing", "means": "a word in one field: title, text, speaker, country, source, kind, "
+                                          "language"},
+    {"syntax": "kind:press-conference country:CN", "means": "exact values of a statement's fields"},
+    {"syntax": "date:2024-11-01..2024-11-30", "means": "a date range, as the ministry dated it; also "
+                                                       "date:2024-11, date:2024, date:..2023-12-31"},
+    {"syntax": "台湾问题", "means": "Chinese is split into words; parts of long words are found too "
+                                   "(制裁 finds 单边制裁)"},
+]
+LIMITS = {"max_query_characters": MAX_QUERY_CHARS, "max_words": MAX_TERMS, "time_limit_seconds": TIME_LIMIT,
+          "wildcards": "not supported: one a* can expand to thousands of words"}

@@ -63,6 +63,12 @@ def statement(sid: str):
                            json_url=url_for("api.statement", sid=sid))
 
 
+@bp.get("/help")
+def help_page():
+    return render_template("help.html", syntax=data.SYNTAX, limits=data.LIMITS,
+                           json_url=url_for("api.help_page"))
+
+
 @bp.get("/style.css")
 def style():
     return send_from_directory(current_app.template_folder, "style.css", max_age=3600)
