@@ -43,6 +43,15 @@ def _store(dd):
     return Store(dd.db_url)
 
 
+def _searcher(ctx: click.Context):
+    from .search import Searcher
+    dd = _datadir(ctx, create=False)
+    try:
+        return dd, Searcher(dd.index_dir)
+    except FileNotFoundError:
+        fail(f"no index in {dd.root}: run 'policy-archive crawl' or 'policy-archive import' first")
+
+
 def _date(value: str | None, end: bool = False, name: str = "date"):
     if value is None:
         return None
@@ -405,14 +414,10 @@ def search(ctx, query, as_json, limit, offset, country, source_id, date_from, da
       policy-archive search 'missile deployment' --country CN --from 2024-01-01
       policy-archive search '"press briefing" AND speaker:price' --json --limit 50
     """
-    from .search import QueryError, Searcher
+    from .search import QueryError
     start = _date(date_from, name="--from")
     end = _date(date_to, end=True, name="--to")
-    dd = _datadir(ctx, create=False)
-    try:
-        searcher = Searcher(dd.index_dir)
-    except FileNotFoundError:
-        fail(f"no index in {dd.root}: run 'policy-archive crawl' or 'policy-archive import' first")
+    _, searcher = _searcher(ctx)
     try:
         res = searcher.search(query, country=country, source=source_id, date_from=start and start.date(),
                               date_to=end and end.date(), limit=limit, offset=offset, sort=sort, kind=kind,
@@ -441,6 +446,62 @@ def search(ctx, query, as_json, limit, offset, country, source_id, date_from, da
         snippet = unescape(re.sub(r"</?mark>", "*", h.snippet)).replace("\n", " ")
         click.echo(f"\n{(h.date or '')[:10]}  {h.title}\n  {h.ministry}"
                    f"{' · ' + h.speaker if h.speaker else ''} · {h.kind} · id {h.id}\n  {h.url}\n  {snippet}")
+
+
+@main.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["apa", "mla", "chicago", "bibtex", "ris", "csl-json"]),
+              default="apa", show_default=True, help="Citation format for each match.")
+@click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. CN.")
+@click.option("--source", "source_id", help="Source id, e.g. us-state.")
+@click.option("--speaker", help="Exact speaker, as the statements name them.")
+@click.option("--from", "date_from", help="From this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Up to this date (YYYY-MM-DD).")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="Where the archive is served, for the archived copy's address in citations.")
+@click.pass_context
+def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_to, base_url):
+    """Find the official source of a quote, the differences, and a citation.
+
+    TEXT is the quote, or a sentence with quoted passages ("...", “...”, «...», 「...」): those are looked
+    up. Each match is labelled verbatim, near, partial or not-found. Exit status is 0 whenever the lookup
+    ran, also when nothing was found (not-found is an answer); 1 on an error such as an empty TEXT.
+
+    \b
+    Examples:
+      policy-archive cite 'The spokesman said the talks were "constructive and candid"'
+      policy-archive cite 'we will continue to support Ukraine' --source us-state --format bibtex --json
+    """
+    from .citation import cite as format_citation
+    from .cite import CiteError, lookup
+    start = _date(date_from, name="--from")
+    end = _date(date_to, end=True, name="--to")
+    dd, searcher = _searcher(ctx)
+    store = _store(dd)
+    try:
+        answer = lookup(text, searcher, store, country=country and country.upper(), source=source_id,
+                        speaker=speaker, date_from=start and start.date(), date_to=end and end.date())
+    except CiteError as e:
+        fail(str(e))
+    for m in answer["matches"]:
+        m["citation"] = format_citation(store.get(m["id"]), fmt, base_url, m["paragraph"])
+    if as_json:
+        _emit_json(answer)
+        return
+    for note in answer["notes"]:
+        click.echo(f"note: {note}")
+    for qi, quote in enumerate(answer["quotes"]):
+        click.echo(f"\n“{quote['text'][:200]}”: {quote['match']}")
+        for m in (m for m in answer["matches"] if m["quote"] == qi):
+            click.echo(f"\n  {m['match']} {m['score']:.2f}  {(m['date'] or '')[:10]}  {m['title']}\n"
+                       f"  {m['url']}  (paragraph {m['paragraph']}, id {m['id']})\n  {_diff_text(m['diff'])}\n"
+                       + "\n".join("  " + line for line in m["citation"].splitlines()))
+
+
+def _diff_text(diff: list[dict]) -> str:
+    marks = {"cut": "[-{text}-]", "added": "{{+{text}+}}", "changed": "[-{text}-]{{+{quote}+}}", "equal": "{text}"}
+    return " ".join(marks[op["op"]].format(**op) for op in diff)
 
 
 @main.command()

@@ -14,7 +14,7 @@ from whoosh import index as whoosh_index
 from whoosh import qparser
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
-from whoosh.query import And, DateRange, Every, Not, NumericRange, Term
+from whoosh.query import And, DateRange, Every, Not, NumericRange, Or, Term
 from whoosh.sorting import FieldFacet, TranslateFacet
 
 from .facets import FacetColumns
@@ -38,6 +38,8 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": 
 
 
 FILTER_CACHE = 256
+# a quote's rarest words that find its candidate statements; more only adds common words
+MAX_CANDIDATE_TERMS = 12
 
 
 class QueryError(Exception):
@@ -337,6 +339,24 @@ class Searcher:
         suggestion = self._suggest(q, total, filt, deadline) if words and total < FEW_HITS else None
         return Results(query=q, total=total, hits=hits, offset=offset, limit=limit, facets=counts,
                        suggestion=suggestion)
+
+    def candidates(self, words: list[str], limit: int, *, country: str | None = None, source: str | None = None,
+                   speaker: str | None = None, date_from: date | None = None,
+                   date_to: date | None = None) -> list[str]:
+        """Ids of the statements sharing most of the rarest of these words: a quote's common words
+        ("the", "we") match everything and say nothing about where it comes from."""
+        analyzer = self._ix.schema["text"].analyzer
+        terms = {t.text for w in words for t in analyzer(w)}
+        with self._lock:
+            searcher = self._searcher
+        reader = searcher.reader()
+        known = sorted((reader.doc_frequency("text", t), t) for t in terms)
+        rarest = [Term("text", t) for df, t in known if df][:MAX_CANDIDATE_TERMS]
+        if not rarest:
+            return []
+        filt = self._filter_docs(self._filter(country, source, None, None, speaker, None, date_from, date_to))
+        hits = searcher.search(Or(rarest), limit=limit, filter=filt)
+        return [h["id"] for h in hits]
 
     def _all_matches(self, query, filt, deadline) -> set[int]:
         collector = _bounded(self._searcher.collector(limit=None, scored=False), filt,

@@ -224,7 +224,7 @@ def test_statement_page(client):
     assert r.status_code == 200
     html = r.text
     for n in (1, 2, 3, 4):
-        assert f'<li id="p{n}"><a class="pnum" href="#p{n}"' in html
+        assert f'<li id="p{n}"><span class="pcol"><a class="pnum" href="#p{n}"' in html
     assert 'id="p5"' not in html
     assert '<ol class="text" lang="en">' in html
     assert '<a href="https://us-state.example/remarks/markup" rel="noopener noreferrer">' in html
@@ -248,7 +248,9 @@ def test_statement_json_twin(client):
     assert "indexed_hash" not in st
     assert [o["id"] for o in st["same_day"]] == [XSS_ST.id]
     for i, p in enumerate(st["paragraphs"], 1):
-        assert f'<li id="p{i}"><a class="pnum" href="#p{i}" aria-label="Paragraph {i}">{i}</a><div><p>{p}</p></div></li>' in html
+        assert (f'<li id="p{i}"><span class="pcol"><a class="pnum" href="#p{i}" aria-label="Paragraph {i}">{i}</a>'
+                f'<a class="cite" href="/statements/{st["id"]}/cite?paragraph={i}" aria-label="Cite paragraph {i}">'
+                f'cite</a></span><div><p>{p}</p></div></li>') in html
     assert '<h1 lang="zh">' in html and '<ol class="text" lang="zh">' in html
     assert "3 June 2024, 15:00 UTC+08:00" in html
     assert "text revisions" not in html

@@ -1,8 +1,9 @@
 """The JSON API: each HTML page's twin, from the same data, for scripts and fact-checking tools."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
+from .. import citation
 from . import data
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -25,3 +26,27 @@ def help_page():
 @bp.get("/statements/<sid>")
 def statement(sid: str):
     return data.statement(sid)
+
+
+@bp.get("/statements/<sid>/cite")
+def cite_statement(sid: str):
+    fmt = request.args.get("format", "apa").strip()
+    if fmt not in citation.FORMATS:
+        return {"error": f"“format” must be one of {', '.join(citation.FORMATS)}"}, 400
+    try:
+        st, paragraph = data.citation_of(sid, request.args, request.url_root)
+    except data.BadSearch as e:
+        return {"error": str(e)}, 400
+    text = citation.cite(st, fmt, request.url_root, paragraph)
+    return Response(text, mimetype="application/json" if fmt == "csl-json" else "text/plain")
+
+
+@bp.route("/cite", methods=["GET", "POST"])
+def cite():
+    # a POST carries its text and filters as JSON, so a long pasted article needs no URL encoding
+    args = request.args if request.method == "GET" else {
+        k: str(v) for k, v in (request.get_json(silent=True) or {}).items() if v is not None}
+    try:
+        return data.lookup(args)
+    except data.BadSearch as e:
+        return {"error": str(e)}, 400

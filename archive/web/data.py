@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import abort, current_app
 
+from .. import cite, citation
 from ..datadir import DataDir
 from ..search import MAX_QUERY_CHARS, MAX_TERMS, SORTS, TIME_LIMIT, Hit, QueryError, Results, Searcher
 from ..store import Store
@@ -104,6 +105,12 @@ class Backend:
                 language=params.language, speaker=params.speaker, year=params.year,
                 date_from=params.date_from, date_to=params.date_to, limit=params.limit, offset=params.offset,
                 sort=params.sort, facets=facets)
+
+    def cite(self, text: str, params: SearchParams) -> dict:
+        with self._search_lock:
+            searcher = self._current_searcher()
+            return cite.lookup(text, searcher, self.store(), country=params.country, source=params.source,
+                               speaker=params.speaker, date_from=params.date_from, date_to=params.date_to)
 
     def facets(self) -> dict[str, list[str]]:
         with self._search_lock:
@@ -246,6 +253,31 @@ def statement(sid: str) -> dict:
     st = {k: row[k] for k in STATEMENT_FIELDS}
     st["same_day"] = store.same_day(st["date"][:10], exclude=sid) if st["date"] else []
     return st
+
+
+def lookup(args: Mapping[str, str]) -> dict:
+    """A citation lookup with the search filters; BadSearch for a bad filter or an empty text."""
+    params = parse_search({k: v for k, v in args.items() if k != "q"})
+    try:
+        return backend().cite(args.get("q", ""), params)
+    except cite.CiteError as e:
+        raise BadSearch(str(e)) from None
+
+
+def citation_of(sid: str, args: Mapping[str, str], base_url: str) -> tuple[dict, int | None]:
+    """The statement and the paragraph a cite request names; BadSearch for a paragraph it does not have."""
+    st = statement(sid)
+    raw = args.get("paragraph", "").strip()
+    paragraph = None
+    if raw:
+        if not _WHOLE.fullmatch(raw):
+            raise BadSearch("“paragraph” must be a paragraph number")
+        paragraph = int(raw)
+    try:
+        citation.work(st, base_url, paragraph)
+    except citation.CitationError as e:
+        raise BadSearch(str(e)) from None
+    return st, paragraph
 
 
 def turn_starts(st: dict) -> dict[int, dict]:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
 from markupsafe import Markup, escape
 
+from .. import citation
 from ..search import _QUOTES, MAX_TERMS
 from . import data, timeline
 
@@ -61,6 +62,39 @@ def statement(sid: str):
     st = data.statement(sid)
     return render_template("statement.html", st=st, turns=data.turn_starts(st), q=request.args.get("q", "").strip(),
                            json_url=url_for("api.statement", sid=sid))
+
+
+@bp.get("/statements/<sid>/cite")
+def cite_statement(sid: str):
+    try:
+        st, paragraph = data.citation_of(sid, request.args, request.url_root)
+    except data.BadSearch as e:
+        return render_template("error.html", title="Bad request", message=str(e)), 400
+    return render_template("statement_cite.html", st=st, paragraph=paragraph,
+                           citations=all_citations(st, paragraph),
+                           json_url=url_for("api.cite_statement", sid=sid, format="csl-json", paragraph=paragraph))
+
+
+@bp.get("/cite")
+def cite():
+    form = {k: request.args.get(k, "").strip() for k in ("q", "country", "source", "speaker", "from", "to")}
+    fmt = request.args.get("format", "apa")
+    fmt = fmt if fmt in citation.FORMATS else "apa"
+    common = {"form": form, "fmt": fmt, "formats": citation.FORMATS,
+              "json_url": with_query(url_for("api.cite"), request.args.to_dict())}
+    if not form["q"]:
+        return render_template("cite.html", answer=None, **common)
+    try:
+        answer = data.lookup(request.args)
+    except data.BadSearch as e:
+        return render_template("cite.html", error=str(e), answer=None, **common), 400
+    for m in answer["matches"]:
+        m["citation"] = citation.cite(data.backend().store().get(m["id"]), fmt, request.url_root, m["paragraph"])
+    return render_template("cite.html", answer=answer, **common)
+
+
+def all_citations(st: dict, paragraph: int | None) -> list[tuple[str, str]]:
+    return [(fmt, citation.cite(st, fmt, request.url_root, paragraph)) for fmt in citation.FORMATS]
 
 
 @bp.get("/help")
@@ -122,6 +156,14 @@ def published(iso: str | None) -> str:
     if len(iso) == 10 or (when.hour, when.minute) == (0, 0):
         return day
     return f"{day}, {when:%H:%M}" + (f" {when.tzname()}" if when.tzinfo else "")
+
+
+@bp.app_template_filter()
+def citation_meta(st: dict) -> dict:
+    """Authors as reference managers read them ("Family, Given" or the ministry) and the printed date."""
+    w = citation.work(st, request.url_root)
+    names = [w.authors] if isinstance(w.authors, str) else [f"{p.family}, {p.given}" for p in w.authors]
+    return {"authors": names, "date": w.issued.isoformat() if w.issued else ""}
 
 
 @bp.app_template_filter()

@@ -1,0 +1,181 @@
+"""Citation lookup: each label on hand-written quotes, repeated formulas, the page, the API and the CLI."""
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from helpers import cli, cli_json
+from test_web import build_archive
+
+from archive.cite import CiteError, lookup, quotes, words
+from archive.datadir import open_datadir
+from archive.model import Statement
+from archive.search import Searcher
+from archive.store import Store
+from archive.web import create_app
+
+UTC = timezone.utc
+SOURCE = ("China firmly opposes any form of unilateral sanctions and long-arm jurisdiction that have no basis "
+          "in international law, and we urge the relevant parties to stop their wrong practices at once.")
+FORMULA = "The United States remains committed to a peaceful resolution of the dispute through dialogue."
+
+
+def _st(i: int, paragraphs: list[str], day: int, speaker: str = "Wang Wenbin, Foreign Ministry Spokesperson") -> Statement:
+    return Statement(source="cn-mfa", url=f"https://cn-mfa.example/{i}", country="CN", ministry="Ministry of Foreign "
+                     "Affairs of the People's Republic of China", language="en", kind="press-conference",
+                     title=f"Regular press conference {i}", speakers=[speaker], paragraphs=paragraphs,
+                     date=datetime(2024, 3, day, 15, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, tzinfo=UTC))
+
+
+STATEMENTS = [
+    _st(1, ["Good afternoon.", SOURCE, "Next question, please."], 5),
+    _st(2, ["On the weather forecast for the coming weekend there is nothing to add."], 6),
+    *[Statement(source="us-state", url=f"https://us-state.example/{i}", country="US",
+                ministry="U.S. Department of State", language="en", kind="statement", title=f"Statement {i}",
+                speakers=["Office of the Spokesperson"], paragraphs=["Opening remarks.", FORMULA],
+                date=datetime(2024, 4, 10 - i, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, tzinfo=UTC))
+      for i in range(3)],
+]
+
+
+@pytest.fixture(scope="module")
+def archive_dir(tmp_path_factory) -> Path:
+    return build_archive(tmp_path_factory.mktemp("cite-data"), STATEMENTS)
+
+
+@pytest.fixture(scope="module")
+def look(archive_dir):
+    dd = open_datadir(archive_dir, create=False)
+    searcher, store = Searcher(dd.index_dir), Store(dd.db_url)
+    yield lambda text, **kw: lookup(text, searcher, store, **kw)
+    searcher.close()
+    store.close()
+
+
+def test_quotes_and_words():
+    assert quotes('He said “we oppose unilateral sanctions firmly” and «nothing else to add here»') == [
+        "we oppose unilateral sanctions firmly", "nothing else to add here"]
+    assert quotes('a "short" word') == ['a "short" word']
+    assert words("“Long-arm” jurisdiction… DON’T") == ["long", "arm", "jurisdiction", "don't"]
+
+
+@pytest.mark.parametrize("quote, label", [
+    (SOURCE, "verbatim"),
+    ("the spokesman said \u201cCHINA firmly opposes any form of unilateral sanctions, and long-arm jurisdiction that "
+     "have no basis in international law\u201d", "verbatim"),
+    ('"China firmly opposes ... unilateral sanctions and long-arm jurisdiction that have no basis in international '
+     'law"', "near"),
+    ('"China firmly opposes any form of unilateral sanctions and [U.S.] long-arm jurisdiction that have no basis in '
+     'international law"', "near"),
+    ('"China strongly opposes any form of unilateral sanctions and long-arm jurisdiction that have no basis in '
+     'international law"', "near"),
+    ('"China firmly opposes any form of unilateral sanctions, which it says are illegal and must be lifted by the '
+     'Western powers immediately"', "partial"),
+    ('"Beijing welcomes every form of multilateral trade and short-term cooperation that has a basis in law"',
+     "not-found"),
+])
+def test_labels(look, quote, label):
+    answer = look(quote)
+    assert answer["quotes"][0]["match"] == label
+    if label == "not-found":
+        assert answer["matches"] == []
+        assert answer["notes"]
+        return
+    top = answer["matches"][0]
+    assert top["url"] == "https://cn-mfa.example/1" and top["paragraph"] == 2 and top["passage"] == SOURCE
+    assert top["score"] == 1.0 if label == "verbatim" else 0 < top["score"] <= 1.0
+    assert {op["op"] for op in top["diff"]} <= {"equal", "cut", "added", "changed"}
+
+
+def test_diff_names_the_changes(look):
+    top = look('"China strongly opposes any form of unilateral sanctions and long-arm jurisdiction"')["matches"][0]
+    assert {"op": "changed", "text": "firmly", "quote": "strongly"} in top["diff"]
+    cut = look('"China firmly opposes … unilateral sanctions and long-arm jurisdiction"')["matches"][0]
+    assert {"op": "cut", "text": "any form of"} in cut["diff"]
+
+
+def test_repeated_formula_is_listed_earliest_first(look):
+    answer = look(FORMULA)
+    assert answer["quotes"][0]["repeated"] is True
+    assert [m["date"][:10] for m in answer["matches"]] == ["2024-04-08", "2024-04-09", "2024-04-10"]
+    assert any("3 statements" in n for n in answer["notes"])
+
+
+def test_filters_narrow_and_bad_input_is_clear(look):
+    assert look(SOURCE, country="US")["matches"] == []
+    assert look(SOURCE, date_from=datetime(2024, 3, 5).date())["matches"]
+    with pytest.raises(CiteError, match="paste a quote"):
+        look("   ")
+    long = look(SOURCE + " filler" * 400)
+    assert any("first 2,000 characters" in n for n in long["notes"])
+
+
+@pytest.fixture(scope="module")
+def client(archive_dir):
+    app = create_app(archive_dir, test_config={"TESTING": True})
+    yield app.test_client()
+    app.extensions["policy_archive"].close()
+
+
+def test_api_cite(client):
+    got = client.get("/api/cite", query_string={"q": SOURCE}).get_json()
+    assert got["matches"][0]["match"] == "verbatim"
+    assert set(got["matches"][0]) >= {"id", "url", "title", "date", "speaker", "source", "paragraph", "passage",
+                                      "match", "score", "diff"}
+    posted = client.post("/api/cite", json={"q": SOURCE, "country": "US"}).get_json()
+    assert posted["matches"] == []
+    bad = client.get("/api/cite", query_string={"q": ""})
+    assert bad.status_code == 400 and "paste a quote" in bad.get_json()["error"]
+
+
+def test_cite_page_shows_differences_and_a_citation(client):
+    html = client.get("/cite", query_string={"q": '"China strongly opposes any form of unilateral sanctions and '
+                                                  'long-arm jurisdiction"', "format": "bibtex"}).get_data(True)
+    assert "<del" in html and "firmly</del>" in html and "strongly</ins>" in html
+    assert "@misc{wang2024_" in html
+    assert client.get("/cite").status_code == 200
+    # a blank box is the empty form again, not an error page
+    assert client.get("/cite", query_string={"q": " "}).status_code == 200
+
+
+def test_statement_cite_api_and_page(client, archive_dir):
+    sid = Store(open_datadir(archive_dir, create=False).db_url).iter_statements().__next__()["id"]
+    r = client.get(f"/api/statements/{sid}/cite", query_string={"format": "ris", "paragraph": "1"})
+    assert r.status_code == 200 and r.mimetype == "text/plain" and "#p1" in r.get_data(True)
+    r = client.get(f"/api/statements/{sid}/cite", query_string={"format": "csl-json"})
+    assert r.mimetype == "application/json" and r.get_json()[0]["type"] == "webpage"
+    assert client.get(f"/api/statements/{sid}/cite", query_string={"format": "harvard"}).status_code == 400
+    assert client.get(f"/api/statements/{sid}/cite", query_string={"paragraph": "99"}).status_code == 400
+    assert client.get(f"/api/statements/{sid}/cite", query_string={"paragraph": "x"}).status_code == 400
+    page = client.get(f"/statements/{sid}/cite?paragraph=1").get_data(True)
+    assert page.count("<textarea readonly") == 6 and "#p1" in page
+    statement = client.get(f"/statements/{sid}").get_data(True)
+    for tag in ("citation_title", "citation_author", "citation_publication_date", "citation_public_url",
+                "citation_language", "citation_publisher", "DC.title", "DC.creator", "DC.date", "DC.identifier",
+                "DC.language", "DC.publisher"):
+        assert f'<meta name="{tag}"' in statement
+    assert f"/statements/{sid}/cite?paragraph=1" in statement
+
+
+def test_cli(archive_dir):
+    answer = cli_json(archive_dir, "cite", f"“{SOURCE}”", "--format", "mla")
+    assert answer["matches"][0]["match"] == "verbatim"
+    assert answer["matches"][0]["citation"].startswith("Wang, Wenbin. “Regular press conference 1.”")
+    none = cli(archive_dir, "cite", "an invented sentence about purple elephants on the moon")
+    assert none.returncode == 0 and "not-found" in none.stdout
+    empty = cli(archive_dir, "cite", "")
+    assert empty.returncode == 1 and "paste a quote" in empty.stderr
+
+
+def test_real_corpus_quote_is_found_verbatim(corpus, tmp_path):
+    path = next((corpus / "statements").glob("*.jsonl.gz"))
+    with gzip.open(path, "rt") as f:
+        rows = [json.loads(next(f)) for _ in range(50)]
+    assert cli(tmp_path, "import", str(path)).returncode == 0
+    text = max((r["text"] for r in rows), key=len)
+    sentence = " ".join(text.split()[10:30])
+    answer = cli_json(tmp_path, "cite", sentence)
+    assert answer["matches"][0]["match"] == "verbatim"
