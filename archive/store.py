@@ -151,6 +151,18 @@ class Store:
                                 .order_by(revisions.c.seq)).mappings().all()
         return [{**r, "first_seen": _aware(r["first_seen"]), "last_seen": _aware(r["last_seen"])} for r in rows]
 
+    def recent_changes(self, limit: int = 50) -> list[dict]:
+        """The newest text revisions after the first, across the archive: edits made after publication."""
+        query = (select(revisions.c.statement_id.label("id"), revisions.c.seq, revisions.c.title,
+                        statements.c.ministry, revisions.c.first_seen)
+                 .join(statements, statements.c.id == revisions.c.statement_id)
+                 .where(revisions.c.seq > 1)
+                 .order_by(revisions.c.first_seen.desc(), revisions.c.statement_id, revisions.c.seq.desc())
+                 .limit(limit))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [{**r, "first_seen": _aware(r["first_seen"])} for r in rows]
+
     def iter_statements(self, batch: int = 500) -> Iterator[dict]:
         """All statements in id order, fetched in batches so memory stays flat at any archive size."""
         last = ""

@@ -28,6 +28,25 @@ def statement(sid: str):
     return data.statement(sid)
 
 
+@bp.get("/statements/<sid>/revisions")
+def revisions(sid: str):
+    # the bare list is the history; naming two revisions adds their diff, as the HTML page shows it
+    if "from" not in request.args and "to" not in request.args:
+        return data.revisions(sid)
+    try:
+        return data.revision_diff(sid, request.args)
+    except data.BadSearch as e:
+        return {"error": str(e)}, 400
+
+
+@bp.get("/changes")
+def changes():
+    try:
+        return {"changes": data.recent_changes(request.args)}
+    except data.BadSearch as e:
+        return {"error": str(e)}, 400
+
+
 @bp.get("/statements/<sid>/cite")
 def cite_statement(sid: str):
     fmt = request.args.get("format", "apa").strip()

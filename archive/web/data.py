@@ -1,6 +1,7 @@
 """What each page shows, gathered once: the HTML pages render it and their /api twins serialize it."""
 from __future__ import annotations
 
+import difflib
 import re
 import threading
 import time
@@ -9,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from flask import abort, current_app
+from flask import abort, current_app, url_for
 
 from .. import cite, citation
 from ..datadir import DataDir
@@ -253,6 +254,72 @@ def statement(sid: str) -> dict:
     st = {k: row[k] for k in STATEMENT_FIELDS}
     st["same_day"] = store.same_day(st["date"][:10], exclude=sid) if st["date"] else []
     return st
+
+
+REVISION_FIELDS = ("seq", "title", "paragraphs", "content_hash", "first_seen", "last_seen")
+CHANGES_SIZE = 50
+
+
+def revisions(sid: str) -> dict:
+    """A statement's text revisions, oldest first; 404 when the archive has no such statement."""
+    store = backend().store()
+    row = store.get(sid)
+    if row is None:
+        abort(404, description=f"There is no statement with id “{sid[:64]}” in the archive.")
+    return {"id": sid, "title": row["title"],
+            "revisions": [{k: r[k] for k in REVISION_FIELDS} for r in store.revisions(sid)]}
+
+
+def revision_diff(sid: str, args: Mapping[str, str]) -> dict:
+    """Two revisions a query string names (from, to: by default the first and the latest) and their diff."""
+    found = revisions(sid)
+    revs = found["revisions"]
+    picked = []
+    for name, default in (("from", 1), ("to", len(revs))):
+        n = _whole(args, name, default, 1)
+        if n > len(revs):
+            raise BadSearch(f"“{name}” must be a revision number from 1 to {len(revs)}")
+        picked.append(n)
+    old, new = (revs[n - 1] for n in picked)
+    return {**found, "from": picked[0], "to": picked[1],
+            "diff": {"title": word_diff(old["title"], new["title"]),
+                     "paragraphs": paragraph_diff(old["paragraphs"], new["paragraphs"])}}
+
+
+def word_diff(old: str, new: str) -> list[dict]:
+    """Word-level edit operations turning one text into another: equal, delete and insert runs."""
+    a, b = old.split(), new.split()
+    ops = []
+    # autojunk would treat common words in a long paragraph as noise and report them as rewritten
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            ops.append({"op": "equal", "text": " ".join(a[i1:i2])})
+            continue
+        if i2 > i1:
+            ops.append({"op": "delete", "text": " ".join(a[i1:i2])})
+        if j2 > j1:
+            ops.append({"op": "insert", "text": " ".join(b[j1:j2])})
+    return ops
+
+
+def paragraph_diff(old: list[str], new: list[str]) -> list[list[dict]]:
+    """One list of word operations per paragraph of either revision, aligned on unchanged paragraphs.
+
+    Paragraphs are matched first so that an added or removed paragraph does not smear into its neighbours.
+    """
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        before, after = old[i1:i2], new[j1:j2]
+        for k in range(max(len(before), len(after))):
+            out.append(word_diff(before[k] if k < len(before) else "", after[k] if k < len(after) else ""))
+    return out
+
+
+def recent_changes(args: Mapping[str, str]) -> list[dict]:
+    """The newest edits across the archive, each with the page comparing it to the revision before."""
+    limit = min(_whole(args, "limit", CHANGES_SIZE, 1), MAX_LIMIT)
+    return [{**c, "diff_url": url_for("pages.revisions", sid=c["id"], **{"from": c["seq"] - 1, "to": c["seq"]})}
+            for c in backend().store().recent_changes(limit)]
 
 
 def lookup(args: Mapping[str, str]) -> dict:

@@ -6,7 +6,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from html import unescape
 from xml.etree import ElementTree as ET
@@ -82,6 +82,40 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.E
     return el
 
 
+@dataclass(frozen=True)
+class Entry:
+    page: str
+    title: str
+    updated: str
+    author: str
+    summary: str
+    related: str | None = None
+
+
+def atom(self_url: str, title: str, alternate: str, entries: list[Entry]) -> Response:
+    """An Atom feed of entries already newest first; the feed is as recent as its first entry."""
+    root = ET.Element(f"{{{ATOM}}}feed")
+    _sub(root, "id", self_url)
+    _sub(root, "title", title)
+    _sub(root, "updated", entries[0].updated if entries else datetime.now(timezone.utc).isoformat())
+    _sub(root, "link", rel="self", type="application/atom+xml", href=self_url)
+    _sub(root, "link", rel="alternate", type="text/html", href=alternate)
+    _sub(root, "generator", "Policy Archive")
+    for e in entries:
+        entry = _sub(root, "entry")
+        _sub(entry, "id", e.page)
+        _sub(entry, "title", e.title)
+        _sub(entry, "updated", e.updated)
+        _sub(_sub(entry, "author"), "name", e.author)
+        _sub(entry, "link", rel="alternate", type="text/html", href=e.page)
+        if e.related:
+            _sub(entry, "link", rel="related", href=e.related, title="Official page")
+        _sub(entry, "summary", e.summary, type="text")
+    ET.register_namespace("", ATOM)
+    return Response(ET.tostring(root, encoding="unicode", xml_declaration=True),
+                    mimetype="application/atom+xml")
+
+
 @bp.get("/feed.atom")
 def feed():
     try:
@@ -92,31 +126,30 @@ def feed():
     args = request.args.to_dict()
     for paging in ("sort", "page", "offset", "limit"):
         args.pop(paging, None)
-    self_url = request.host_url.rstrip("/") + with_query(url_for("feeds.feed"), args)
+    host = request.host_url.rstrip("/")
     # Atom needs an updated instant for each entry; an undated statement has no honest one
-    dated = [h for h in results.hits if h.date]
-    root = ET.Element(f"{{{ATOM}}}feed")
-    _sub(root, "id", self_url)
-    _sub(root, "title", f"Policy Archive: {params.q}" if params.q else "Policy Archive: newest statements")
-    _sub(root, "updated", _rfc3339(dated[0].date) if dated else datetime.now(timezone.utc).isoformat())
-    _sub(root, "link", rel="self", type="application/atom+xml", href=self_url)
-    _sub(root, "link", rel="alternate", type="text/html",
-         href=request.host_url.rstrip("/") + with_query(url_for("pages.search"), {**args, "sort": "-date"}))
-    _sub(root, "generator", "Policy Archive")
-    for hit in dated:
-        entry = _sub(root, "entry")
-        page = url_for("pages.statement", sid=hit.id, _external=True)
-        _sub(entry, "id", page)
-        _sub(entry, "title", hit.title)
-        _sub(entry, "updated", _rfc3339(hit.date))
-        _sub(_sub(entry, "author"), "name", hit.ministry or hit.source)
-        _sub(entry, "link", rel="alternate", type="text/html", href=page)
-        if http_url(hit.url):
-            _sub(entry, "link", rel="related", href=hit.url, title="Official page")
-        _sub(entry, "summary", plain_snippet(hit.snippet), type="text")
-    ET.register_namespace("", ATOM)
-    return Response(ET.tostring(root, encoding="unicode", xml_declaration=True),
-                    mimetype="application/atom+xml")
+    entries = [Entry(page=url_for("pages.statement", sid=h.id, _external=True), title=h.title,
+                     updated=_rfc3339(h.date), author=h.ministry or h.source, summary=plain_snippet(h.snippet),
+                     related=http_url(h.url))
+               for h in results.hits if h.date]
+    return atom(host + with_query(url_for("feeds.feed"), args),
+                f"Policy Archive: {params.q}" if params.q else "Policy Archive: newest statements",
+                host + with_query(url_for("pages.search"), {**args, "sort": "-date"}), entries)
+
+
+@bp.get("/changes.atom")
+def changes_feed():
+    try:
+        edits = data.recent_changes(request.args)
+    except data.BadSearch as e:
+        abort(400, description=str(e))
+    host = request.host_url.rstrip("/")
+    # one entry per edit, not per statement: a statement edited twice is two pieces of news
+    entries = [Entry(page=host + c["diff_url"], title=c["title"], updated=c["first_seen"].isoformat(),
+                     author=c["ministry"], summary=f"Text revision {c['seq']} of this statement")
+               for c in edits]
+    return atom(host + url_for("feeds.changes_feed"), "Policy Archive: statements edited after publication",
+                host + url_for("pages.changes"), entries)
 
 
 @bp.get("/opensearch.xml")

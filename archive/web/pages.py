@@ -64,6 +64,26 @@ def statement(sid: str):
                            json_url=url_for("api.statement", sid=sid))
 
 
+@bp.get("/statements/<sid>/revisions")
+def revisions(sid: str):
+    json_url = with_query(url_for("api.revisions", sid=sid), request.args.to_dict())
+    try:
+        found = data.revision_diff(sid, request.args)
+    except data.BadSearch as e:
+        return render_template("error.html", title="Bad request", message=str(e)), 400
+    return render_template("revisions.html", found=found, json_url=json_url)
+
+
+@bp.get("/changes")
+def changes():
+    try:
+        edits = data.recent_changes(request.args)
+    except data.BadSearch as e:
+        return render_template("error.html", title="Bad request", message=str(e)), 400
+    return render_template("changes.html", changes=edits, json_url=url_for("api.changes"),
+                           atom_url=url_for("feeds.changes_feed"))
+
+
 @bp.get("/statements/<sid>/cite")
 def cite_statement(sid: str):
     try:
@@ -175,6 +195,13 @@ def utc(when: datetime | None) -> str:
 def http_url(url: str) -> str | None:
     """The URL if it is safe in an href; a scraped javascript: or data: URL stays plain text."""
     return url if urlsplit(url).scheme.lower() in ("http", "https") else None
+
+
+@bp.app_template_filter()
+def diff_html(ops: list[dict]) -> Markup:
+    """Word operations as escaped text, removals in <del> and additions in <ins>."""
+    tags = {"equal": Markup("%s"), "delete": Markup("<del>%s</del>"), "insert": Markup("<ins>%s</ins>")}
+    return Markup(" ").join(tags[o["op"]] % o["text"] for o in ops)
 
 
 @bp.app_template_filter()
