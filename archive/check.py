@@ -33,19 +33,29 @@ def _fetch(fetcher: Fetcher, source: Source, url: str, check: PageCheck) -> Page
     return Page(url=url, text=text, fetched_at=res.fetched_at, content_type=res.content_type or "")
 
 
+def _check(fetcher: Fetcher, source: Source, check: PageCheck, parse):
+    """Fetch a page, record what each selector matched and what `parse` made of it (None on failure)."""
+    page = _fetch(fetcher, source, check.url, check)
+    if page is None:
+        return None
+    check.matches = [asdict(m) for m in source.diagnose(page)]
+    try:
+        parsed = parse(page)
+    except ExtractError as e:
+        check.error = str(e)
+        return None
+    check.ok = True
+    if page.warnings:
+        check.error = "; ".join(page.warnings)
+    return parsed
+
+
 def check_source(source: Source, fetcher: Fetcher) -> list[PageCheck]:
     listing_check = PageCheck(source.start_urls[0], "listing")
     checks = [listing_check]
-    page = _fetch(fetcher, source, listing_check.url, listing_check)
-    if page is None:
+    listing = _check(fetcher, source, listing_check, source.parse_listing)
+    if listing is None:
         return checks
-    listing_check.matches = [asdict(m) for m in source.diagnose(page)]
-    try:
-        listing = source.parse_listing(page)
-    except ExtractError as e:
-        listing_check.error = str(e)
-        return checks
-    listing_check.ok = True
     listing_check.found = {"links": len(listing.links), "statements": len(listing.statements),
                            "next_pages": listing.next_pages[:1]}
     if listing.statements:
@@ -56,19 +66,9 @@ def check_source(source: Source, fetcher: Fetcher) -> list[PageCheck]:
         return checks
     article_check = PageCheck(listing.links[0].url, "article")
     checks.append(article_check)
-    page = _fetch(fetcher, source, article_check.url, article_check)
-    if page is None:
-        return checks
-    article_check.matches = [asdict(m) for m in source.diagnose(page)]
-    try:
-        st = source.parse_article(page)
-    except ExtractError as e:
-        article_check.error = str(e)
-        return checks
-    article_check.ok = True
-    article_check.found = _summary(st)
-    if page.warnings:
-        article_check.error = "; ".join(page.warnings)
+    st = _check(fetcher, source, article_check, source.parse_article)
+    if st is not None:
+        article_check.found = _summary(st)
     return checks
 
 

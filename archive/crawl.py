@@ -156,40 +156,38 @@ class Crawler:
         text, _ = decode_body(res.body, res.content_type)
         return res, Page(url=url, text=text, fetched_at=res.fetched_at, content_type=res.content_type or "")
 
-    def _read_listing(self, source: Source, url: str, report: SourceReport):
-        got = self._fetch(source, url, report, conditional=True)
+    def _read(self, source: Source, url: str, report: SourceReport, *, listing: bool):
+        """Fetch and parse one page: (what the source read, the response), or None, counted in `report`."""
+        got = self._fetch(source, url, report, conditional=listing)
         if got is None:
             return None
         res, page = got
         try:
-            listing = source.parse_listing(page)
+            parsed = source.parse_listing(page) if listing else source.parse_article(page)
         except ExtractError as e:
             report.extract_errors += 1
             report.error(f"{url}: {e}")
             return None
-        report.parsed_listings += 1
+        if listing:
+            report.parsed_listings += 1
+        else:
+            report.parsed_articles += 1
         self._warn(page, report)
-        return listing, res
+        return parsed, res
+
+    def _read_listing(self, source: Source, url: str, report: SourceReport):
+        return self._read(source, url, report, listing=True)
 
     def _read_article(self, source: Source, link: Link, report: SourceReport):
-        url = link.url
-        got = self._fetch(source, url, report, conditional=False)
+        got = self._read(source, link.url, report, listing=False)
         if got is None:
             return
-        res, page = got
-        try:
-            st = source.parse_article(page)
-        except ExtractError as e:
-            report.extract_errors += 1
-            report.error(f"{url}: {e}")
-            return
-        report.parsed_articles += 1
-        self._warn(page, report)
+        st, res = got
         if st.date is None:
             # some sites date an item only in their listings
             st.date = link.date
         if self._store(st, report, fetched_at=res.fetched_at):
-            self.store.set_crawl_state(url, source.id, status=200, etag=res.etag,
+            self.store.set_crawl_state(link.url, source.id, status=200, etag=res.etag,
                                        last_modified=res.last_modified, content_hash=st.content_hash)
 
     @staticmethod

@@ -208,3 +208,19 @@ def test_data_dir_from_environment(site, tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert (env_dir / "archive.sqlite").exists() and not (tmp_path / "archive-data").exists()
+
+
+@pytest.mark.corpus
+def test_sources_check_reports_each_selector(corpus_server):
+    ok = cli(None, "sources", "--check", "us-state", "--delay", "0", "--offline", "--json",
+             "--mirror", corpus_server.mirror("https://www.state.gov"))
+    assert ok.returncode == 0, ok.stderr
+    report = json.loads(ok.stdout)
+    assert report["ok"] and report["pages"][1]["role"] == "feed item"
+    assert report["pages"][1]["found"]["paragraphs"] > 0
+    # the saved Belarus listing links to localhost: the listing checks out, the article is refused
+    proc = cli(None, "sources", "--check", "by-mfa", "--delay", "0", "--offline",
+               "--mirror", corpus_server.mirror("https://mfa.gov.by"))
+    assert proc.returncode == 1
+    assert "listing.item     a.tabs-content__item" in proc.stdout and "links: 5" in proc.stdout
+    assert "article: http://localhost/" in proc.stdout and "FAILED" in proc.stdout
