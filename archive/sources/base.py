@@ -78,6 +78,18 @@ class Source:
         """Transcript turns read from the title, text and named speakers alone (so imports get them too)."""
         return []
 
+    def json_of(self, page: Page, expected: type, what: str):
+        """The page's JSON, which must be of `expected` type (an API answering an HTML error page, say,
+        is a failure of this source, reported as one)."""
+        import json
+        try:
+            data = json.loads(page.text)
+        except json.JSONDecodeError as e:
+            raise ExtractError(f"{self.id}: not JSON (got no JSON value: {e.msg}) on {page.url}") from None
+        if not isinstance(data, expected):
+            raise ExtractError(f"{self.id}: JSON is not {what} on {page.url}")
+        return data
+
     def diagnose(self, page: Page) -> list:
         """Per-selector matches on a page, for `sources --check`; sources without selectors give none."""
         return []

@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -75,7 +74,7 @@ class UkFcdo(Source):
         return self.owns(url) and urlsplit(url).path == SEARCH_PATH
 
     def parse_listing(self, page: Page) -> Listing:
-        data = self._json(page)
+        data = self.json_of(page, dict, "an object")
         results = data.get("results")
         if not isinstance(results, list):
             raise ExtractError(f"{self.id}: no `results` list in the search answer on {page.url}")
@@ -105,7 +104,7 @@ class UkFcdo(Source):
         return [parts._replace(query=urlencode(query, safe=",")).geturl()]
 
     def parse_article(self, page: Page) -> Statement:
-        data = self._json(page)
+        data = self.json_of(page, dict, "an object")
         title = normalize_text(data.get("title") or "")
         if not title:
             raise ExtractError(f"{self.id}: no `title` in the Content API item on {page.url}")
@@ -142,14 +141,6 @@ class UkFcdo(Source):
                 return date
         return None
 
-    def _json(self, page: Page) -> dict:
-        try:
-            data = json.loads(page.text)
-        except json.JSONDecodeError as e:
-            raise ExtractError(f"{self.id}: not JSON ({e}) on {page.url}") from None
-        if not isinstance(data, dict):
-            raise ExtractError(f"{self.id}: JSON is not an object on {page.url}")
-        return data
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -14,7 +14,6 @@ WordPress shortlink (`?p=N`), so a briefing read from a page, the API and the fe
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Sequence
@@ -166,12 +165,7 @@ class USState(Source):
         return self._feed_listing(page)
 
     def _api_listing(self, page: Page) -> Listing:
-        try:
-            posts = json.loads(page.text)
-        except json.JSONDecodeError as e:
-            raise ExtractError(f"{self.id}: the API answered no JSON ({e.msg}) on {page.url}") from None
-        if not isinstance(posts, list):
-            raise ExtractError(f"{self.id}: the API answered no list of posts on {page.url}")
+        posts = self.json_of(page, list, "a list of posts")
         statements = []
         for post in posts:
             try:
