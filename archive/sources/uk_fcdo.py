@@ -142,7 +142,6 @@ class UkFcdo(Source):
         return None
 
 
-
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))
 
