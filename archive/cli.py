@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -164,25 +165,69 @@ def _mirrors(specs):
         raise click.BadParameter(str(e), param_hint="--mirror") from None
 
 
+def _crawl_options(command):
+    """The options of every command that fetches: `crawl` and `watch`."""
+    options = [
+        click.argument("source_ids", metavar="[SOURCE]...", nargs=-1),
+        click.option("--since", help="Collect listing items from this date on (YYYY-MM-DD) [default: 30 days ago]."),
+        click.option("--max-pages", type=click.IntRange(min=1), help="At most N listing pages per source."),
+        click.option("--delay", type=click.FloatRange(min=0), default=2.0, show_default=True,
+                     help="Seconds between requests to one host."),
+        click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+                     help="Seconds before a request is given up."),
+        click.option("--mirror", "mirror_specs", multiple=True, metavar="CANONICAL=FETCH",
+                     help="Fetch CANONICAL_PREFIX from FETCH_PREFIX, recording the canonical URL (repeatable)."),
+        click.option("--contact", default=DEFAULT_CONTACT, show_default=True,
+                     help="Contact URL sent in the User-Agent, so site operators can reach you."),
+        click.option("--offline", is_flag=True, help="Fetch only through --mirror prefixes; never another host."),
+        click.option("--ignore-robots", is_flag=True, help="Do not read robots.txt (only for your own mirror)."),
+        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress display."),
+        click.pass_context,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@contextmanager
+def _crawling(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, contact, offline, ignore_robots,
+              quiet):
+    """(the chosen sources, a Crawler, its progress display); the fetcher and capture file close after."""
+    from .crawl import CrawlOptions, Crawler
+    from .fetch.client import Fetcher
+    from .fetch.warc import WarcWriter
+    from .progress import CrawlProgress
+
+    chosen = _resolve_sources(source_ids)
+    mirrors = _mirrors(mirror_specs)
+    options = CrawlOptions(since=_date(since, name="--since"), max_pages=max_pages, offline=offline)
+    dd = _datadir(ctx, create=True)
+    store = _store(dd)
+    warc = WarcWriter(dd.captures_dir)
+    fetcher = Fetcher(user_agent=USER_AGENT.format(version=__version__, contact=contact), delay=delay,
+                      timeout=timeout, mirrors=mirrors, warc=warc, obey_robots=not ignore_robots)
+    try:
+        with CrawlProgress(enabled=not quiet) as progress:
+            yield chosen, Crawler(store, dd.index_dir, fetcher, options, on_progress=progress.update), progress
+    finally:
+        fetcher.close()
+        warc.close()
+
+
+def _exit_for(reports, interrupted: bool, resume: str):
+    if interrupted:
+        click.echo(f"interrupted: what was fetched is stored and indexed; {resume}", err=True)
+        sys.exit(130)
+    failed = [f"{r.source} ({r.status})" for r in reports if r.status in ("failed", "broken")]
+    if failed:
+        click.echo(f"error: source failed: {', '.join(failed)}", err=True)
+        sys.exit(1)
+
+
 @main.command()
-@click.argument("source_ids", metavar="[SOURCE]...", nargs=-1)
-@click.option("--since", help="Collect listing items from this date on (YYYY-MM-DD) [default: 30 days ago].")
-@click.option("--max-pages", type=click.IntRange(min=1), help="At most N listing pages per source.")
-@click.option("--delay", type=click.FloatRange(min=0), default=2.0, show_default=True,
-              help="Seconds between requests to one host.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
-              help="Seconds before a request is given up.")
-@click.option("--mirror", "mirror_specs", multiple=True, metavar="CANONICAL=FETCH",
-              help="Fetch CANONICAL_PREFIX from FETCH_PREFIX, recording the canonical URL (repeatable).")
-@click.option("--contact", default=DEFAULT_CONTACT, show_default=True,
-              help="Contact URL sent in the User-Agent, so site operators can reach you.")
-@click.option("--offline", is_flag=True, help="Fetch only through --mirror prefixes; never another host.")
-@click.option("--ignore-robots", is_flag=True, help="Do not read robots.txt (only for your own mirror).")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
-@click.pass_context
-def crawl(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, contact, offline, ignore_robots,
-          as_json, quiet):
+@_crawl_options
+def crawl(ctx, source_ids, as_json, **how):
     """Fetch what is new from the sources (all of them unless named), store and index it.
 
     Polite: robots.txt, one request at a time per host, --delay between them, conditional GET.
@@ -196,46 +241,73 @@ def crawl(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, conta
       policy-archive crawl us-state --delay 0 \\
           --mirror https://www.state.gov=http://127.0.0.1:8765/www.state.gov
     """
-    from .crawl import CrawlOptions, Crawler
-    from .fetch.client import Fetcher
-    from .fetch.warc import WarcWriter
-    from .progress import CrawlProgress, print_summary
+    from .progress import print_summary
 
-    chosen = _resolve_sources(source_ids)
-    mirrors = _mirrors(mirror_specs)
-    options = CrawlOptions(since=_date(since, name="--since"), max_pages=max_pages, offline=offline)
-    dd = _datadir(ctx, create=True)
-    store = _store(dd)
-    warc = WarcWriter(dd.captures_dir)
-    fetcher = Fetcher(user_agent=USER_AGENT.format(version=__version__, contact=contact), delay=delay,
-                      timeout=timeout, mirrors=mirrors, warc=warc, obey_robots=not ignore_robots)
     reports = []
     interrupted = False
-    try:
-        with CrawlProgress(enabled=not quiet) as progress:
-            crawler = Crawler(store, dd.index_dir, fetcher, options, on_progress=progress.update)
-            for src in chosen:
-                try:
-                    reports.append(crawler.crawl(src))
-                except KeyboardInterrupt:
-                    interrupted = True
-                    reports.append(progress.reports.get(src.id))
-                    break
-    finally:
-        fetcher.close()
-        warc.close()
+    with _crawling(ctx, source_ids, **how) as (chosen, crawler, progress):
+        for src in chosen:
+            try:
+                reports.append(crawler.crawl(src))
+            except KeyboardInterrupt:
+                interrupted = True
+                reports.append(progress.reports.get(src.id))
+                break
     reports = [r for r in reports if r is not None]
     if as_json:
         _emit_json({"interrupted": interrupted, "sources": [r.to_json() for r in reports]})
     else:
         print_summary(reports)
-    if interrupted:
-        click.echo("interrupted: what was fetched is stored and indexed; the next crawl resumes", err=True)
-        sys.exit(130)
-    failed = [f"{r.source} ({r.status})" for r in reports if r.status in ("failed", "broken")]
-    if failed:
-        click.echo(f"error: source failed: {', '.join(failed)}", err=True)
-        sys.exit(1)
+    _exit_for(reports, interrupted, "the next crawl resumes")
+
+
+@main.command()
+@_crawl_options
+@click.option("--interval", type=click.FloatRange(min=0), required=True, metavar="SECONDS",
+              help="Seconds from the start of one round to the start of the next.")
+@click.option("--rounds", type=click.IntRange(min=1), help="Stop after N rounds [default: run until stopped].")
+@click.option("--recheck", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Known articles per source fetched again each round, for edits and take-downs.")
+def watch(ctx, source_ids, as_json, interval, rounds, recheck, **how):
+    """Poll the sources round after round and ingest what is new or changed, until stopped or N rounds.
+
+    Each round is one crawl of every chosen source (with the crawler's per-host politeness), plus a
+    re-read of the --recheck articles checked longest ago: an edit becomes a revision, a page answering
+    404 or 410 marks its statement withdrawn. Statements are searchable as each round ends, also in a
+    running `serve`. Ctrl-C or SIGTERM stops cleanly at any moment; starting again loses and duplicates
+    nothing. A line per round (with --json, a JSON object per line), then a summary.
+
+    \b
+    Examples:
+      policy-archive watch --interval 3600
+      policy-archive watch us-state cn-mfa-zh --interval 900 --delay 5
+      policy-archive watch us-state --interval 0 --rounds 24 --delay 0 \\
+          --mirror https://www.state.gov=http://127.0.0.1:8765/www.state.gov
+    """
+    from .progress import print_summary
+    from .watch import Totals, watch as run_watch
+
+    totals = Totals()
+
+    def on_round(done):
+        totals.add(done)
+        if as_json:
+            click.echo(json.dumps(done.to_json(), ensure_ascii=False, default=str), nl=True)
+        else:
+            click.echo(done.line())
+
+    interrupted = False
+    with _crawling(ctx, source_ids, **how) as (chosen, crawler, _):
+        try:
+            run_watch(crawler, chosen, interval=interval, rounds=rounds, recheck=recheck, on_round=on_round)
+        except KeyboardInterrupt:
+            interrupted = True
+    if as_json:
+        click.echo(json.dumps({"summary": totals.to_json(), "interrupted": interrupted}, ensure_ascii=False))
+    else:
+        click.echo(f"{totals.rounds} rounds in {totals.seconds:.1f} s" + (" (interrupted)" if interrupted else ""))
+        print_summary(totals.reports())
+    _exit_for(totals.last_reports, interrupted, "the next watch resumes")
 
 
 @main.command()

@@ -4,6 +4,9 @@ Resumability comes from ordering, not from checkpoints: a listing's validators (
 are recorded only after all of its items are stored, and an article's crawl state only after its
 statement is stored. A crawl stopped at any point refetches what it had not finished, and the store's
 content hashes make refetching harmless.
+
+A crawl may also re-read articles it already holds (`recheck`), the longest unchecked first: that is how
+an edit of a page becomes a revision and a page taken down (404, 410) marks its statement withdrawn.
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ from .sources.base import ExtractError, Link, Page, Source
 from .store import Store
 
 DEFAULT_WINDOW = timedelta(days=30)
+# a page that answers these was taken down; any other error may be passing
+GONE = (404, 410)
 
 
 @dataclass
@@ -33,6 +38,8 @@ class SourceReport:
     unchanged: int = 0
     skipped: int = 0        # links older than the window, or already in the archive
     errors: int = 0
+    rechecked: int = 0      # known articles fetched again for edits and take-downs
+    withdrawn: int = 0      # statements whose page now answers 404 or 410
     warnings: int = 0       # pages read by a fallback: the template may be changing
     # ok; partial (some errors); failed (nothing could be fetched); broken (pages came, but the source's
     # selectors fit none of them: the site's template changed); interrupted
@@ -80,11 +87,16 @@ class Crawler:
         self.fetcher = fetcher
         self.options = options
         self.on_progress = on_progress or (lambda report: None)
+        # the report of the crawl under way, which a stop cuts short before it is returned
+        self.current: SourceReport | None = None
 
-    def crawl(self, source: Source) -> SourceReport:
-        report = SourceReport(source.id)
+    def crawl(self, source: Source, recheck: int = 0) -> SourceReport:
+        """Walk the source's listings; then fetch up to `recheck` of its known articles again."""
+        report = self.current = SourceReport(source.id)
+        started = utcnow()
         try:
             self._walk(source, report)
+            self._recheck(source, report, recheck, before=started)
         except KeyboardInterrupt:
             report.status = "interrupted"
             raise
@@ -110,11 +122,10 @@ class Crawler:
                 continue
             listing, res = got
             report.found += len(listing.links) + len(listing.statements)
-            for st in listing.statements:
-                if self.options.since and st.date and st.date < self.options.since:
-                    report.skipped += 1
-                    continue
-                self._store(st, report)
+            carried = [st for st in listing.statements
+                       if not (self.options.since and st.date and st.date < self.options.since)]
+            report.skipped += len(listing.statements) - len(carried)
+            self._store_many(carried, report, res.fetched_at)
             # calendar dates as the site prints them: an item dated on the --since day is in, in any zone
             fresh = [ln for ln in listing.links if not (ln.date and ln.date.date() < since.date())]
             report.skipped += len(listing.links) - len(fresh)
@@ -133,6 +144,15 @@ class Crawler:
             sync_index(self.store, self.index_dir)
             self.on_progress(report)
 
+    def _recheck(self, source: Source, report: SourceReport, limit: int, before: datetime):
+        # what this crawl has just read is not read again
+        for url in self.store.recheck_urls(source.id, limit, before) if limit else ():
+            report.rechecked += 1
+            self._read_article(source, Link(url), report, conditional=True)
+            self.on_progress(report)
+        if limit:
+            sync_index(self.store, self.index_dir)
+
     def _fetch(self, source: Source, url: str, report: SourceReport, conditional: bool):
         state = self.store.crawl_state(url) if conditional else None
         if self.options.offline and self.fetcher.mirrors.to_fetch(url) == url:
@@ -148,6 +168,12 @@ class Crawler:
             report.not_modified += 1
             self.store.set_crawl_state(url, source.id, status=304, fetched_at=res.fetched_at)
             return None
+        if res.status in GONE and state and state["content_hash"]:
+            # an article we hold was taken down: it stays in the archive, labelled, and is checked again later
+            report.withdrawn += len(self.store.mark_withdrawn(url, source.id, res.fetched_at))
+            self.store.set_crawl_state(url, source.id, status=res.status, fetched_at=res.fetched_at,
+                                       content_hash=state["content_hash"])
+            return None
         if res.status != 200:
             report.error(f"{url}: HTTP {res.status}")
             self.store.set_crawl_state(url, source.id, status=res.status, fetched_at=res.fetched_at)
@@ -156,9 +182,9 @@ class Crawler:
         text, _ = decode_body(res.body, res.content_type)
         return res, Page(url=url, text=text, fetched_at=res.fetched_at, content_type=res.content_type or "")
 
-    def _read(self, source: Source, url: str, report: SourceReport, *, listing: bool):
+    def _read(self, source: Source, url: str, report: SourceReport, *, listing: bool, conditional: bool):
         """Fetch and parse one page: (what the source read, the response), or None, counted in `report`."""
-        got = self._fetch(source, url, report, conditional=listing)
+        got = self._fetch(source, url, report, conditional=conditional)
         if got is None:
             return None
         res, page = got
@@ -176,16 +202,17 @@ class Crawler:
         return parsed, res
 
     def _read_listing(self, source: Source, url: str, report: SourceReport):
-        return self._read(source, url, report, listing=True)
+        return self._read(source, url, report, listing=True, conditional=True)
 
-    def _read_article(self, source: Source, link: Link, report: SourceReport):
-        got = self._read(source, link.url, report, listing=False)
+    def _read_article(self, source: Source, link: Link, report: SourceReport, conditional: bool = False):
+        got = self._read(source, link.url, report, listing=False, conditional=conditional)
         if got is None:
             return
         st, res = got
         if st.date is None:
-            # some sites date an item only in their listings
-            st.date = link.date
+            # some sites date an item only in their listings; a page read again keeps the date it was given
+            held = link.date or (self.store.get(st.id) or {}).get("date")
+            st.date = datetime.fromisoformat(held) if isinstance(held, str) else held
         if self._store(st, report, fetched_at=res.fetched_at):
             self.store.set_crawl_state(link.url, source.id, status=200, etag=res.etag,
                                        last_modified=res.last_modified, content_hash=st.content_hash)
@@ -196,11 +223,19 @@ class Crawler:
         report.messages.extend(f"warning: {w}" for w in page.warnings)
 
     def _store(self, st: Statement, report: SourceReport, fetched_at: datetime | None = None) -> bool:
-        problems = st.problems()
-        if problems:
-            report.error(f"{st.url}: not stored: {', '.join(problems)}")
-            return False
-        if st.fetched_at is None:
-            st.fetched_at = fetched_at or utcnow()
-        report.count(self.store.save(st).outcome)
-        return True
+        return bool(self._store_many([st], report, fetched_at))
+
+    def _store_many(self, items: list[Statement], report: SourceReport, fetched_at: datetime | None) -> int:
+        """Store the statements that are whole, in one transaction (a feed's items, say); how many."""
+        whole = []
+        for st in items:
+            problems = st.problems()
+            if problems:
+                report.error(f"{st.url}: not stored: {', '.join(problems)}")
+                continue
+            if st.fetched_at is None:
+                st.fetched_at = fetched_at or utcnow()
+            whole.append(st)
+        for saved in self.store.save_many(whole):
+            report.count(saved.outcome)
+        return len(whole)

@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-COLUMNS = ("found", "fetched", "not_modified", "new", "changed", "unchanged", "skipped", "errors", "warnings")
+COLUMNS = ("found", "fetched", "not_modified", "new", "changed", "unchanged", "skipped", "rechecked", "withdrawn",
+           "errors", "warnings")
 
 
 def report_table(reports, title: str | None = None) -> Table:

@@ -60,6 +60,8 @@ class Hit:
     speaker: str
     score: float
     snippet: str  # HTML, built escaped by MarkFormatter; the only scraped text that may be marked safe
+    # when the official page was found taken down (the store knows; the index does not): ISO time or None
+    withdrawn: str | None = None
 
     def to_json(self) -> dict:
         return asdict(self)

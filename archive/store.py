@@ -41,6 +41,8 @@ statements = Table(
     Column("revision_count", Integer, nullable=False),
     # equals content_hash once the index holds this version; a mismatch is work left for the indexer
     Column("indexed_hash", String(64)),
+    # when its official page was first found answering 404 or 410; None while it is published
+    Column("withdrawn_at", DateTime(timezone=True)),
 )
 
 revisions = Table(
@@ -114,6 +116,8 @@ class Store:
             "date": st.date.isoformat() if st.date else None, "speakers": st.speakers, "tags": st.tags,
             "paragraphs": st.paragraphs, "turns": [t.to_json() for t in st.turns], "content_hash": chash,
             "fetched_at": seen_at,
+            # read again from the site, so published again (a page that came back after a 404)
+            "withdrawn_at": None,
         }
         old = conn.execute(select(statements).where(statements.c.id == sid)).mappings().first()
         if old is None:
@@ -216,7 +220,36 @@ class Store:
                                 .order_by(statements.c.date).limit(limit)).mappings().all()
         return [dict(r) for r in rows]
 
+    def mark_withdrawn(self, url: str, source: str, at: datetime) -> list[str]:
+        """Statements of `source` at `url` not yet marked withdrawn are marked so, as of `at`; their ids."""
+        where = and_(statements.c.url == url, statements.c.source == source, statements.c.withdrawn_at.is_(None))
+        with self.engine.begin() as conn:
+            ids = list(conn.execute(select(statements.c.id).where(where)).scalars())
+            if ids:
+                conn.execute(statements.update().where(where).values(withdrawn_at=at))
+        return ids
+
+    def withdrawn_among(self, ids: list[str]) -> dict[str, datetime]:
+        if not ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(statements.c.id, statements.c.withdrawn_at).where(
+                statements.c.id.in_(ids), statements.c.withdrawn_at.is_not(None))).all()
+        return {sid: _aware(at) for sid, at in rows}
+
     # crawl state -----------------------------------------------------------------------------------
+
+    def recheck_urls(self, source: str, limit: int, before: datetime) -> list[str]:
+        """Article pages of `source` last fetched before `before`, to fetch again for edits and take-downs,
+        the longest unchecked first.
+
+        Only pages read as articles carry a content hash; listings and feeds are walked by every crawl anyway.
+        """
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(crawl_state.c.url).where(
+                crawl_state.c.source == source, crawl_state.c.content_hash.is_not(None),
+                crawl_state.c.fetched_at < before)
+                .order_by(crawl_state.c.fetched_at, crawl_state.c.url).limit(limit)).scalars())
 
     def crawl_state(self, url: str) -> dict | None:
         with self.engine.connect() as conn:
@@ -224,9 +257,12 @@ class Store:
         return dict(row) if row else None
 
     def known_urls(self, source: str) -> set[str]:
+        """Pages a crawl need not fetch as new: read before, or articles held and since taken down (which
+        rechecks visit)."""
         with self.engine.connect() as conn:
             return set(conn.execute(select(crawl_state.c.url).where(
-                crawl_state.c.source == source, crawl_state.c.status == 200)).scalars())
+                crawl_state.c.source == source,
+                (crawl_state.c.status == 200) | crawl_state.c.content_hash.is_not(None))).scalars())
 
     def set_crawl_state(self, url: str, source: str, *, status: int, etag: str | None = None,
                         last_modified: str | None = None, content_hash: str | None = None,
@@ -250,11 +286,13 @@ def _add_missing_columns(engine: Engine):
     with engine.begin() as conn:
         if "turns" not in have:
             conn.execute(text("ALTER TABLE statements ADD COLUMN turns JSON NOT NULL DEFAULT '[]'"))
+        if "withdrawn_at" not in have:
+            conn.execute(text("ALTER TABLE statements ADD COLUMN withdrawn_at DATETIME"))
 
 
 def _statement_dict(row) -> dict:
     d = dict(row)
-    for k in ("first_seen", "fetched_at"):
+    for k in ("first_seen", "fetched_at", "withdrawn_at"):
         d[k] = _aware(d[k])
     return d
 

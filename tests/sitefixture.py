@@ -41,6 +41,8 @@ class MinistrySite:
         self.newest = newest or date.today()
         self.requests: list[tuple[str, dict]] = []
         self.edits: dict[int, str] = {}
+        # article number -> the status its page answers instead (404, 410: taken down)
+        self.gone: dict[int, int] = {}
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,8 +52,8 @@ class MinistrySite:
             def do_GET(self):
                 site.requests.append((self.path, dict(self.headers)))
                 body = site.page(self.path)
-                if body is None:
-                    self.send_response(404)
+                if body is None or site.status(self.path) != 200:
+                    self.send_response(404 if body is None else site.status(self.path))
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
@@ -85,6 +87,12 @@ class MinistrySite:
             if 1 <= k <= self.n:
                 return article_html(k, self.day(k), self.edits.get(k, ""))
         return None
+
+    def status(self, path: str) -> int:
+        name = path.rsplit("/", 1)[-1]
+        if name.startswith("t") and name.endswith(".shtml"):
+            return self.gone.get(int(name[1:-len(".shtml")]), 200)
+        return 200
 
     @property
     def mirror(self) -> str:

@@ -28,7 +28,7 @@ NO_INDEX = ("The archive has no search index yet: run 'policy-archive crawl' or 
 # the statement as the API publishes it; anything else in the row (indexed_hash) is bookkeeping
 STATEMENT_FIELDS = ("id", "source", "guid", "url", "country", "ministry", "language", "kind", "title", "date",
                     "speakers", "tags", "paragraphs", "turns", "content_hash", "first_seen", "fetched_at",
-                    "revision_count")
+                    "revision_count", "withdrawn_at")
 
 # filters the search layer gained later; an older Searcher is told only about the ones it knows
 EXPORT_PAGE = 500
@@ -220,9 +220,13 @@ def search(args: Mapping[str, str], facets: bool = False) -> tuple[SearchParams,
 
 def run(params: SearchParams, facets: bool = False) -> Results:
     try:
-        return backend().search(params, facets)
+        results = backend().search(params, facets)
     except QueryError as e:
         raise BadSearch(str(e)) from None
+    gone = backend().store().withdrawn_among([h.id for h in results.hits])
+    for hit in results.hits:
+        hit.withdrawn = gone[hit.id].isoformat() if hit.id in gone else None
+    return results
 
 
 def all_hits(args: Mapping[str, str]) -> Iterator[list[Hit]]:
