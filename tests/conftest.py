@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,15 @@ def start_corpus_server(*args: str) -> CorpusServer:
     if not CORPUS_SERVER.exists():
         pytest.skip(f"corpus-server not found at {CORPUS_SERVER} (needs ../shared beside the checkout)")
     return CorpusServer(*args)
+
+
+@pytest.fixture
+def site():
+    """A small ministry site on loopback: 20 articles a day apart up to today, 15 to a listing page."""
+    from sitefixture import MinistrySite
+    s = MinistrySite(n=20, per_page=15, newest=date.today())
+    yield s
+    s.close()
 
 
 @pytest.fixture

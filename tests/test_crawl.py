@@ -5,21 +5,13 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 
 import httpx
 import pytest
 
 from archive.store import Store
 from helpers import Server, cli, cli_json
-from sitefixture import MinistrySite
 
-
-@pytest.fixture
-def site():
-    s = MinistrySite(n=20, per_page=15, newest=date.today())
-    yield s
-    s.close()
 
 
 def crawl_site(data, site, *extra):

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 
 import httpx
 import pytest
@@ -16,17 +15,9 @@ import pytest
 from archive.store import Store
 from conftest import CORPUS, start_corpus_server
 from helpers import Server, cli
-from sitefixture import MinistrySite
 
 STATE = "https://www.state.gov"
 FEED_HISTORY = CORPUS / "feeds" / "www.state.gov" / "rss-feed" / "press-releases"
-
-
-@pytest.fixture
-def site():
-    s = MinistrySite(n=12, per_page=15, newest=date.today())
-    yield s
-    s.close()
 
 
 def watch_site(data, site, *extra):
@@ -46,13 +37,13 @@ def by_article(store: Store) -> dict[int, dict]:
 def test_watch_records_edits_and_takedowns(site, tmp_path):
     data = tmp_path / "data"
     first = watch_site(data, site)
-    assert (first["new"], first["rechecked"], first["withdrawn"]) == (12, 0, 0)
+    assert (first["new"], first["rechecked"], first["withdrawn"]) == (20, 0, 0)
 
     # the ministry edits one answer and takes two pages down, one 410 and one 404
     site.edits[3] = "我们敦促有关方面停止挑衅。"
     site.gone = {5: 410, 7: 404}
     second = watch_site(data, site, "--recheck", "20")
-    assert (second["rechecked"], second["changed"], second["withdrawn"], second["new"]) == (12, 1, 2, 0)
+    assert (second["rechecked"], second["changed"], second["withdrawn"], second["new"]) == (20, 1, 2, 0)
     store = Store(f"sqlite:///{data / 'archive.sqlite'}")
     rows = by_article(store)
     revs = store.revisions(rows[3]["id"])
@@ -69,7 +60,7 @@ def test_watch_records_edits_and_takedowns(site, tmp_path):
         assert "Taken down" in page and gone["paragraphs"][-1][:10] in page
         # still in search, labelled; the others are not
         hits = httpx.get(f"{server.url}/api/search", params={"q": "台湾问题", "limit": 20}).json()["hits"]
-        assert len(hits) == 12
+        assert len(hits) == 20
         assert {h["id"] for h in hits if h["withdrawn"]} == {rows[5]["id"], rows[7]["id"]}
         results = httpx.get(f"{server.url}/", params={"q": "台湾问题", "limit": 20}).text
         assert results.count('class="withdrawn"') == 2
@@ -79,7 +70,7 @@ def test_watch_records_edits_and_takedowns(site, tmp_path):
     # page 5 comes back; a bounded recheck takes the pages checked longest ago first
     site.gone = {7: 404}
     third = watch_site(data, site, "--recheck", "20")
-    assert (third["rechecked"], third["withdrawn"], third["changed"]) == (12, 0, 0)
+    assert (third["rechecked"], third["withdrawn"], third["changed"]) == (20, 0, 0)
     rows = by_article(store)
     assert {k for k, r in rows.items() if r["withdrawn_at"]} == {7}
     assert watch_site(data, site, "--recheck", "3")["rechecked"] == 3
