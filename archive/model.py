@@ -24,13 +24,23 @@ def normalize_text(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text).replace("\u3000", " ")).strip()
 
 
+# bumped whenever content_hash changes, so that a store can hash its revisions again (store._rehash)
+CONTENT_HASH_VERSION = "2"
+
+
+def _visible(text: str) -> str:
+    return "".join(unicodedata.normalize("NFC", text).split())
+
+
 def content_hash(title: str, paragraphs: list[str]) -> str:
-    """Hash of the words only, so that a change of markup alone is not a new text revision."""
+    """Hash of the visible characters of title and text, so that a change of markup alone is not a new
+    text revision: tags, whitespace, and where paragraphs break (the State feed re-wraps "United States"
+    and "Institutions" into one paragraph or two from one hour to the next)."""
     h = hashlib.sha256()
-    h.update(normalize_text(title).encode("utf-8"))
+    h.update(_visible(title).encode("utf-8"))
+    h.update(b"\x1f")
     for p in paragraphs:
-        h.update(b"\x1f")
-        h.update(normalize_text(p).encode("utf-8"))
+        h.update(_visible(p).encode("utf-8"))
     return h.hexdigest()
 
 

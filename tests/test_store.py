@@ -58,3 +58,41 @@ def test_save_many_is_all_or_nothing(store):
 def test_unknown_kind_is_an_error():
     with pytest.raises(ValueError, match="unknown kind"):
         make(kind="tweet")
+
+
+def test_paragraph_breaks_are_markup(store):
+    t0 = datetime(2021, 5, 22, 13, tzinfo=timezone.utc)
+    store.save(make(paragraphs=["United States", "Institutions"]), t0)
+    # the State feed wraps the same words in one paragraph an hour later
+    assert store.save(make(paragraphs=["United StatesInstitutions"]), t0 + timedelta(hours=1)).outcome == "unchanged"
+    assert store.save(make(paragraphs=["United States Institutions"]), t0 + timedelta(hours=2)).outcome == "unchanged"
+    assert store.save(make(paragraphs=["United States institutions"]), t0 + timedelta(hours=3)).outcome == "changed"
+
+
+def test_an_archive_hashed_the_old_way_is_hashed_again(tmp_path):
+    """An archive written before paragraph breaks were markup kept a revision for a re-wrapped paragraph;
+    opening it merges that revision into the one before and keeps the index's bookkeeping."""
+    from sqlalchemy import text
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    store = Store(url)
+    t0 = datetime(2021, 5, 22, 13, tzinfo=timezone.utc)
+    store.save(make(paragraphs=["United States", "Institutions"]), t0)
+    store.save(make(title="Edited", paragraphs=["United States", "Institutions"]), t0 + timedelta(hours=2))
+    sid = make().id
+    with store.engine.begin() as conn:
+        # what the old formula wrote: distinct hashes, and a third revision for the re-wrap alone
+        conn.execute(text("UPDATE revisions SET content_hash = 'old-' || seq"))
+        conn.execute(text("INSERT INTO revisions SELECT statement_id, 3, title, :p, 'old-3', :t, :t FROM revisions "
+                          "WHERE seq = 2"), {"p": '["United StatesInstitutions"]', "t": t0 + timedelta(hours=3)})
+        conn.execute(text("UPDATE statements SET content_hash = 'old-3', indexed_hash = 'old-3', revision_count = 3, "
+                          "paragraphs = '[\"United StatesInstitutions\"]'"))
+        conn.execute(text("DELETE FROM store_meta"))
+    store.close()
+
+    again = Store(url)
+    revs = again.revisions(sid)
+    assert [(r["seq"], r["title"]) for r in revs] == [(1, "Title"), (2, "Edited")]
+    assert revs[1]["first_seen"] == t0 + timedelta(hours=2) and revs[1]["last_seen"] == t0 + timedelta(hours=3)
+    row = again.get(sid)
+    assert row["revision_count"] == 2 and row["content_hash"] == revs[1]["content_hash"] == row["indexed_hash"]
+    assert again.unindexed_ids() == []
