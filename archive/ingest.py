@@ -156,7 +156,7 @@ class Ingest:
 def salvage(path: Path, captures_dir: Path) -> tuple[Path | None, list[Damage]]:
     """Copy a WARC file's whole records, byte for byte, into the captures folder, leaving out damage.
 
-    The copy is named after its first capture time and its content, so importing a file twice keeps one
+    The copy is named after its earliest capture time and its content, so importing a file twice keeps one
     copy, and `rebuild` finds imported captures with the crawl's. Returns the copy (None when the file
     holds no whole record) and the damage found, with offsets in the original file.
     """
@@ -174,7 +174,7 @@ def salvage(path: Path, captures_dir: Path) -> tuple[Path | None, list[Damage]]:
                 if isinstance(item, Damage):
                     damage.append(item)
                     continue
-                if item.response is not None and first is None:
+                if item.response is not None and (first is None or item.response.fetched_at < first):
                     first = item.response.fetched_at
                 if item.offset == last_offset:  # one gzip member holding several records: copied once
                     continue

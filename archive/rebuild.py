@@ -63,20 +63,16 @@ def rebuild(dd: DataDir, *, force: bool = False,
     try:
         reports = Ingest(store, dd.root, on_progress).run(
             [(p.relative_to(dd.root).as_posix(), p) for p in files])
-        indexed = rebuild_index(store, new_index, progress=on_indexing)
         new_ids = store.statement_ids()
-        result = RebuildResult(reports, len(new_ids), store.revision_total(), indexed, 0)
-        store.detach()
-        if dd.db_path.exists():
-            old = Store(dd.db_url)
-            try:
-                result.dropped = len(old.statement_ids() - new_ids)
-            finally:
-                old.close()
-        if result.dropped and not force:
+        dropped = _dropped(dd, new_ids)
+        if dropped and not force:
             raise RebuildRefused(
-                f"{result.dropped:,} statements of the archive are in no capture (imported from JSON Lines?) "
-                f"and would be lost; the archive is unchanged (use --force to rebuild without them)")
+                f"{dropped:,} statement{'s' if dropped != 1 else ''} of the archive {'are' if dropped != 1 else 'is'} "
+                f"in no capture (imported from JSON Lines?) and would be lost; the archive is unchanged "
+                f"(use --force to rebuild without them)")
+        indexed = rebuild_index(store, new_index, progress=on_indexing)
+        result = RebuildResult(reports, len(new_ids), store.revision_total(), indexed, dropped)
+        store.detach()
         _swap(dd, new_db, new_index)
         return result
     except BaseException:
@@ -84,6 +80,17 @@ def rebuild(dd: DataDir, *, force: bool = False,
         for leftover in [*_db_files(new_db), new_index]:
             _remove(leftover)
         raise
+
+
+def _dropped(dd: DataDir, kept: set[str]) -> int:
+    """How many statements of the archive being replaced the rebuilt one lacks."""
+    if not dd.db_path.exists():
+        return 0
+    old = Store(dd.db_url)
+    try:
+        return len(old.statement_ids() - kept)
+    finally:
+        old.close()
 
 
 def _swap(dd: DataDir, new_db: Path, new_index: Path) -> None:
