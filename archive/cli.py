@@ -611,7 +611,8 @@ def rebuild(ctx, force, as_json):
         _emit_json({"files": [r.to_json() for r in result.reports], "statements": result.statements,
                     "revisions": result.revisions, "indexed": result.indexed, "dropped": result.dropped})
     else:
-        _print_ingest(result.reports)
+        from .ingest import FileReport
+        _print_ingest([FileReport.total(f"{len(result.reports):,} capture files", result.reports)])
         click.echo(f"rebuilt from {len(result.reports):,} capture files: {result.statements:,} statements, "
                    f"{result.revisions:,} revisions, {result.indexed:,} indexed"
                    + (f"; {result.dropped:,} statements in no capture dropped" if result.dropped else ""))

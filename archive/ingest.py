@@ -48,6 +48,16 @@ class FileReport:
     def to_json(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def total(cls, name: str, reports: list[FileReport]) -> FileReport:
+        out = cls(name)
+        for r in reports:
+            for k in COUNTS:
+                setattr(out, k, getattr(out, k) + getattr(r, k))
+            out.damaged += r.damaged
+            out.messages += r.messages
+        return out
+
     def damage(self, offset: int, reason: str) -> None:
         self.damaged.append({"offset": offset, "reason": reason})
         self.messages.append(f"{self.file}: damaged record at byte offset {offset} ({reason}); "
