@@ -146,6 +146,16 @@ class Ingest:
         for st in found:
             self._save(report, st, source.id, article=not source.is_listing(res.url), res=res)
 
+    def _older(self, st: Statement, captured_at: datetime) -> str | None:
+        """For a capture older than what the archive holds of a statement (an older archive's WARC file):
+        "unchanged" when its text is one of the known revisions, "out-of-order" when it is none, since
+        revisions are appended in time order; None when the capture is not older."""
+        current = self.store.get(st.id)
+        if current is None or current["fetched_at"] <= captured_at:
+            return None
+        known = {r["content_hash"] for r in self.store.revisions(st.id)}
+        return "unchanged" if st.content_hash in known else "out-of-order"
+
     def _save(self, report: FileReport, st: Statement, source_id: str, article: bool, res) -> None:
         if st.date is None:
             st.date = self._link_dates.get(st.url)
@@ -153,6 +163,15 @@ class Ingest:
         if problems:
             report.errors += 1
             report.messages.append(f"{st.url}: not stored: {', '.join(problems)}")
+            return
+        older = self._older(st, res.fetched_at)
+        if older == "out-of-order":
+            report.errors += 1
+            report.messages.append(f"{st.url} (captured {res.fetched_at:%Y-%m-%d %H:%M:%S}): not stored: older than "
+                                   f"the archive's latest version and unlike each of its revisions")
+            return
+        if older:  # already known: the archive's newer sighting stands
+            report.unchanged += 1
             return
         outcome = self.store.save(st, seen_at=res.fetched_at).outcome
         setattr(report, outcome, getattr(report, outcome) + 1)
@@ -170,6 +189,9 @@ def salvage(path: Path, captures_dir: Path) -> tuple[Path | None, list[Damage]]:
     copy, and `rebuild` finds imported captures with the crawl's. Returns the copy (None when the file
     holds no whole record) and the damage found, with offsets in the original file.
     """
+    if Path(path).resolve().parent == captures_dir.resolve():
+        # already one of this archive's captures: read where it is, a copy would list every record twice
+        return Path(path), [d for d in scan(path) if isinstance(d, Damage)]
     damage: list[Damage] = []
     digest = hashlib.sha256()
     first: datetime | None = None

@@ -365,3 +365,70 @@ def test_capture_errors_are_404(served):
     assert httpx.get(f"{server.url}/statements/nope/capture").status_code == 404
     assert httpx.get(f"{server.url}/statements/{sid}/capture", params={"capture": "999"}).status_code == 404
     assert httpx.get(f"{server.url}/api/statements/nope/captures").status_code == 404
+
+
+def test_an_edited_statement_lists_the_captures_of_each_revision(crawled):
+    with sqlite3.connect(crawled / "archive.sqlite") as db:
+        sid, url = db.execute("SELECT id, url FROM statements WHERE revision_count > 1 ORDER BY id").fetchone()
+        seen = db.execute("SELECT first_seen, last_seen FROM revisions WHERE statement_id = ? ORDER BY seq",
+                          (sid,)).fetchall()
+    server = Server(crawled)
+    try:
+        caps = httpx.get(f"{server.url}/api/statements/{sid}/captures").json()["captures"]
+        times = {c["captured_at"] for c in caps}
+        for first, last in seen:
+            for t in (first, last):
+                assert datetime.fromisoformat(t).replace(tzinfo=timezone.utc).isoformat() in times
+        assert all(c["url"] == FEED and c["status"] == 200 for c in caps)
+        assert [c["captured_at"] for c in caps] == sorted(times, reverse=True)
+        page = httpx.get(f"{server.url}/statements/{sid}/capture").text
+        assert f"{len(caps)} captures" in page and "through the feed" in page and url in page
+        oldest = httpx.get(f"{server.url}{caps[-1]['page']}").text
+        assert "through the feed" in oldest and "<script" not in oldest
+    finally:
+        server.stop()
+
+
+def test_sanitizer_keeps_text_and_links_and_drops_everything_that_loads_or_runs():
+    from archive.web.replay import sanitize
+    hostile = """<html><head><title>T</title><link rel=stylesheet href="/a.css"><style>p{}</style></head>
+    <body onload="x()"><p style="background:url(https://evil/)">Text <b>bold</b></p>
+    <a href="/news/1.html" onclick="x()">relative</a> <a href="javascript:alert(1)">js</a>
+    <img src="https://cdn.example/i.png" onerror="x()"><iframe src="https://evil/"></iframe>
+    <form action="/s"><input name="q"><button>Go</button></form><svg><script>x()</script></svg>
+    <object data="x.swf"></object><video src="v.mp4"></video><table><tr><td colspan="2">cell</td></tr></table>
+    </body></html>"""
+    out = str(sanitize(hostile, "https://www.mfa.gov.example/en/page.html"))
+    assert "Text <b>bold</b>" in out and '<td colspan="2">cell</td>' in out
+    assert 'href="https://www.mfa.gov.example/news/1.html"' in out and "relative" in out
+    for gone in ("<title", "<link", "<style", "style=", "onload", "onclick", "onerror", "javascript:", "<img",
+                 "<iframe", "<form", "<input", "<button", "Go<", "<svg", "<script", "x()", "<object", "<video",
+                 "src="):
+        assert gone not in out, gone
+
+
+def test_importing_the_archives_own_capture_reads_it_in_place(crawled, tmp_path):
+    data = copy_of(crawled, tmp_path)
+    before = snapshot(data)
+    first = sorted((data / "captures").glob("*.warc.gz"))[0]
+    [rep] = cli_json(data, "import", str(first))["warc_files"]
+    assert (rep["parsed"], rep["new"], rep["changed"]) == (1, 0, 0)
+    assert snapshot(data) == before  # no copy, no second listing of its records
+    assert len(list((data / "captures").iterdir())) == ROUNDS
+
+
+def test_an_older_archives_capture_neither_rewinds_nor_reorders(corpus, tmp_path):
+    """Feed version 9 imported first, then version 2 from an older archive: statements already held keep their
+    text and times; the two transcripts edited between 2 and 9 are not appended as if their old text were
+    the newest revision, and say why."""
+    data = tmp_path / "data"
+    newer, older = tmp_path / "new.warc.gz", tmp_path / "old.warc.gz"
+    write_warc(newer, [(FEED, "2021-05-24T02:10:29Z", "application/rss+xml", feed_version(9))])
+    assert cli(data, "import", str(newer)).returncode == 0
+    before = snapshot(data)["statements"]
+    write_warc(older, [(FEED, "2021-05-23T17:10:29Z", "application/rss+xml", feed_version(2))])
+    [rep] = cli_json(data, "import", str(older))["warc_files"]
+    after = {r[0]: r for r in snapshot(data)["statements"]}
+    assert all(after[row[0]] == row for row in before)
+    assert (rep["new"], rep["unchanged"], rep["errors"]) == (len(after) - len(before), 10 - rep["new"] - 2, 2)
+    assert all("not stored: older than the archive's latest version" in m for m in rep["messages"])
