@@ -374,7 +374,10 @@ def _import_warcs(dd, store, paths: list[Path], quiet: bool):
     from .ingest import Ingest, salvage
     copies, damage = [], {}
     for path in paths:
-        copy, damage[str(path)] = salvage(path, dd.captures_dir)
+        try:
+            copy, damage[str(path)] = salvage(path, dd.captures_dir)
+        except OSError as e:
+            fail(f"{path}: cannot read: {e.strerror or e}")
         copies.append((str(path), copy))
     reports = Ingest(store, dd.root, _ingest_progress(quiet)).run(copies, damage)
     if not quiet:
