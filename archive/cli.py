@@ -615,8 +615,9 @@ def rebuild(ctx, force, as_json):
                     "revisions": result.revisions, "indexed": result.indexed, "dropped": result.dropped})
     else:
         from .ingest import FileReport
-        _print_ingest([FileReport.total(f"{len(result.reports):,} capture files", result.reports)])
-        click.echo(f"rebuilt from {len(result.reports):,} capture files: {result.statements:,} statements, "
+        files = f"{len(result.reports):,} capture file{'s' if len(result.reports) != 1 else ''}"
+        _print_ingest([FileReport.total(files, result.reports)])
+        click.echo(f"rebuilt from {files}: {result.statements:,} statements, "
                    f"{result.revisions:,} revisions, {result.indexed:,} indexed"
                    + (f"; {result.dropped:,} statements in no capture dropped" if result.dropped else ""))
     if any(r.damaged for r in result.reports):
