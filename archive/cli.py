@@ -44,6 +44,13 @@ def _store(dd):
     return Store(dd.db_url)
 
 
+def _capture_writer(dd, store):
+    """The WARC writer for a crawl: every response it writes is listed in the store's captures table."""
+    from .captures import recorder
+    from .fetch.warc import WarcWriter
+    return WarcWriter(dd.captures_dir, on_response=recorder(store, dd.root))
+
+
 def _searcher(ctx: click.Context):
     from .search import Searcher
     dd = _datadir(ctx, create=False)
@@ -196,7 +203,6 @@ def _crawling(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, c
     """(the chosen sources, a Crawler, its progress display); the fetcher and capture file close after."""
     from .crawl import CrawlOptions, Crawler
     from .fetch.client import Fetcher
-    from .fetch.warc import WarcWriter
     from .progress import CrawlProgress
 
     chosen = _resolve_sources(source_ids)
@@ -204,7 +210,7 @@ def _crawling(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, c
     options = CrawlOptions(since=_date(since, name="--since"), max_pages=max_pages, offline=offline)
     dd = _datadir(ctx, create=True)
     store = _store(dd)
-    warc = WarcWriter(dd.captures_dir)
+    warc = _capture_writer(dd, store)
     fetcher = Fetcher(user_agent=USER_AGENT.format(version=__version__, contact=contact), delay=delay,
                       timeout=timeout, mirrors=mirrors, warc=warc, obey_robots=not ignore_robots)
     try:
@@ -373,18 +379,27 @@ def _print_statement(st: dict):
         click.echo(f"  [{i}] {p}")
 
 
+WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
 @main.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def import_(ctx, files, as_json):
-    """Load statements from JSON Lines files (.jsonl or .jsonl.gz).
+    """Load statements from JSON Lines files (.jsonl, .jsonl.gz) or WARC files (.warc, .warc.gz).
 
-    Idempotent: importing a file twice adds nothing. A file with a bad line imports nothing.
+    Idempotent: importing a file twice adds nothing. A JSON Lines file with a bad line imports nothing.
+    A WARC file, from the archive's own crawls or from another tool or web archive, is copied into the
+    data directory's captures (damaged stretches left out) and each HTML, feed or JSON response whose URL
+    belongs to a known source is parsed by that source, with its capture time as the time it was seen.
+    A damaged WARC file is reported with the byte offset of each bad stretch; the whole records around it
+    are imported, and the exit status is 1.
 
     \b
-    Example:
+    Examples:
       policy-archive import ../shared/corpus/statements/us-state-press-2021-2022.jsonl.gz
+      policy-archive import crawl-2024.warc.gz other-archive.warc --json
     """
     from .index import sync_index
     from .jsonl import ImportFileError, read_file
@@ -394,8 +409,12 @@ def import_(ctx, files, as_json):
     dd = _datadir(ctx, create=True)
     store = _store(dd)
     summary, errors = [], []
+    warcs = [f for f in files if f.name.endswith(WARC_SUFFIXES)]
+    warc_reports = []
     try:
         for f in files:
+            if f in warcs:
+                continue
             try:
                 items = read_file(f)
             except ImportFileError as e:
@@ -409,14 +428,56 @@ def import_(ctx, files, as_json):
             if not as_json:
                 click.echo(f"{f}: {row['statements']:,} statements: {row['new']:,} new, {row['changed']:,} changed, "
                            f"{row['unchanged']:,} unchanged", err=True)
+        if warcs:
+            warc_reports = _import_warcs(dd, store, warcs, quiet=as_json)
     finally:
         indexed = sync_index(store, dd.index_dir)
+    damaged = [r for r in warc_reports if r.damaged]
     if as_json:
-        _emit_json({"files": summary, "errors": errors, "indexed": indexed})
+        _emit_json({"files": summary, "warc_files": [r.to_json() for r in warc_reports], "errors": errors,
+                    "indexed": indexed})
     else:
         click.echo(f"indexed {indexed:,} statements; the archive holds {store.count():,}")
-    if errors:
+    if errors or damaged:
         sys.exit(1)
+
+
+def _import_warcs(dd, store, paths: list[Path], quiet: bool):
+    from .ingest import Ingest, salvage
+    copies, damage = [], {}
+    for path in paths:
+        try:
+            copy, damage[str(path)] = salvage(path, dd.captures_dir)
+        except OSError as e:
+            fail(f"{path}: cannot read: {e.strerror or e}")
+        copies.append((str(path), copy))
+    reports = Ingest(store, dd.root, _ingest_progress(quiet)).run(copies, damage)
+    if not quiet:
+        _print_ingest(reports)
+    return reports
+
+
+def _ingest_progress(quiet: bool):
+    """One line on standard error every few seconds while WARC files are read."""
+    import time
+    last = [time.monotonic()]
+
+    def show(reports):
+        if quiet or time.monotonic() - last[0] < 2:
+            return
+        last[0] = time.monotonic()
+        total = {k: sum(getattr(r, k) for r in reports) for k in ("records", "parsed", "new", "changed")}
+        click.echo(f"read {total['records']:,} records: {total['parsed']:,} pages parsed, {total['new']:,} new, "
+                   f"{total['changed']:,} changed", err=True)
+    return show
+
+
+def _print_ingest(reports):
+    from .ingest import COUNTS
+    for r in reports:
+        click.echo(f"{r.file}: " + ", ".join(f"{getattr(r, k):,} {k.replace('_', '-')}" for k in COUNTS), err=True)
+        for m in r.messages:
+            click.echo(f"  {m}", err=True)
 
 
 @main.command()
@@ -594,6 +655,45 @@ def reindex(ctx):
     except IndexBusy as e:
         fail(str(e))
     click.echo(f"reindexed {n:,} statements")
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Rebuild even if statements that no capture holds would be lost.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def rebuild(ctx, force, as_json):
+    """Rebuild the store and the index from the captures alone (captures/*.warc.gz, in capture-time order).
+
+    The new store and index are written beside the old ones and swapped in only when complete: a
+    failure or Ctrl-C leaves the old archive as it was. Statements that no capture holds (imported
+    from JSON Lines) would be lost, so the rebuild stops before the swap unless --force is given.
+    Stop `serve` and any crawl first: they would go on with the old files. Exit status 1 when a capture
+    file is damaged (its whole records are still used) or the rebuild was refused.
+
+    \b
+    Example:
+      policy-archive rebuild
+    """
+    from .rebuild import RebuildRefused, rebuild as run_rebuild
+    dd = _datadir(ctx, create=False)
+    try:
+        result = run_rebuild(dd, force=force, on_progress=_ingest_progress(as_json),
+                             on_indexing=None if as_json else
+                             lambda done, total: click.echo(f"indexed {done:,}/{total:,}", err=True))
+    except RebuildRefused as e:
+        fail(str(e))
+    if as_json:
+        _emit_json({"files": [r.to_json() for r in result.reports], "statements": result.statements,
+                    "revisions": result.revisions, "indexed": result.indexed, "dropped": result.dropped})
+    else:
+        from .ingest import FileReport
+        files = f"{len(result.reports):,} capture file{'s' if len(result.reports) != 1 else ''}"
+        _print_ingest([FileReport.total(files, result.reports)])
+        click.echo(f"rebuilt from {files}: {result.statements:,} statements, "
+                   f"{result.revisions:,} revisions, {result.indexed:,} indexed"
+                   + (f"; {result.dropped:,} statements in no capture dropped" if result.dropped else ""))
+    if any(r.damaged for r in result.reports):
+        sys.exit(1)
 
 
 @main.command()

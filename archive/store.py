@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterator
 
-from sqlalchemy import (JSON, bindparam, Column, DateTime, Integer, MetaData, String, Table, Text, and_, create_engine,
-                        event, func, select)
+from sqlalchemy import (JSON, bindparam, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint,
+                        and_, create_engine, event, func, select)
 from sqlalchemy.engine import Engine
 
 from .model import CONTENT_HASH_VERSION, Statement, content_hash, utcnow
@@ -88,7 +88,87 @@ def _aware(dt: datetime | None) -> datetime | None:
     return dt
 
 
-class Store:
+# captures ------------------------------------------------------------------------------------------
+# Where each captured response lies in the WARC files, so a capture is shown or downloaded without
+# scanning files. Filled as the crawler writes a record and as `import` or `rebuild` read one.
+
+captures = Table(
+    "captures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, index=True),
+    # relative to the data directory, so the folder can be moved whole
+    Column("warc_file", Text, nullable=False),
+    Column("offset", Integer, nullable=False),
+    Column("length", Integer, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("captured_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("status", Integer, nullable=False),
+    Column("content_type", Text),
+    UniqueConstraint("warc_file", "offset", name="one_row_per_record"),
+)
+
+
+def _capture_dict(row) -> dict:
+    return {**row, "captured_at": _aware(row["captured_at"])}
+
+
+class CaptureStore:
+    """The captures table; mixed into Store."""
+
+    def add_captures(self, rows: list[dict]) -> int:
+        """Record captures (url, warc_file, offset, length, record_id, captured_at, status, content_type);
+        a record already listed is left as it is. Returns how many were new."""
+        if not rows:
+            return 0
+        with self.engine.begin() as conn:
+            have = set(conn.execute(select(captures.c.warc_file, captures.c.offset).where(
+                captures.c.warc_file.in_({r["warc_file"] for r in rows}))).all())
+            fresh = [r for r in rows if (r["warc_file"], r["offset"]) not in have]
+            if fresh:
+                conn.execute(captures.insert(), fresh)
+        return len(fresh)
+
+    def capture(self, capture_id: int) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(captures).where(captures.c.id == capture_id)).mappings().first()
+        return _capture_dict(row) if row else None
+
+    def statement_captures(self, sid: str) -> list[dict]:
+        """The captures a statement was read from, newest first: its own page's, and the listing or feed
+        responses it was seen in (a statement's seen times are the capture times of the responses that
+        carried it, so those match exactly)."""
+        with self.engine.connect() as conn:
+            st = conn.execute(select(statements.c.url, statements.c.fetched_at, statements.c.first_seen)
+                              .where(statements.c.id == sid)).first()
+            if st is None:
+                return []
+            seen = {st.fetched_at, st.first_seen}
+            for first, last in conn.execute(select(revisions.c.first_seen, revisions.c.last_seen)
+                                            .where(revisions.c.statement_id == sid)):
+                seen.update((first, last))
+            rows = conn.execute(select(captures).where(
+                (captures.c.url == st.url) | captures.c.captured_at.in_(seen))
+                .order_by(captures.c.captured_at.desc(), captures.c.id.desc())).mappings().all()
+        return [_capture_dict(r) for r in rows]
+
+    # for `rebuild`, which compares the archive it made with the one it replaces
+
+    def statement_ids(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(statements.c.id)).scalars())
+
+    def revision_total(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(revisions)).scalar_one()
+
+    def detach(self) -> None:
+        """Close for good, with everything in the main file (no -wal beside it), so the file can be moved."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+        self.engine.dispose()
+
+
+class Store(CaptureStore):
     def __init__(self, url: str):
         self.engine: Engine = create_engine(url)
         if url.startswith("sqlite"):
@@ -356,3 +436,4 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+

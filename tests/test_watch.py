@@ -75,6 +75,15 @@ def test_watch_records_edits_and_takedowns(site, tmp_path):
     assert {k for k, r in rows.items() if r["withdrawn_at"]} == {7}
     assert watch_site(data, site, "--recheck", "3")["rechecked"] == 3
 
+    # the captures alone tell the same story: a rebuild finds the edit, the take-down and the return
+    before = {k: (r["withdrawn_at"], r["revision_count"], r["content_hash"]) for k, r in by_article(store).items()}
+    store.close()
+    rebuilt = cli(data, "rebuild", "--json")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    after = {k: (r["withdrawn_at"], r["revision_count"], r["content_hash"])
+             for k, r in by_article(Store(f"sqlite:///{data / 'archive.sqlite'}")).items()}
+    assert after == before
+
 
 def test_watch_rejects_bad_options(tmp_path):
     proc = cli(tmp_path / "data", "watch", "us-state")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from .. import citation
-from . import data
+from . import data, replay
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -37,6 +37,11 @@ def revisions(sid: str):
         return data.revision_diff(sid, request.args)
     except data.BadSearch as e:
         return {"error": str(e)}, 400
+
+
+@bp.get("/statements/<sid>/captures")
+def captures(sid: str):
+    return replay.captures(sid)
 
 
 @bp.get("/changes")

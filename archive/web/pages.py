@@ -7,12 +7,12 @@ import unicodedata
 from datetime import datetime, timezone
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory, url_for
 from markupsafe import Markup, escape
 
 from .. import citation
 from ..search import _QUOTES, MAX_TERMS
-from . import data, timeline
+from . import data, replay, timeline
 
 bp = Blueprint("pages", __name__)
 
@@ -61,7 +61,24 @@ def search():
 def statement(sid: str):
     st = data.statement(sid)
     return render_template("statement.html", st=st, turns=data.turn_starts(st), q=request.args.get("q", "").strip(),
+                           captured=bool(data.backend().store().statement_captures(sid)),
                            json_url=url_for("api.statement", sid=sid))
+
+
+@bp.get("/statements/<sid>/capture")
+def capture(sid: str):
+    shown = replay.replay(sid, request.args)
+    return render_template("capture.html", **shown, json_url=url_for("api.captures", sid=sid))
+
+
+@bp.get("/statements/<sid>/capture.warc")
+def capture_warc(sid: str):
+    import gzip
+    row, raw = replay.record(sid, request.args)
+    # the record as WARC readers take it: one gzip member each in our files, served uncompressed
+    body = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    return Response(body, mimetype="application/warc",
+                    headers={"Content-Disposition": f'attachment; filename="{sid}-capture-{row["id"]}.warc"'})
 
 
 @bp.get("/statements/<sid>/revisions")
@@ -187,8 +204,9 @@ def citation_meta(st: dict) -> dict:
 
 
 @bp.app_template_filter()
-def utc(when: datetime | None) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if when else ""
+def utc(when: datetime | None, seconds: bool = False) -> str:
+    # seconds tell apart captures of one page made a minute apart
+    return when.astimezone(timezone.utc).strftime(f"%Y-%m-%d %H:%M{':%S' if seconds else ''} UTC") if when else ""
 
 
 @bp.app_template_filter()
