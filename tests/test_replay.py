@@ -130,8 +130,10 @@ def test_fifteen_months_of_the_state_feed(corpus, tmp_path):
         last = revs[-1]
         assert visible(last["title"]) == runs[-1][0]
         assert_paragraphs_of(last["paragraphs"], runs[-1][1])
+        # a revision keeps the paragraphs it was first seen with; the statement follows the latest markup
         [final] = source.parse_listing(Page(url=source.start_urls[0], text=head + raws[-1] + tail)).statements
-        assert (final.title, final.paragraphs) == (last["title"], last["paragraphs"])
+        assert (final.title, final.paragraphs) == (rows[guid]["title"], rows[guid]["paragraphs"])
+        assert final.content_hash == last["content_hash"] == rows[guid]["content_hash"]
         assert statement_id(guid) == rows[guid]["id"]
 
     figures = {"rounds": len(rounds), "seconds": round(seconds, 1), "statements": len(rows),
