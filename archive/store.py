@@ -317,6 +317,16 @@ class Store(CaptureStore):
                 conn.execute(statements.update().where(where).values(withdrawn_at=at))
         return ids
 
+    def recent_withdrawals(self, limit: int = 50) -> list[dict]:
+        """Statements whose page was taken down, the most recently found first."""
+        query = (select(statements.c.id, statements.c.title, statements.c.ministry, statements.c.url,
+                        statements.c.withdrawn_at)
+                 .where(statements.c.withdrawn_at.is_not(None))
+                 .order_by(statements.c.withdrawn_at.desc(), statements.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [{**r, "withdrawn_at": _aware(r["withdrawn_at"])} for r in rows]
+
     def withdrawn_among(self, ids: list[str]) -> dict[str, datetime]:
         if not ids:
             return {}

@@ -64,6 +64,13 @@ def test_watch_records_edits_and_takedowns(site, tmp_path):
         assert {h["id"] for h in hits if h["withdrawn"]} == {rows[5]["id"], rows[7]["id"]}
         results = httpx.get(f"{server.url}/", params={"q": "台湾问题", "limit": 20}).text
         assert results.count('class="withdrawn"') == 2
+        # the changes page, its twin and its feed tell of the edit and the two take-downs
+        changes = httpx.get(f"{server.url}/api/changes").json()
+        assert [c["id"] for c in changes["changes"]] == [rows[3]["id"]]
+        assert {w["id"] for w in changes["withdrawn"]} == {rows[5]["id"], rows[7]["id"]}
+        assert rows[5]["title"] in httpx.get(f"{server.url}/changes").text
+        feed = httpx.get(f"{server.url}/changes.atom").text
+        assert feed.count("<entry>") == 3 and feed.count("Taken down") == 2
     finally:
         server.stop()
 

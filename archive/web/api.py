@@ -47,7 +47,7 @@ def captures(sid: str):
 @bp.get("/changes")
 def changes():
     try:
-        return {"changes": data.recent_changes(request.args)}
+        return data.recent_changes(request.args)
     except data.BadSearch as e:
         return {"error": str(e)}, 400
 

@@ -319,11 +319,15 @@ def paragraph_diff(old: list[str], new: list[str]) -> list[list[dict]]:
     return out
 
 
-def recent_changes(args: Mapping[str, str]) -> list[dict]:
-    """The newest edits across the archive, each with the page comparing it to the revision before."""
+def recent_changes(args: Mapping[str, str]) -> dict:
+    """The newest edits across the archive, each with the page comparing it to the revision before, and the
+    statements most recently found taken down."""
     limit = min(_whole(args, "limit", CHANGES_SIZE, 1), MAX_LIMIT)
-    return [{**c, "diff_url": url_for("pages.revisions", sid=c["id"], **{"from": c["seq"] - 1, "to": c["seq"]})}
-            for c in backend().store().recent_changes(limit)]
+    store = backend().store()
+    return {"changes": [{**c, "diff_url": url_for("pages.revisions", sid=c["id"],
+                                                  **{"from": c["seq"] - 1, "to": c["seq"]})}
+                        for c in store.recent_changes(limit)],
+            "withdrawn": store.recent_withdrawals(limit)}
 
 
 def lookup(args: Mapping[str, str]) -> dict:

@@ -140,15 +140,20 @@ def feed():
 @bp.get("/changes.atom")
 def changes_feed():
     try:
-        edits = data.recent_changes(request.args)
+        found = data.recent_changes(request.args)
     except data.BadSearch as e:
         abort(400, description=str(e))
     host = request.host_url.rstrip("/")
     # one entry per edit, not per statement: a statement edited twice is two pieces of news
     entries = [Entry(page=host + c["diff_url"], title=c["title"], updated=c["first_seen"].isoformat(),
                      author=c["ministry"], summary=f"Text revision {c['seq']} of this statement")
-               for c in edits]
-    return atom(host + url_for("feeds.changes_feed"), "Policy Archive: statements edited after publication",
+               for c in found["changes"]]
+    entries += [Entry(page=url_for("pages.statement", sid=w["id"], _external=True), title=w["title"],
+                      updated=w["withdrawn_at"].isoformat(), author=w["ministry"], related=http_url(w["url"]),
+                      summary="Taken down: the official page answers “not found”; the archive keeps its text")
+                for w in found["withdrawn"]]
+    entries.sort(key=lambda e: e.updated, reverse=True)
+    return atom(host + url_for("feeds.changes_feed"), "Policy Archive: statements edited or taken down after publication",
                 host + url_for("pages.changes"), entries)
 
 

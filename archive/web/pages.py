@@ -94,10 +94,11 @@ def revisions(sid: str):
 @bp.get("/changes")
 def changes():
     try:
-        edits = data.recent_changes(request.args)
+        found = data.recent_changes(request.args)
     except data.BadSearch as e:
         return render_template("error.html", title="Bad request", message=str(e)), 400
-    return render_template("changes.html", changes=edits, json_url=url_for("api.changes"),
+    return render_template("changes.html", changes=found["changes"], withdrawn=found["withdrawn"],
+                           json_url=url_for("api.changes"),
                            atom_url=url_for("feeds.changes_feed"))
 
 
