@@ -7,12 +7,12 @@ are compared as lists of normalised words, and the label says how close they are
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
-from itertools import accumulate
 import math
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, defaultdict
+from itertools import accumulate, islice
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
@@ -21,19 +21,21 @@ MAX_CHARS = 2000
 # each quote is a search and an alignment: a bound on them bounds the answer's time
 MAX_QUOTES = 5
 CANDIDATES = 50
-# candidate retrieval reads the posting lists of the quote's rarest words, rarest first, until it has read
-# this many postings (or CANDIDATE_TERMS words): the cost is bounded at any archive size, and the words it
-# leaves out are the common ones, which say least about where a quote comes from
+# candidate retrieval reads the posting lists of the quote's rarer words, taken in turn from each SEGMENT
+# words of the quote, rarest first, within this many postings (and CANDIDATE_TERMS words; the first word's
+# list up to FIRST_TERM_CAP): the cost is bounded at any archive size, and the words it leaves out are the
+# common ones, which say least about where a quote comes from
 POSTING_BUDGET = 8_000
 CANDIDATE_TERMS = 16
+FIRST_TERM_CAP = 4 * POSTING_BUDGET
 SEGMENT = 8
 # the share of a statement's weight from words outside its best-matched stretch of the quote
 SCATTERED = 0.2
 # paragraphs aligned in full, chosen by the words they share with the quote (at most PER_STATEMENT from
-# one statement): aligning every paragraph of 30 long transcripts would miss the latency target
+# one statement): aligning every paragraph of 50 long transcripts would miss the latency target
 ALIGNED_PARAGRAPHS = 40
-PER_STATEMENT = 2
-PREFILTER_WORDS = 8
+PER_STATEMENT = 3
+PREFILTER_WORDS = 12
 MAX_MATCHES = 10
 NEAR_SCORE = 0.8
 NEAR_CHANGES = 2
@@ -199,12 +201,13 @@ def best_alignments(qw: list[str], statements: list[dict], inserted: bool = Fals
 
 
 def candidates(searcher, qw: list[str], limit: int, **filters) -> list[str]:
-    """Ids of the statements holding the most of the quote's rarest words, weighted by rarity.
+    """Ids of the statements holding the most of the quote's rarer words, weighted by rarity, those of
+    one stretch of the quote found together counting most.
 
     Counting the words a statement shares with the quote, rather than BM25 over the whole statement,
     keeps a long transcript with the quote in one paragraph from losing to short statements that
-    repeat one of its words. Posting lists are read rarest first within POSTING_BUDGET, so the cost
-    does not grow with the archive beyond the rarest word's list.
+    repeat one of its words. The postings read are bounded (POSTING_BUDGET, FIRST_TERM_CAP), so the
+    cost does not grow with the archive.
     """
     # Searcher.candidates (search.py) ranks by BM25; this needs the index's reader and filter sets
     # directly (see the report on moving it into search.py)
@@ -227,7 +230,8 @@ def candidates(searcher, qw: list[str], limit: int, **filters) -> list[str]:
             continue
         spent += df
         idf = math.log(1 + total / df)
-        for doc in reader.postings("text", term).all_ids():
+        # a quote of common words only: its rarest word's list is read up to a cap, not to the end
+        for doc in islice(reader.postings("text", term).all_ids(), FIRST_TERM_CAP):
             if allowed is None or doc in allowed:
                 along[doc, segment] += idf
     weight: Counter = Counter()
@@ -248,9 +252,9 @@ def candidates(searcher, qw: list[str], limit: int, **filters) -> list[str]:
 
 
 def _spread(qw: list[str], analyzer, frequency) -> list[tuple[int, str, int]]:
-    """The quote's index terms with their document frequencies and segments, taken in turn from each SEGMENT words
-    of it, rarest first within each: when only part of a quote is in the archive (the rest paraphrased),
-    the rarest words of the whole may all be in the other part."""
+    """The quote's index terms with their document frequencies and segments, taken in turn from each
+    SEGMENT words of it, rarest first within each: when only part of a quote is in the archive (the rest
+    paraphrased), the rarest words of the whole may all be in the other part."""
     segments, seen = [], set()
     for i in range(0, len(qw), SEGMENT):
         # joined as the index saw the text: Chinese and Japanese without spaces, for the word segmenter

@@ -195,8 +195,8 @@ def main():
     print(f"made-up        given any match {made['matched']}/{made['total']} ({made['matched'] / made['total']:.1%}), "
           f"not-found precision {summary['made_up']['not_found_precision']:.3f}, labelled verbatim {made['verbatim']}")
     lat = summary["latency_ms"]
-    print(f"latency        p50 {lat['p50']} ms  p95 {lat['p95']} ms  max {lat['max']} ms  ({lat['lookups']:,} lookups); "
-          f"CPU time p50 {lat['cpu_p50']} ms  p95 {lat['cpu_p95']} ms")
+    print(f"latency        p50 {lat['p50']} ms  p95 {lat['p95']} ms  max {lat['max']} ms  ({lat['lookups']:,} "
+          f"lookups); CPU time p50 {lat['cpu_p50']} ms  p95 {lat['cpu_p95']} ms")
     print(f"load average   before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}  after "
           f"{load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}  ({os.cpu_count()} cpus)")
     if args.failures:

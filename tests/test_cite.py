@@ -181,6 +181,7 @@ def test_real_corpus_quote_is_found_verbatim(corpus, tmp_path):
     assert answer["matches"][0]["match"] == "verbatim"
 
 
+ZH_SOURCE = "答：中方坚决反对任何形式的单边制裁和长臂管辖，敦促有关方面立即停止错误做法。"
 LONG_QUOTE = "And he’s been in detention, he’s been away from his family for far too long."
 
 
@@ -199,7 +200,11 @@ def crowded(tmp_path_factory):
                         ministry="U.S. Department of State", language="en", kind="statement", title=f"Weekly {i}",
                         speakers=[], paragraphs=[FORMULA], date=datetime(2020, 1, 1, tzinfo=UTC) + timedelta(weeks=i),
                         fetched_at=datetime(2024, 7, 1, tzinfo=UTC)) for i in reversed(range(CANDIDATES + 5))]
-    root = build_archive(tmp_path_factory.mktemp("crowded"), [briefing, *short, *weekly])
+    chinese = Statement(source="cn-mfa-zh", url="https://cn-mfa.example/zh/1", country="CN", ministry="中华人民共和国外交部",
+                        language="zh", kind="press-conference", title="外交部发言人耿爽主持例行记者会", speakers=["耿爽"],
+                        paragraphs=["问：请介绍有关情况。", ZH_SOURCE], date=datetime(2019, 2, 1, tzinfo=UTC),
+                        fetched_at=datetime(2024, 7, 1, tzinfo=UTC))
+    root = build_archive(tmp_path_factory.mktemp("crowded"), [briefing, *short, *weekly, chinese])
     dd = open_datadir(root, create=False)
     searcher, store = Searcher(dd.index_dir), Store(dd.db_url)
     yield lambda text, **kw: lookup(text, searcher, store, **kw)
@@ -222,3 +227,10 @@ def test_a_formula_repeated_beyond_the_retrieval_cap_lists_the_earliest(crowded)
     answer = crowded(FORMULA)
     assert [m["title"] for m in answer["matches"][:3]] == ["Weekly 0", "Weekly 1", "Weekly 2"]
     assert any("the same words appear in at least" in n for n in answer["notes"]), answer["notes"]
+
+
+def test_a_chinese_quote_is_found(crowded):
+    answer = crowded("发言人说「中方坚决反对任何形式的单边制裁和长臂管辖」。")
+    assert answer["quotes"][0]["text"] == "中方坚决反对任何形式的单边制裁和长臂管辖"
+    top = answer["matches"][0]
+    assert (top["title"], top["paragraph"], top["match"]) == ("外交部发言人耿爽主持例行记者会", 2, "verbatim")
