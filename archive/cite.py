@@ -262,7 +262,12 @@ def _spread(qw: list[str], analyzer, frequency) -> list[tuple[int, str, int]]:
         terms = {t.text for t in analyzer(text)} - seen
         seen |= terms
         segments.append(sorted((df, t, len(segments)) for t in terms if (df := frequency(t))))
-    return [seg[r] for r in range(max(map(len, segments), default=0)) for seg in segments if r < len(seg)]
+    spread = [seg[r] for r in range(max(map(len, segments), default=0)) for seg in segments if r < len(seg)]
+    # the rarest of all goes first: the first term is read even beyond the budget, and a common one
+    # there would leave no budget for the rest
+    if spread:
+        spread.insert(0, spread.pop(spread.index(min(spread))))
+    return spread
 
 
 def _dates(reader, schema):
