@@ -27,6 +27,18 @@ _BIBTEX_SPECIAL = re.compile(r"([&%$#_])")
 
 
 FAMILY_NAME_FIRST = {"CN", "TW", "HK", "MO", "KR", "KP", "VN"}
+CHINESE = {"CN", "TW", "HK", "MO", "SG"}
+# a name in Han characters, kana or Hangul: the script writes the family name first and no space after it
+_CJK_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]{2,5}"
+                       r"(?:[ \u3000][\u3400-\u4dbf\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]{1,4})?$")
+_CJK_TITLES = re.compile(r"^(?:外交部|外務省|外务省|외교부)?(?:新闻|新聞)?(?:发言人|發言人|部长|部長|副部长|副部長|"
+                         r"外务大臣|外務大臣|报道官|報道官|대변인|장관)[ \u3000]*")
+# an office's name ends in one of these characters (外交部, 新闻司); a person's hardly ever does
+_CJK_ORG = re.compile(r"(?:部|司|局|处|處|省|厅|廳|馆|館|团|團|会|會)$|办公室|辦公室|发言人|發言人|政府|中心|新闻|新聞|"
+                      r"记者|記者|대변인|외교부")
+# two-character Chinese family names; any other Chinese name's family name is its first character
+_COMPOUND_SURNAMES = {"欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "上官", "东方", "東方", "皇甫", "令狐", "慕容",
+                      "尉迟", "尉遲", "公孙", "公孫", "夏侯", "轩辕", "軒轅", "长孙", "長孫", "宇文", "司徒", "端木"}
 
 
 class CitationError(ValueError):
@@ -37,6 +49,46 @@ class CitationError(ValueError):
 class Person:
     family: str
     given: str
+    # written family name first (Chinese, Korean, Vietnamese, a Japanese name with the family name in
+    # capitals): Chicago and MLA keep that order rather than inverting it with a comma
+    family_first: bool = False
+    # in Han characters, kana or Hangul: the parts are written with no space between them
+    cjk: bool = False
+
+    @property
+    def natural(self) -> str:
+        """The name as written in running text."""
+        if not self.given:
+            return self.family
+        if self.cjk:
+            return self.family + self.given
+        return f"{self.family} {self.given}" if self.family_first else f"{self.given} {self.family}"
+
+    @property
+    def inverted(self) -> str:
+        """Family name first with a comma, as reference managers and BibTeX read a name."""
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+    @property
+    def sorted(self) -> str:
+        """The first author of a bibliography entry: inverted, unless the name already puts the family first."""
+        return self.natural if self.family_first else self.inverted
+
+
+def _cjk_person(name: str, country: str) -> Person | None:
+    if _CJK_ORG.search(name):
+        return None
+    parts = name.replace("\u3000", " ").split()
+    if len(parts) == 2:
+        return Person(family=parts[0], given=parts[1], family_first=True, cjk=True)
+    if re.match(r"^[\uac00-\ud7af]{2,4}$", name):  # Hangul: a one-syllable family name nearly always
+        return Person(family=name[0], given=name[1:], family_first=True, cjk=True)
+    if country.upper() in CHINESE and re.match(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,4}$", name):
+        split = 2 if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else 1
+        return Person(family=name[:split], given=name[split:], family_first=True, cjk=True)
+    # a Japanese name in kanji without a space: where the family name ends cannot be read from the text,
+    # and a wrong split names someone else, so it stays whole
+    return Person(family=name, given="", family_first=True, cjk=True)
 
 
 def person(speaker: str, country: str = "") -> Person | None:
@@ -45,18 +97,21 @@ def person(speaker: str, country: str = "") -> Person | None:
 
     Chinese, Korean and Vietnamese names are written family name first ("Wang Wenbin" → Wang, Wenbin),
     and Japan's ministry writes the family name in capitals ("KAMIKAWA Yoko"): a citation that got the
-    family name wrong would send readers to the wrong person.
+    family name wrong would send readers to the wrong person. Names in Han characters, kana or Hangul
+    ("耿爽" → 耿, 爽) put the family name first too.
     """
-    name = _HONORIFICS.sub("", speaker.split(",")[0].strip())
+    name = _HONORIFICS.sub("", re.split(r"[,，、]", speaker)[0].strip())
+    if _CJK_NAME.match(cjk := _CJK_TITLES.sub("", name)):
+        return _cjk_person(cjk, country)
     words = name.split()
     if not 2 <= len(words) <= 4 or _ORG_WORDS.search(name) or not all(_NAME_WORD.match(w) for w in words):
         return None
     capitals = [i for i, w in enumerate(words) if len(w) > 1 and w.isalpha() and w.isupper()]
     if len(capitals) == 1:
         i = capitals[0]
-        return Person(family=words[i].title(), given=" ".join(words[:i] + words[i + 1:]))
+        return Person(family=words[i].title(), given=" ".join(words[:i] + words[i + 1:]), family_first=i == 0)
     if country.upper() in FAMILY_NAME_FIRST:
-        return Person(family=words[0], given=" ".join(words[1:]))
+        return Person(family=words[0], given=" ".join(words[1:]), family_first=True)
     return Person(family=words[-1], given=" ".join(words[:-1]))
 
 
@@ -116,11 +171,16 @@ def _initials(given: str) -> str:
     return " ".join(part[0] + "." for part in given.replace(".", " ").split())
 
 
+def _apa_name(p: Person) -> str:
+    # initials are for Latin letters; a name in Han characters or Hangul is given whole
+    return p.natural if p.cjk or not p.given else f"{p.family}, {_initials(p.given)}"
+
+
 def apa(w: Work) -> str:
     if isinstance(w.authors, str):
         author, site = w.authors, ""
     else:
-        names = [f"{p.family}, {_initials(p.given)}" for p in w.authors]
+        names = [_apa_name(p) for p in w.authors]
         author = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
         site = f" {w.publisher}."
     when = f"{w.issued.year}, {MONTHS[w.issued.month - 1]} {w.issued.day}" if w.issued else "n.d."
@@ -143,12 +203,13 @@ def mla(w: Work) -> str:
     if isinstance(w.authors, str):
         # MLA 9: an organisation that is both author and publisher is given once, as publisher
         return f"\u201c{w.title}.\u201d {tail}"
+    first = w.authors[0].sorted
     if len(w.authors) == 1:
-        author = f"{w.authors[0].family}, {w.authors[0].given}"
+        author = first
     elif len(w.authors) == 2:
-        author = f"{w.authors[0].family}, {w.authors[0].given}, and {w.authors[1].given} {w.authors[1].family}"
+        author = f"{first}, and {w.authors[1].natural}"
     else:
-        author = f"{w.authors[0].family}, {w.authors[0].given}, et al"
+        author = f"{first}, et al"
     return f"{author}. \u201c{w.title}.\u201d {tail}"
 
 
@@ -161,9 +222,8 @@ def chicago(w: Work) -> str:
         bib = f"{w.authors}. \u201c{w.title}.\u201d {_long(w.issued)}. {w.url}. Archived {_long(w.captured)}, " \
               f"{w.archived}."
     else:
-        note_names = _join([f"{p.given} {p.family}" for p in w.authors])
-        first = f"{w.authors[0].family}, {w.authors[0].given}"
-        bib_names = _join([first] + [f"{p.given} {p.family}" for p in w.authors[1:]])
+        note_names = _join([p.natural for p in w.authors])
+        bib_names = _join([w.authors[0].sorted] + [p.natural for p in w.authors[1:]])
         note = f"{note_names}, \u201c{w.title},\u201d {w.publisher}, {_long(w.issued)}{para}, {w.url}, {archived}."
         bib = f"{bib_names}. \u201c{w.title}.\u201d {w.publisher}, {_long(w.issued)}. {w.url}. " \
               f"Archived {_long(w.captured)}, {w.archived}."
@@ -181,22 +241,40 @@ def bibtex_key(w: Work) -> str:
 
 
 def _tex(text: str) -> str:
-    return _BIBTEX_SPECIAL.sub(r"\\\1", text.replace("{", "").replace("}", ""))
+    # braces go: BibTeX counts even an escaped brace, so one stray brace would swallow the entry
+    text = text.replace("{", "").replace("}", "").replace("\\", "\\textbackslash{}")
+    text = text.replace("~", "\\textasciitilde{}").replace("^", "\\textasciicircum{}")
+    return _BIBTEX_SPECIAL.sub(r"\\\1", text)
+
+
+def _url(url: str) -> str:
+    """A URL inside a braced field: braces percent-encoded, so the entry's braces stay balanced."""
+    return url.replace("{", "%7B").replace("}", "%7D")
+
+
+def _tex_url(url: str) -> str:
+    # \url{} in a field is the argument of the style's macros, where an unescaped # or % breaks LaTeX
+    return "\\url{" + re.sub(r"([#%])", r"\\\1", _url(url).replace("\\", "%5C")) + "}"
+
+
+def _bibtex_name(p: Person) -> str:
+    # a name with no given part stays one family name in braces ("{上川陽子}")
+    return f"{_tex(p.family)}, {_tex(p.given)}" if p.given else "{" + _tex(p.family) + "}"
 
 
 def bibtex(w: Work) -> str:
     if isinstance(w.authors, str):
         author = "{" + _tex(w.authors) + "}"  # braces: an organisation, not a family name "Affairs"
     else:
-        author = " and ".join(f"{_tex(p.family)}, {_tex(p.given)}" for p in w.authors)
+        author = " and ".join(_bibtex_name(p) for p in w.authors)
     fields = [("author", author), ("title", "{" + _tex(w.title) + "}"), ("organization", _tex(w.publisher))]
     if w.issued:
         fields += [("year", str(w.issued.year)), ("date", w.issued.isoformat())]
-    fields += [("url", w.url), ("howpublished", f"\\url{{{w.url}}}")]
+    fields += [("url", _url(w.url)), ("howpublished", _tex_url(w.url))]
     if w.captured:
         fields.append(("urldate", w.captured.isoformat()))
     para = f", paragraph {w.paragraph}" if w.paragraph else ""
-    fields += [("note", f"Archived copy{para}: \\url{{{w.archived}}}"), ("language", w.language)]
+    fields += [("note", f"Archived copy{para}: {_tex_url(w.archived)}"), ("language", _tex(w.language))]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     return f"@misc{{{bibtex_key(w)},\n{body}\n}}"
 
@@ -212,7 +290,7 @@ def ris(w: Work) -> str:
     if isinstance(w.authors, str):
         lines.append(("AU", w.authors))
     else:
-        lines += [("AU", f"{p.family}, {p.given}") for p in w.authors]
+        lines += [("AU", p.inverted) for p in w.authors]
     lines += [("TI", w.title), ("PB", w.publisher)]
     if w.issued:
         lines += [("PY", str(w.issued.year)), ("DA", _ris_date(w.issued))]
@@ -221,7 +299,8 @@ def ris(w: Work) -> str:
         lines.append(("Y2", _ris_date(w.captured)))
     para = f", paragraph {w.paragraph}" if w.paragraph else ""
     lines += [("LA", w.language), ("N1", f"Archived copy{para}: {w.archived}"), ("ID", w.id), ("ER", "")]
-    return "\n".join(f"{tag}  - {value}" for tag, value in lines if value or tag == "ER") + "\n"
+    # one tag a line: a line break inside a value would start a line RIS readers take for a new tag
+    return "\n".join(f"{tag}  - {' '.join(value.split())}" for tag, value in lines if value or tag == "ER") + "\n"
 
 
 def _parts(d: date) -> dict:
@@ -231,9 +310,11 @@ def _parts(d: date) -> dict:
 def csl(w: Work) -> dict:
     item = {"id": w.id, "type": "webpage", "title": w.title,
             "author": ([{"literal": w.authors}] if isinstance(w.authors, str)
-                       else [{"family": p.family, "given": p.given} for p in w.authors]),
-            "publisher": w.publisher, "container-title": w.publisher, "URL": w.url, "language": w.language,
+                       else [{"family": p.family, **({"given": p.given} if p.given else {})} for p in w.authors]),
+            "publisher": w.publisher, "container-title": w.publisher, "URL": w.url,
             "archive": "Policy Archive", "archive_location": w.archived}
+    if w.language:
+        item["language"] = w.language
     if w.issued:
         item["issued"] = _parts(w.issued)
     if w.captured:

@@ -6,8 +6,13 @@ are compared as lists of normalised words, and the label says how close they are
 """
 from __future__ import annotations
 
+import heapq
+import math
 import re
 import unicodedata
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from itertools import accumulate, islice
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
@@ -15,10 +20,22 @@ from difflib import SequenceMatcher
 MAX_CHARS = 2000
 # each quote is a search and an alignment: a bound on them bounds the answer's time
 MAX_QUOTES = 5
-CANDIDATES = 30
-# paragraphs aligned in full, chosen by the words they share with the quote: aligning every paragraph of
-# 30 long transcripts would miss the latency target
+CANDIDATES = 50
+# candidate retrieval reads the posting lists of the quote's rarer words, taken in turn from each SEGMENT
+# words of the quote, rarest first, within this many postings (and CANDIDATE_TERMS words; the first word's
+# list up to FIRST_TERM_CAP): the cost is bounded at any archive size, and the words it leaves out are the
+# common ones, which say least about where a quote comes from
+POSTING_BUDGET = 8_000
+CANDIDATE_TERMS = 16
+FIRST_TERM_CAP = 4 * POSTING_BUDGET
+SEGMENT = 8
+# the share of a statement's weight from words outside its best-matched stretch of the quote
+SCATTERED = 0.2
+# paragraphs aligned in full, chosen by the words they share with the quote (at most PER_STATEMENT from
+# one statement): aligning every paragraph of 50 long transcripts would miss the latency target
 ALIGNED_PARAGRAPHS = 40
+PER_STATEMENT = 3
+PREFILTER_WORDS = 12
 MAX_MATCHES = 10
 NEAR_SCORE = 0.8
 NEAR_CHANGES = 2
@@ -28,15 +45,17 @@ PARTIAL_SHARE = 0.5
 PARTIAL_SHARE_RUN = 4
 # quoted passages shorter than this are words in quotation marks, not a quote
 MIN_QUOTED_WORDS = 4
+EDGE = 1
 CHANGE_PENALTY = 0.02
 CUT_PENALTY = 0.01
 LABELS = ("verbatim", "near", "partial", "not-found")
 
 _QUOTED = re.compile(r'"([^"]+)"|\u201c([^\u201d]+)\u201d|\u00ab([^\u00bb]+)\u00bb|\u300c([^\u300d]+)\u300d|'
                      r'\u2018([^\u2019]{40,}?)\u2019(?!\w)|\u201e([^\u201c\u201d]+)[\u201c\u201d]')
+_CJK_GAP = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\u3040-\u30ff]) (?=[\u2e80-\u9fff\uf900-\ufaff\u3040-\u30ff])")
 _BRACKETED = re.compile(r"\[[^\]]*\]")
 # one CJK or kana character is a word: those scripts write words without spaces
-_WORD = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W_]+(?:['\u2019][^\W_]+)*")
+_WORD = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W_]+")
 
 
 class CiteError(ValueError):
@@ -44,9 +63,13 @@ class CiteError(ValueError):
 
 
 def words(text: str) -> list[str]:
-    """Case, punctuation, quote styles and whitespace dropped; an ellipsis is no word, so a cut is a gap."""
-    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").lower()
-    return _WORD.findall(text)
+    """Case, punctuation, quote styles and whitespace dropped; an ellipsis is no word, so a cut is a gap.
+    Apostrophes go too ("we're" is "were"): news copy and all-capitals headlines drop them."""
+    return _WORD.findall(_normal(text))
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower().replace("\u2019", "").replace("'", "")
 
 
 def quotes(text: str) -> list[str]:
@@ -83,19 +106,35 @@ def _diff(qw: list[str], pw: list[str], ops) -> list[dict]:
 
 def _window(qw: list[str], pw: list[str]) -> tuple[int, int]:
     """The stretch of the paragraph holding the most quote words close together: far-apart matches of
-    common words ("the ... of") are not part of the quote's source."""
+    common words ("the ... of") are not part of the quote's source. It reaches EDGE word past the
+    matches where the quote has words before or after them, so that a changed first or last word ("as
+    well as" for "And") reads as changed rather than added; one word only, since a longer reach pulls
+    in the words around the passage ("MR PRICE: And")."""
     blocks = [b for b in SequenceMatcher(None, qw, pw, autojunk=False).get_matching_blocks() if b.size]
     if not blocks:
         return 0, 0
     gap = len(qw) // 2 + 3
-    best, start, count = (0, 0, 0), 0, 0
+    best, start, count = (0, 0, 0, 0, 0), 0, 0
     for i, b in enumerate(blocks):
         if i and b.b - (blocks[i - 1].b + blocks[i - 1].size) > gap:
             start, count = i, 0
         count += b.size
         if count > best[0]:
-            best = (count, blocks[start].b, b.b + b.size)
-    return best[1], best[2]
+            best = (count, blocks[start].b, b.b + b.size, blocks[start].a, b.a + b.size)
+    _, lo, hi, qlo, qhi = best
+    return max(0, lo - min(qlo, EDGE)), min(len(pw), hi + min(len(qw) - qhi, EDGE))
+
+
+def _changes(ops) -> int:
+    """Words the quote changed or added. A changed phrase counts the source words it replaced when it is
+    at most two words longer ("as well as" for "and" is one changed word); a longer one counts its own."""
+    n = 0
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "delete":
+            n += i2 - i1
+        elif tag == "replace":
+            n += j2 - j1 if i2 - i1 <= j2 - j1 + 2 else i2 - i1
+    return n
 
 
 def align(qw: list[str], paragraph: str, number: int, inserted: bool = False) -> Alignment:
@@ -105,10 +144,11 @@ def align(qw: list[str], paragraph: str, number: int, inserted: bool = False) ->
     window = pw[lo:hi]
     ops = SequenceMatcher(None, qw, window, autojunk=False).get_opcodes()
     equal = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
-    changed = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag in ("replace", "delete"))
+    changed = _changes(ops)
     cuts = sum(1 for tag, *_ in ops if tag == "insert")
     run = max((i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal"), default=0)
-    share = equal / len(qw)
+    # the share of the quote's words that are the source's, a changed word counted once
+    share = equal / (equal + changed) if equal else 0.0
     # the penalties rank an edited match below a faithful one; capped, so a partial match keeps its share
     score = max(0.0, min(1.0, share - CHANGE_PENALTY * min(changed, 5) - CUT_PENALTY * min(cuts, 5)))
     if equal == len(qw) and not cuts and not inserted:
@@ -123,11 +163,120 @@ def align(qw: list[str], paragraph: str, number: int, inserted: bool = False) ->
                      diff=_diff(qw, window, ops), run=run, key=tuple(window))
 
 
-def best_alignment(qw: list[str], paragraphs: list[str], inserted: bool = False) -> Alignment | None:
-    wanted = set(qw)
-    shared = sorted(((len(wanted & set(words(p))), n) for n, p in enumerate(paragraphs)), reverse=True)
-    found = [align(qw, paragraphs[n], n + 1, inserted) for common, n in shared[:3] if common]
-    return max(found, key=_rank, default=None)
+def _paragraph_counts(paragraphs: list[str], wanted: list[str]) -> Counter:
+    """Paragraph number → how many of the words occur in it. The words are looked for in the whole
+    statement at once, so the cost follows their occurrences, not the length of a long transcript."""
+    lowered = "\x00".join(paragraphs).lower().split("\x00")
+    ends = list(accumulate(len(p) + 1 for p in lowered))
+    text = "\x00".join(lowered)
+    counts: Counter = Counter()
+    for w in wanted:
+        found, i = set(), text.find(w)
+        while i != -1:
+            found.add(bisect_right(ends, i))
+            i = text.find(w, i + len(w))
+        counts.update(found)
+    return counts
+
+
+def best_alignments(qw: list[str], statements: list[dict], inserted: bool = False) -> list[Alignment | None]:
+    """Each statement's best alignment with the quote (None where no paragraph was aligned). Paragraphs
+    are ranked by how many of the quote's longest words they contain, found as substrings of the
+    lower-cased text: cheap enough for every paragraph of long transcripts, and close enough to choose
+    the few worth aligning in full."""
+    # the longest words: the rarest, as a rule, and so the ones that tell paragraphs apart
+    wanted = sorted(set(qw), key=len, reverse=True)[:PREFILTER_WORDS]
+    ranked = []
+    for si, st in enumerate(statements):
+        counts = _paragraph_counts(st["paragraphs"], wanted)
+        ranked += [(c, si, n) for n, c in counts.most_common(PER_STATEMENT)]
+    # the earliest first among equals: a formula in more statements than are aligned lists its first uses
+    ranked.sort(key=lambda x: (-x[0], statements[x[1]]["date"] or "9999"))
+    best: list[Alignment | None] = [None] * len(statements)
+    for _, si, n in ranked[:ALIGNED_PARAGRAPHS]:
+        a = align(qw, statements[si]["paragraphs"][n], n + 1, inserted)
+        if best[si] is None or _rank(a) > _rank(best[si]):
+            best[si] = a
+    return best
+
+
+def candidates(searcher, qw: list[str], limit: int, **filters) -> list[str]:
+    """Ids of the statements holding the most of the quote's rarer words, weighted by rarity, those of
+    one stretch of the quote found together counting most.
+
+    Counting the words a statement shares with the quote, rather than BM25 over the whole statement,
+    keeps a long transcript with the quote in one paragraph from losing to short statements that
+    repeat one of its words. The postings read are bounded (POSTING_BUDGET, FIRST_TERM_CAP), so the
+    cost does not grow with the archive.
+    """
+    # Searcher.candidates (search.py) ranks by BM25; this needs the index's reader and filter sets
+    # directly (see the report on moving it into search.py)
+    with searcher._lock:
+        ws = searcher._searcher
+    reader = ws.reader()
+    analyzer = searcher._ix.schema["text"].analyzer
+    allowed = searcher._filter_docs(searcher._filter(filters.get("country"), filters.get("source"), None, None,
+                                                     filters.get("speaker"), None, filters.get("date_from"),
+                                                     filters.get("date_to")))
+    total = max(1, reader.doc_count_all())
+    # per statement, the weight of the quote's words it holds from each stretch of the quote: the words
+    # of one stretch found together point to its source; the same number scattered over the quote, less
+    along: dict[tuple[int, int], float] = defaultdict(float)
+    spent = 0
+    for n, (df, term, segment) in enumerate(_spread(qw, analyzer, lambda t: reader.doc_frequency("text", t))):
+        if n >= CANDIDATE_TERMS:
+            break
+        if n and spent + df > POSTING_BUDGET:
+            continue
+        spent += df
+        idf = math.log(1 + total / df)
+        # a quote of common words only: its rarest word's list is read up to a cap, not to the end
+        for doc in islice(reader.postings("text", term).all_ids(), FIRST_TERM_CAP):
+            if allowed is None or doc in allowed:
+                along[doc, segment] += idf
+    weight: Counter = Counter()
+    best: Counter = Counter()
+    for (doc, _), w in along.items():
+        weight[doc] += SCATTERED * w
+        best[doc] = max(best[doc], w)
+    for doc, w in best.items():
+        weight[doc] += (1 - SCATTERED) * w
+    if not weight:
+        return []
+    # equal weights (a formula repeated week after week) are ordered oldest first, so that the earliest
+    # statements are the ones retrieved when there are more than `limit`
+    cutoff = heapq.nlargest(limit, weight.values())[-1]
+    when = _dates(reader, searcher._ix.schema)
+    top = sorted((doc for doc, w in weight.items() if w >= cutoff), key=lambda doc: (-weight[doc], when(doc)))
+    return [ws.stored_fields(doc)["id"] for doc in top[:limit]]
+
+
+def _spread(qw: list[str], analyzer, frequency) -> list[tuple[int, str, int]]:
+    """The quote's index terms with their document frequencies and segments, taken in turn from each
+    SEGMENT words of it, rarest first within each: when only part of a quote is in the archive (the rest
+    paraphrased), the rarest words of the whole may all be in the other part."""
+    segments, seen = [], set()
+    for i in range(0, len(qw), SEGMENT):
+        # joined as the index saw the text: Chinese and Japanese without spaces, for the word segmenter
+        text = _CJK_GAP.sub("", " ".join(qw[i:i + SEGMENT]))
+        terms = {t.text for t in analyzer(text)} - seen
+        seen |= terms
+        segments.append(sorted((df, t, len(segments)) for t in terms if (df := frequency(t))))
+    spread = [seg[r] for r in range(max(map(len, segments), default=0)) for seg in segments if r < len(seg)]
+    # the rarest of all goes first: the first term is read even beyond the budget, and a common one
+    # there would leave no budget for the rest
+    if spread:
+        spread.insert(0, spread.pop(spread.index(min(spread))))
+    return spread
+
+
+def _dates(reader, schema):
+    """A document's publication time as the index sorts it; undated documents last."""
+    if not reader.has_column("sortdate"):
+        return lambda doc: 0
+    column = reader.column_reader("sortdate")
+    undated = schema["sortdate"].to_column_value(0)
+    return lambda doc: math.inf if (v := column[doc]) == undated else v
 
 
 def _rank(a: Alignment) -> tuple:
@@ -159,19 +308,18 @@ def lookup(text: str, searcher, store, *, country: str | None = None, source: st
         if not qw:
             out_quotes.append({"text": quote, "match": "not-found", "matches": 0, "repeated": False})
             continue
-        ids = searcher.candidates(qw, CANDIDATES, **filters)
+        ids = candidates(searcher, qw, CANDIDATES, **filters)
         statements = store.get_many(ids)
-        aligned = []
-        for st in statements:
-            a = best_alignment(qw, st["paragraphs"], inserted)
-            if a and a.label != "not-found":
-                aligned.append((a, st))
+        aligned = [(a, st) for a, st in zip(best_alignments(qw, statements, inserted), statements)
+                   if a and a.label != "not-found"]
         aligned.sort(key=lambda x: (tuple(-v for v in _rank(x[0])), x[1]["date"] or "9999"))
         top = aligned[0][0] if aligned else None
         repeated = bool(top) and sum(1 for a, _ in aligned if a.key == top.key and a.label == top.label) > 1
         if repeated:
             same = sum(1 for a, _ in aligned if a.key == top.key)
-            notes.append(f"quote {qi + 1}: the same words appear in {same} statements, listed earliest first")
+            # retrieval stops at CANDIDATES statements: a formula found in all it aligned may be in more
+            some = "at least " if same == len(aligned) and len(ids) == CANDIDATES else ""
+            notes.append(f"quote {qi + 1}: the same words appear in {some}{same} statements, listed earliest first")
         if not top:
             notes.append(f"quote {qi + 1}: not found in the archive" + (" with these filters" if any(
                 filters.values()) else ""))

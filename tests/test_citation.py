@@ -24,10 +24,19 @@ def test_people_and_offices():
     assert person("Office of the Spokesperson") is None
     assert person("MR PRICE") is None
     # family names first where the country writes them first, or where the ministry capitalises them
-    assert person("Wang Wenbin", "CN") == Person("Wang", "Wenbin")
-    assert person("Mao Ning, Foreign Ministry Spokesperson", "cn") == Person("Mao", "Ning")
-    assert person("KAMIKAWA Yoko", "JP") == Person("Kamikawa", "Yoko")
+    assert person("Wang Wenbin", "CN") == Person("Wang", "Wenbin", family_first=True)
+    assert person("Mao Ning, Foreign Ministry Spokesperson", "cn") == Person("Mao", "Ning", family_first=True)
+    assert person("KAMIKAWA Yoko", "JP") == Person("Kamikawa", "Yoko", family_first=True)
     assert person("Yoko Kamikawa", "JP") == Person("Kamikawa", "Yoko")
+    # in Han characters or Hangul: family name first, no space; a two-character family name kept whole;
+    # a Japanese name in kanji without a space is not split (where the family name ends is not written)
+    assert person("耿爽", "CN") == Person("耿", "爽", family_first=True, cjk=True)
+    assert person("外交部发言人汪文斌", "CN") == Person("汪", "文斌", family_first=True, cjk=True)
+    assert person("欧阳玉靖", "CN") == Person("欧阳", "玉靖", family_first=True, cjk=True)
+    assert person("강경화", "KR") == Person("강", "경화", family_first=True, cjk=True)
+    assert person("上川 陽子", "JP") == Person("上川", "陽子", family_first=True, cjk=True)
+    assert person("上川陽子", "JP") == Person("上川陽子", "", family_first=True, cjk=True)
+    assert person("外交部", "CN") is None and person("外交部发言人", "CN") is None and person("新闻司", "CN") is None
     assert authors(OFFICE) == "U.S. Department of State"
     assert authors({**ST, "speakers": []}) == "U.S. Department of State"
 
@@ -55,6 +64,28 @@ def test_chicago():
         f"May 25, 2021. {OFFICIAL}. Archived January 3, 2022, {ARCHIVED}#p3.")
 
 
+CN = {**ST, "country": "CN", "ministry": "Ministry of Foreign Affairs of the People's Republic of China",
+      "speakers": ["Wang Wenbin, Foreign Ministry Spokesperson"], "title": "Regular Press Conference"}
+CN_ZH = {**CN, "ministry": "中华人民共和国外交部", "speakers": ["耿爽"], "title": "例行记者会"}
+
+
+@pytest.mark.parametrize("statement, fmt, expected", [
+    # APA inverts every name, with initials; Chicago and MLA keep a family-first name in its own order
+    (CN, "apa", f"Wang, W. (2021, May 25). Regular Press Conference. Ministry of Foreign Affairs of the People's "
+                f"Republic of China. {OFFICIAL} (Archived copy, para. 2, captured January 3, 2022: {ARCHIVED}#p2)"),
+    (CN, "mla", f"Wang Wenbin. “Regular Press Conference.” Ministry of Foreign Affairs of the People's Republic of "
+                f"China, 25 May 2021, {OFFICIAL}. Archived copy, par. 2, captured 3 Jan. 2022, {ARCHIVED}#p2."),
+    (CN, "chicago", f"Note: Wang Wenbin, “Regular Press Conference,” Ministry of Foreign Affairs of the People's "
+                    f"Republic of China, May 25, 2021, para. 2, {OFFICIAL}, archived January 3, 2022, {ARCHIVED}#p2.\n"
+                    f"Bibliography: Wang Wenbin. “Regular Press Conference.” Ministry of Foreign Affairs of the "
+                    f"People's Republic of China, May 25, 2021. {OFFICIAL}. Archived January 3, 2022, {ARCHIVED}#p2."),
+    (CN_ZH, "apa", f"耿爽. (2021, May 25). 例行记者会. 中华人民共和国外交部. {OFFICIAL} (Archived copy, para. 2, "
+                   f"captured January 3, 2022: {ARCHIVED}#p2)"),
+])
+def test_east_asian_names(statement, fmt, expected):
+    assert cite(statement, fmt, BASE, 2) == expected
+
+
 def test_bibtex():
     assert cite(ST, "bibtex", BASE, 3) == "\n".join([
         "@misc{price2021_f51af208bc55bbf2,",
@@ -66,7 +97,7 @@ def test_bibtex():
         f"  url = {{{OFFICIAL}}},",
         f"  howpublished = {{\\url{{{OFFICIAL}}}}},",
         "  urldate = {2022-01-03},",
-        f"  note = {{Archived copy, paragraph 3: \\url{{{ARCHIVED}#p3}}}},",
+        f"  note = {{Archived copy, paragraph 3: \\url{{{ARCHIVED}\\#p3}}}},",
         "  language = {en}",
         "}"])
     office = cite({**OFFICE, "title": "Sanctions & 100% tariffs"}, "bibtex", BASE)
@@ -97,7 +128,9 @@ def test_csl_json():
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_has_the_required_fields(fmt):
     text = cite({**ST, "date": None}, fmt, BASE, 1)
-    for needed in ("Price", "Department Press Briefing", OFFICIAL, f"{ARCHIVED}#p1"):
+    # LaTeX needs the anchor's # escaped inside \\url{} (parsed for real in test_citation_import.py)
+    anchor = f"{ARCHIVED}\\#p1" if fmt == "bibtex" else f"{ARCHIVED}#p1"
+    for needed in ("Price", "Department Press Briefing", OFFICIAL, anchor):
         assert needed in text
     assert "2022" in text  # the captured date, standing in for the missing publication date
 

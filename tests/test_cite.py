@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from helpers import cli, cli_json
 from test_web import build_archive
 
-from archive.cite import CiteError, lookup, quotes, words
+from archive.cite import CANDIDATES, CiteError, lookup, quotes, words
 from archive.datadir import open_datadir
 from archive.model import Statement
 from archive.search import Searcher
@@ -59,7 +59,7 @@ def test_quotes_and_words():
     assert quotes('He said “we oppose unilateral sanctions firmly” and «nothing else to add here»') == [
         "we oppose unilateral sanctions firmly", "nothing else to add here"]
     assert quotes('a "short" word') == ['a "short" word']
-    assert words("“Long-arm” jurisdiction… DON’T") == ["long", "arm", "jurisdiction", "don't"]
+    assert words("“Long-arm” jurisdiction… DON’T we’re") == ["long", "arm", "jurisdiction", "dont", "were"]
 
 
 @pytest.mark.parametrize("quote, label", [
@@ -163,7 +163,7 @@ def test_statement_cite_api_and_page(client, archive_dir):
 def test_cli(archive_dir):
     answer = cli_json(archive_dir, "cite", f"“{SOURCE}”", "--format", "mla")
     assert answer["matches"][0]["match"] == "verbatim"
-    assert answer["matches"][0]["citation"].startswith("Wang, Wenbin. “Regular press conference 1.”")
+    assert answer["matches"][0]["citation"].startswith("Wang Wenbin. “Regular press conference 1.”")
     none = cli(archive_dir, "cite", "an invented sentence about purple elephants on the moon")
     assert none.returncode == 0 and "not-found" in none.stdout
     empty = cli(archive_dir, "cite", "")
@@ -179,3 +179,58 @@ def test_real_corpus_quote_is_found_verbatim(corpus, tmp_path):
     sentence = " ".join(text.split()[10:30])
     answer = cli_json(tmp_path, "cite", sentence)
     assert answer["matches"][0]["match"] == "verbatim"
+
+
+ZH_SOURCE = "答：中方坚决反对任何形式的单边制裁和长臂管辖，敦促有关方面立即停止错误做法。"
+LONG_QUOTE = "And he’s been in detention, he’s been away from his family for far too long."
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """A long briefing holding the quote once, among 40 short statements that each repeat one of its rarer
+    words: ranked by BM25 over the whole statement, the briefing is not among the first 30 candidates."""
+    filler = [f"QUESTION: On topic {i}, can you say more about the schedule for the meeting next week?"
+              for i in range(80)]
+    briefing = _st(50, filler[:40] + [f"MR PRICE: {LONG_QUOTE} We call for his release."] + filler[40:], 20,
+                   speaker="Ned Price, Department Spokesperson")
+    short = [_st(100 + i, [f"{w.capitalize()} {w} {w}: a note on {w}."], 1 + i % 28)
+             for i, w in enumerate(["detention", "family", "away", "long"] * 10)]
+    # a formula in more statements than the lookup retrieves, indexed newest first
+    weekly = [Statement(source="us-state", url=f"https://us-state.example/weekly/{i}", country="US",
+                        ministry="U.S. Department of State", language="en", kind="statement", title=f"Weekly {i}",
+                        speakers=[], paragraphs=[FORMULA], date=datetime(2020, 1, 1, tzinfo=UTC) + timedelta(weeks=i),
+                        fetched_at=datetime(2024, 7, 1, tzinfo=UTC)) for i in reversed(range(CANDIDATES + 5))]
+    chinese = Statement(source="cn-mfa-zh", url="https://cn-mfa.example/zh/1", country="CN", ministry="中华人民共和国外交部",
+                        language="zh", kind="press-conference", title="外交部发言人耿爽主持例行记者会", speakers=["耿爽"],
+                        paragraphs=["问：请介绍有关情况。", ZH_SOURCE], date=datetime(2019, 2, 1, tzinfo=UTC),
+                        fetched_at=datetime(2024, 7, 1, tzinfo=UTC))
+    root = build_archive(tmp_path_factory.mktemp("crowded"), [briefing, *short, *weekly, chinese])
+    dd = open_datadir(root, create=False)
+    searcher, store = Searcher(dd.index_dir), Store(dd.db_url)
+    yield lambda text, **kw: lookup(text, searcher, store, **kw)
+    searcher.close()
+    store.close()
+
+
+def test_a_quote_in_one_paragraph_of_a_long_transcript_is_found(crowded):
+    top = crowded(f"“{LONG_QUOTE}”")["matches"][0]
+    assert (top["title"], top["paragraph"], top["match"]) == ("Regular press conference 50", 41, "verbatim")
+    # apostrophes are punctuation: news copy in capitals drops them
+    assert crowded('"AND HES BEEN IN DETENTION, HES BEEN AWAY FROM HIS FAMILY"')["matches"][0]["match"] == "verbatim"
+    # a phrase for a word is one changed word
+    changed = crowded("As well as he’s been in detention, he’s been away from his family for far too long")
+    assert changed["matches"][0]["match"] == "near"
+    assert {"op": "changed", "text": "and", "quote": "as well as"} in changed["matches"][0]["diff"]
+
+
+def test_a_formula_repeated_beyond_the_retrieval_cap_lists_the_earliest(crowded):
+    answer = crowded(FORMULA)
+    assert [m["title"] for m in answer["matches"][:3]] == ["Weekly 0", "Weekly 1", "Weekly 2"]
+    assert any("the same words appear in at least" in n for n in answer["notes"]), answer["notes"]
+
+
+def test_a_chinese_quote_is_found(crowded):
+    answer = crowded("发言人说「中方坚决反对任何形式的单边制裁和长臂管辖」。")
+    assert answer["quotes"][0]["text"] == "中方坚决反对任何形式的单边制裁和长臂管辖"
+    top = answer["matches"][0]
+    assert (top["title"], top["paragraph"], top["match"]) == ("外交部发言人耿爽主持例行记者会", 2, "verbatim")

@@ -200,7 +200,7 @@ def published(iso: str | None) -> str:
 def citation_meta(st: dict) -> dict:
     """Authors as reference managers read them ("Family, Given" or the ministry) and the printed date."""
     w = citation.work(st, request.url_root)
-    names = [w.authors] if isinstance(w.authors, str) else [f"{p.family}, {p.given}" for p in w.authors]
+    names = [w.authors] if isinstance(w.authors, str) else [p.inverted for p in w.authors]
     return {"authors": names, "date": w.issued.isoformat() if w.issued else ""}
 
 
