@@ -18,6 +18,7 @@ from whoosh.query import And, DateRange, Every, Not, NumericRange, Or, Term
 from whoosh.sorting import FieldFacet, TranslateFacet
 
 from .facets import FacetColumns
+from .index import open_vocabulary
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
@@ -227,6 +228,9 @@ class Searcher:
         self._lock = threading.Lock()
         self._columns: FacetColumns | None = None
         self._filters: dict[str, set[int]] = {}
+        vocabulary = open_vocabulary(index_dir, readonly=True)
+        # an index built before the vocabulary kept its words in a `words` field of its own
+        self._words = vocabulary.searcher() if vocabulary is not None else None
 
     def refresh(self):
         with self._lock:
@@ -235,6 +239,8 @@ class Searcher:
                 self._searcher = fresh
                 self._columns = None
                 self._filters = {}
+            if self._words is not None:
+                self._words = self._words.refresh()
 
     def _filter_docs(self, filt) -> set[int] | None:
         """The documents a filter allows, kept until the index changes: the same few filters (a country,
@@ -255,6 +261,8 @@ class Searcher:
 
     def close(self):
         self._searcher.close()
+        if self._words is not None:
+            self._words.close()
 
     def _facet_columns(self) -> FacetColumns:
         # loaded on the first faceted search of each index generation, not at open, so that searches
@@ -374,10 +382,11 @@ class Searcher:
     def _suggest(self, q: str, total: int, filt, deadline) -> str | None:
         """The query with words the index never saw respelt as the closest words it holds, if that
         finds more; None otherwise (and on an index built before the word list existed)."""
-        if "words" not in self._ix.schema:
+        words = self._words if self._words is not None else self._searcher
+        if "words" not in words.schema:
             return None
-        reader = self._searcher.reader()
-        corrector = self._searcher.corrector("words")
+        reader = words.reader()
+        corrector = words.corrector("words")
 
         def respell(m):
             word = m.group()
