@@ -13,12 +13,14 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import qparser
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
+from whoosh.highlight import Formatter, get_text
 from whoosh.query import And, DateRange, Every, Not, NumericRange, Or, Term
-from whoosh.sorting import FieldFacet, TranslateFacet
 
 from .facets import FacetColumns
-from .index import open_vocabulary
+from .analysis import highlight_tokens
+from .index import AnalysedText, open_vocabulary
+from .matches import DateOrder, matching, positive_terms
+from .snippets import snippet
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
@@ -203,17 +205,12 @@ class _Deadline(TimeLimitCollector):
 def _bounded(collector, filt, seconds: float):
     # the filter must wrap the time limit: whoosh applies filters only in the outermost collect loop
     timed = _Deadline(collector, timelimit=seconds, use_alarm=False)
-    return FilterCollector(timed, filt) if filt is not None else timed
+    return FilterCollector(timed, _allow(filt)) if filt is not None else timed
 
 
-def _date_order(schema, newest_first: bool) -> dict:
-    """Collector arguments sorting by date with undated statements last, whichever way the dates run."""
-    # undated statements hold 0, whose sortable form sits among the real dates, at 1 January 1970;
-    # comparing the sortable ints as they are keeps this as cheap as a plain column sort
-    undated = schema["sortdate"].to_column_value(0)
-    last = -1 if newest_first else 2 ** 64
-    key = TranslateFacet(lambda sortable: last if sortable == undated else sortable, FieldFacet("sortdate"))
-    return {"sortedby": key, "reverse": newest_first}
+def _allow(docs):
+    # whoosh takes a set of documents as a filter, not a frozenset
+    return docs if isinstance(docs, set) else set(docs)
 
 
 class Searcher:
@@ -227,7 +224,12 @@ class Searcher:
         self._parser = _parser(self._ix.schema)
         self._lock = threading.Lock()
         self._columns: FacetColumns | None = None
-        self._filters: dict[str, set[int]] = {}
+        self._filters: dict[str, frozenset[int]] = {}
+        self._live: frozenset[int] | None = None
+        text_field = self._ix.schema["text"]
+        # an index analysed by the one-pass code is highlighted by it too; older ones by their own analyzer
+        self._highlight_analyzer = highlight_tokens if isinstance(text_field, AnalysedText) else text_field.analyzer
+        self._date_order: DateOrder | None = None
         vocabulary = open_vocabulary(index_dir, readonly=True)
         # an index built before the vocabulary kept its words in a `words` field of its own
         self._words = vocabulary.searcher() if vocabulary is not None else None
@@ -239,10 +241,12 @@ class Searcher:
                 self._searcher = fresh
                 self._columns = None
                 self._filters = {}
+                self._live = None
+                self._date_order = None
             if self._words is not None:
                 self._words = self._words.refresh()
 
-    def _filter_docs(self, filt) -> set[int] | None:
+    def _filter_docs(self, filt) -> frozenset[int] | None:
         """The documents a filter allows, kept until the index changes: the same few filters (a country,
         a source, a year, a date range) recur across searches, and whoosh recomputes them every time."""
         if filt is None:
@@ -251,8 +255,7 @@ class Searcher:
         with self._lock:
             docs = self._filters.get(key)
         if docs is None:
-            # an empty set would read as "no filter" to whoosh's FilterCollector: -1 is no document
-            docs = set(self._searcher.docs_for_query(filt)) or {-1}
+            docs = frozenset(self._searcher.docs_for_query(filt))
             with self._lock:
                 if len(self._filters) >= FILTER_CACHE:
                     self._filters.clear()
@@ -315,35 +318,36 @@ class Searcher:
         deadline = time.monotonic() + TIME_LIMIT
         counts = {}
         try:
-            kwargs = {"terms": True}
-            if sort != "relevance":
-                kwargs.update(_date_order(self._ix.schema, newest_first=sort == "-date"))
-            timed = _bounded(searcher.collector(limit=max(1, offset + limit), **kwargs), filt, TIME_LIMIT)
-            searcher.search_with_collector(query, timed)
-            results = timed.results()
+            # one exact set of matches gives the total, the facet counts and, sorted by date, the page
+            matches = self._matches(query, filt, deadline)
+            total = len(matches)
             if facets:
-                # one unscored pass over every match gives both the counts and the exact total
-                matches = self._all_matches(query, filt, deadline)
-                total = len(matches)
                 counts = self._facet_columns().count(matches)
+            wanted = offset + limit
+            if not matches or not wanted:
+                page = []
+            elif sort == "relevance":
+                # whoosh's top-N search skips what cannot reach the page; only the matches may enter it
+                timed = _bounded(searcher.collector(limit=wanted), matches, max(0.1, deadline - time.monotonic()))
+                searcher.search_with_collector(query, timed)
+                page = timed.results().top_n[offset:]
             else:
-                total = self._exact_total(query, filt, results, offset + limit, deadline)
+                page = [(0.0, d) for d in self._dates().first(matches, wanted, sort == "-date")[offset:]]
         except TimeLimit:
             raise QueryError(f"the query took longer than {TIME_LIMIT:.0f} s; make it more specific") from None
-        page = results[offset:offset + limit]
-        results.fragmenter = ContextFragmenter(maxchars=300, surround=80)
-        results.formatter = MarkFormatter()
+        terms = positive_terms(query, "text") if words else set()
+        analyzer = self._highlight_analyzer
         hits = []
-        for r in page:
-            snippet = r.highlights("text", top=2) if words else ""
-            if not snippet:
-                snippet = escape(r.get("text", "")[:240], quote=False)
+        for score, docnum in page:
+            r = searcher.stored_fields(docnum)
+            text = r.get("text", "")
+            found = snippet(text, terms, analyzer, MarkFormatter()) or escape(text[:240], quote=False)
             hits.append(Hit(
                 id=r["id"], url=r["url"], title=r["title"], date=r.get("date_text") or None,
                 source=r["source"], country=r["country"], ministry=r.get("ministry", ""),
                 language=r["language"], kind=r["kind"], speaker=r.get("speaker", ""),
-                # sorted by date, whoosh reports the sort key as the score: no relevance to show
-                score=round(float(r.score or 0.0), 4) if sort == "relevance" else 0.0, snippet=snippet))
+                # sorted by date there is no relevance to show
+                score=round(float(score or 0.0), 4) if sort == "relevance" else 0.0, snippet=found))
         suggestion = self._suggest(q, total, filt, deadline) if words and total < FEW_HITS else None
         return Results(query=q, total=total, hits=hits, offset=offset, limit=limit, facets=counts,
                        suggestion=suggestion)
@@ -363,21 +367,33 @@ class Searcher:
         if not rarest:
             return []
         filt = self._filter_docs(self._filter(country, source, None, None, speaker, None, date_from, date_to))
-        hits = searcher.search(Or(rarest), limit=limit, filter=filt)
+        if filt is not None and not filt:
+            return []  # whoosh would read an empty filter as none
+        hits = searcher.search(Or(rarest), limit=limit, filter=_allow(filt) if filt is not None else None)
         return [h["id"] for h in hits]
 
-    def _all_matches(self, query, filt, deadline) -> set[int]:
-        collector = _bounded(self._searcher.collector(limit=None, scored=False), filt,
-                             max(0.1, deadline - time.monotonic()))
-        self._searcher.search_with_collector(query, collector)
-        return collector.results().docs()
+    def _every(self) -> set[int]:
+        with self._lock:
+            if self._live is None:
+                self._live = frozenset(self._searcher.reader().all_doc_ids())
+            return self._live
 
-    def _exact_total(self, query, filt, results, wanted: int, deadline) -> int:
-        # `len(results)` on a limited search is an estimate, wrong for some boolean and filtered queries:
-        # unless the page already holds every match, count them all, unscored
-        if results.scored_length() < max(1, wanted):
-            return results.scored_length()
-        return len(self._all_matches(query, filt, deadline))
+    def _dates(self) -> DateOrder:
+        with self._lock:
+            if self._date_order is None:
+                self._date_order = DateOrder(self._searcher.reader())
+            return self._date_order
+
+    def _leaf(self, q) -> set[int]:
+        # a date range written in the query recurs like a filter
+        if isinstance(q, (DateRange, NumericRange)):
+            return self._filter_docs(q)
+        return set(self._searcher.docs_for_query(q))
+
+    def _matches(self, query, filt, deadline) -> set[int]:
+        """Every document the query and the filter allow: exact, unlike whoosh's count of a limited search."""
+        docs = matching(query, self._every, self._leaf, deadline)
+        return docs & filt if filt is not None else docs
 
     def _suggest(self, q: str, total: int, filt, deadline) -> str | None:
         """The query with words the index never saw respelt as the closest words it holds, if that
@@ -409,7 +425,7 @@ class Searcher:
             return None
         try:
             query = parse_query(self._parser, corrected)
-            found = len(self._all_matches(query, filt, deadline))
+            found = len(self._matches(query, filt, deadline))
         except (QueryError, TimeLimit):
             return None
         return corrected if found > total else None
