@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import heapq
 import time
+from bisect import bisect_left
 from typing import Callable
 
 from whoosh.collectors import TimeLimit
-from whoosh.query import And, AndMaybe, AndNot, Every, Not, NullQuery, Or
+from whoosh.matching import ListMatcher
+from whoosh.query import And, AndMaybe, AndNot, Every, Not, NullQuery, Or, Phrase, Query
 
 # a result set at least this share of the archive is ordered by walking the whole date order
 _DENSE = 8
@@ -48,6 +50,39 @@ def matching(q, every: Callable[[], set[int]], leaf: Callable, deadline: float) 
     return leaf(q)
 
 
+def phrase_docs(top, q) -> set[int] | None:
+    """The documents holding an exact phrase, or None for a phrase this does not handle (one with slop).
+
+    Whoosh's phrase matcher walks the intersection of its words document by document and builds span
+    objects for each candidate: that was four fifths of a phrase search. Here the candidates are the
+    intersection of the words' documents (a set operation), and each candidate's positions are
+    compared as integers.
+    """
+    if type(q) is not Phrase or q.slop != 1 or len(q.words) < 2:
+        return None
+    found: set[int] = set()
+    for sub, offset in top.leaf_searchers():
+        reader = sub.reader()
+        terms = [(q.fieldname, w) for w in q.words]
+        if not all(term in reader for term in terms):
+            continue
+        candidates = set(reader.postings(*terms[0]).all_ids())
+        for term in terms[1:]:
+            candidates.intersection_update(reader.postings(*term).all_ids())
+        if not candidates:
+            continue
+        matchers = [reader.postings(*term) for term in terms]
+        for doc in sorted(candidates):
+            positions = []
+            for m in matchers:
+                m.skip_to(doc)
+                positions.append(m.value_as("positions"))
+            rest = [set(p) for p in positions[1:]]
+            if any(all(p + i in later for i, later in enumerate(rest, 1)) for p in positions[0]):
+                found.add(doc + offset)
+    return found
+
+
 def positive_terms(q, fieldname: str) -> set[str]:
     """The words of `q` in one field that a matching document contains: not those it must lack."""
     kind = type(q)
@@ -62,6 +97,48 @@ def positive_terms(q, fieldname: str) -> set[str]:
     for child in q.children():
         found |= positive_terms(child, fieldname)
     return found
+
+
+class _ScoringNothing(ListMatcher):
+    def score(self):
+        return 0.0
+
+    def max_quality(self):
+        return 0.0
+
+    def block_quality(self):
+        return 0.0
+
+    def supports_block_quality(self):
+        return False
+
+
+class Only(Query):
+    """Exactly these documents (global numbers) of `top`, adding nothing to a score: `And([q, Only(...)])`
+    walks whoosh's scoring of `q` over the known matches alone, skipping straight from one to the next,
+    where `q` alone would walk every document any of its parts matches."""
+
+    def __init__(self, top, docs):
+        self.docs = sorted(docs)
+        self._offsets = {id(sub): offset for sub, offset in top.leaf_searchers()}
+
+    def __repr__(self):
+        return f"Only({len(self.docs)} documents)"
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.docs == self.docs
+
+    def __hash__(self):
+        return hash(len(self.docs))
+
+    def estimate_size(self, ixreader):
+        return len(self.docs)
+
+    def matcher(self, searcher, context=None):
+        offset = self._offsets[id(searcher)]
+        docs = self.docs
+        lo, hi = bisect_left(docs, offset), bisect_left(docs, offset + searcher.doc_count_all())
+        return _ScoringNothing([d - offset for d in docs[lo:hi]])
 
 
 class DateOrder:

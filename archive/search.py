@@ -12,14 +12,14 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import qparser
-from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
+from whoosh.collectors import TimeLimit, WrappingCollector
 from whoosh.highlight import Formatter, get_text
 from whoosh.query import And, DateRange, Every, Not, NumericRange, Or, Term
 
 from .facets import FacetColumns
 from .analysis import highlight_tokens
 from .index import AnalysedText, open_vocabulary
-from .matches import DateOrder, matching, positive_terms
+from .matches import DateOrder, Only, matching, phrase_docs, positive_terms
 from .snippets import snippet
 
 MAX_QUERY_CHARS = 500
@@ -194,8 +194,8 @@ def parse_query(parser, q: str):
 
 
 class _Deadline(WrappingCollector):
-    """Checks the clock on every collected document, so it still works under a FilterCollector (which
-    drives `collect` itself); whoosh's TimeLimitCollector starts a timer thread for every search."""
+    """Checks the clock on every collected document: whoosh's TimeLimitCollector starts a timer thread
+    for every search."""
 
     def __init__(self, child, deadline: float):
         super().__init__(child)
@@ -205,11 +205,6 @@ class _Deadline(WrappingCollector):
         if time.monotonic() > self.deadline:
             raise TimeLimit
         return self.child.collect(sub_docnum)
-
-
-def _bounded(collector, allow, deadline: float):
-    # the filter must wrap the time limit: whoosh applies filters only in the outermost collect loop
-    return FilterCollector(_Deadline(collector, deadline), _allow(allow))
 
 
 def _allow(docs):
@@ -331,9 +326,9 @@ class Searcher:
             if not matches or not wanted:
                 page = []
             elif sort == "relevance":
-                # whoosh's top-N search skips what cannot reach the page; only the matches may enter it
-                timed = _bounded(searcher.collector(limit=wanted), matches, deadline)
-                searcher.search_with_collector(query, timed)
+                # whoosh scores the known matches only, and keeps the best
+                timed = _Deadline(searcher.collector(limit=wanted), deadline)
+                searcher.search_with_collector(And([query, Only(searcher, matches)]), timed)
                 page = timed.results().top_n[offset:]
             else:
                 page = [(0.0, d) for d in self._dates().first(matches, wanted, sort == "-date")[offset:]]
@@ -392,7 +387,8 @@ class Searcher:
         # a date range written in the query recurs like a filter
         if isinstance(q, (DateRange, NumericRange)):
             return self._filter_docs(q)
-        return set(self._searcher.docs_for_query(q))
+        found = phrase_docs(self._searcher, q)
+        return found if found is not None else set(self._searcher.docs_for_query(q))
 
     def _matches(self, query, filt, deadline) -> set[int]:
         """Every document the query and the filter allow: exact, unlike whoosh's count of a limited search."""
