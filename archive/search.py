@@ -12,7 +12,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import qparser
-from whoosh.collectors import TimeLimit, WrappingCollector
+from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 from whoosh.highlight import Formatter, get_text
 from whoosh.query import And, DateRange, Every, Not, NumericRange, Or, Term
 
@@ -326,9 +326,13 @@ class Searcher:
             if not matches or not wanted:
                 page = []
             elif sort == "relevance":
-                # whoosh scores the known matches only, and keeps the best
                 timed = _Deadline(searcher.collector(limit=wanted), deadline)
-                searcher.search_with_collector(And([query, Only(searcher, matches)]), timed)
+                if filt is None:
+                    # whoosh skips blocks that cannot reach the page; only the matches may enter it
+                    searcher.search_with_collector(query, FilterCollector(timed, _allow(matches)))
+                else:
+                    # a filter leaves few of the query's documents: walk whoosh's scoring over those only
+                    searcher.search_with_collector(And([query, Only(searcher, matches)]), timed)
                 page = timed.results().top_n[offset:]
             else:
                 page = [(0.0, d) for d in self._dates().first(matches, wanted, sort == "-date")[offset:]]
