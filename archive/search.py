@@ -12,7 +12,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import qparser
-from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
+from whoosh.collectors import FilterCollector, TimeLimit, TopCollector, WrappingCollector
 from whoosh.highlight import Formatter, get_text
 from whoosh.query import And, DateRange, Every, Not, NumericRange, Or, Term
 
@@ -326,12 +326,15 @@ class Searcher:
             if not matches or not wanted:
                 page = []
             elif sort == "relevance":
-                timed = _Deadline(searcher.collector(limit=wanted), deadline)
                 if filt is None:
                     # whoosh skips blocks that cannot reach the page; only the matches may enter it
+                    timed = _Deadline(searcher.collector(limit=wanted), deadline)
                     searcher.search_with_collector(query, FilterCollector(timed, _allow(matches)))
                 else:
-                    # a filter leaves few of the query's documents: walk whoosh's scoring over those only
+                    # a filter leaves few of the query's documents: walk whoosh's scoring over those only.
+                    # Without replacing matchers as the page fills: whoosh's pruning of the query's side
+                    # of this intersection lost better hits (tested)
+                    timed = _Deadline(TopCollector(limit=wanted, usequality=False, replace=0), deadline)
                     searcher.search_with_collector(And([query, Only(searcher, matches)]), timed)
                 page = timed.results().top_n[offset:]
             else:

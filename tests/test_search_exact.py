@@ -147,3 +147,17 @@ def test_snippet_comes_from_the_paragraph_with_the_words(tmp_path):
     s.close()
     assert "<mark>ceasefire</mark> <mark>monitors</mark>" in hit.snippet
     assert len(hit.snippet) < 700
+
+
+@pytest.mark.parametrize("q", ["sanctions", "sanctions security", "sanctions OR ceasefire", '"human rights"',
+                               "(ukraine OR taiwan) AND security", '"rights were" OR trade'])
+def test_relevance_order_is_whooshs_exhaustive_ranking(searcher, q):
+    # the page is scored by whoosh itself, over the exact matches only: same scores, same order
+    query = parse_query(searcher._parser, q)
+    whoosh = searcher._searcher.search(query, limit=10, optimize=False)
+    assert [(h.id, h.score) for h in searcher.search(q, limit=10).hits] == \
+        [(r["id"], round(r.score, 4)) for r in whoosh]
+    allowed = _truth(searcher, parse_query(searcher._parser, "country:us"))
+    whoosh = searcher._searcher.search(query, limit=10, optimize=False, filter=allowed)
+    assert [(h.id, h.score) for h in searcher.search(q, country="US", limit=10).hits] == \
+        [(r["id"], round(r.score, 4)) for r in whoosh]
