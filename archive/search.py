@@ -41,6 +41,8 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": 
 
 
 FILTER_CACHE = 256
+# a filter that leaves fewer than 1 in this many of a query's matches is walked match by match
+SELECTIVE = 4
 # a quote's rarest words that find its candidate statements; more only adds common words
 MAX_CANDIDATE_TERMS = 12
 
@@ -318,7 +320,8 @@ class Searcher:
         counts = {}
         try:
             # one exact set of matches gives the total, the facet counts and, sorted by date, the page
-            matches = self._matches(query, filt, deadline)
+            found = matching(query, self._every, self._leaf, deadline)
+            matches = found & filt if filt is not None else found
             total = len(matches)
             if facets:
                 counts = self._facet_columns().count(matches)
@@ -326,12 +329,12 @@ class Searcher:
             if not matches or not wanted:
                 page = []
             elif sort == "relevance":
-                if filt is None:
+                if len(matches) * SELECTIVE >= len(found):
                     # whoosh skips blocks that cannot reach the page; only the matches may enter it
                     timed = _Deadline(searcher.collector(limit=wanted), deadline)
                     searcher.search_with_collector(query, FilterCollector(timed, _allow(matches)))
                 else:
-                    # a filter leaves few of the query's documents: walk whoosh's scoring over those only.
+                    # the filter leaves few of the query's documents: walk whoosh's scoring over those only.
                     # Without replacing matchers as the page fills: whoosh's pruning of the query's side
                     # of this intersection lost better hits (tested)
                     timed = _Deadline(TopCollector(limit=wanted, usequality=False, replace=0), deadline)

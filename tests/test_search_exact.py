@@ -157,7 +157,11 @@ def test_relevance_order_is_whooshs_exhaustive_ranking(searcher, q):
     whoosh = searcher._searcher.search(query, limit=10, optimize=False)
     assert [(h.id, h.score) for h in searcher.search(q, limit=10).hits] == \
         [(r["id"], round(r.score, 4)) for r in whoosh]
-    allowed = _truth(searcher, parse_query(searcher._parser, "country:us"))
-    whoosh = searcher._searcher.search(query, limit=10, optimize=False, filter=allowed)
-    assert [(h.id, h.score) for h in searcher.search(q, country="US", limit=10).hits] == \
-        [(r["id"], round(r.score, 4)) for r in whoosh]
+    # a filter that leaves many of the matches, and one that leaves few (walked match by match)
+    for filters, truth in (({"country": "US"}, "country:us"),
+                           ({"country": "US", "date_from": date(2020, 3, 1), "date_to": date(2020, 6, 30)},
+                            "country:us date:2020-03..2020-06")):
+        allowed = _truth(searcher, parse_query(searcher._parser, truth))
+        whoosh = searcher._searcher.search(query, limit=10, optimize=False, filter=allowed)
+        assert [(h.id, h.score) for h in searcher.search(q, limit=10, **filters).hits] == \
+            [(r["id"], round(r.score, 4)) for r in whoosh]
