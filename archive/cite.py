@@ -200,7 +200,7 @@ def best_alignments(qw: list[str], statements: list[dict], inserted: bool = Fals
     return best
 
 
-def candidates(searcher, qw: list[str], limit: int, **filters) -> list[str]:
+def candidates(view, qw: list[str], limit: int) -> list[str]:
     """Ids of the statements holding the most of the quote's rarer words, weighted by rarity, those of
     one stretch of the quote found together counting most.
 
@@ -209,15 +209,8 @@ def candidates(searcher, qw: list[str], limit: int, **filters) -> list[str]:
     repeat one of its words. The postings read are bounded (POSTING_BUDGET, FIRST_TERM_CAP), so the
     cost does not grow with the archive.
     """
-    # Searcher.candidates (search.py) ranks by BM25; this needs the index's reader and filter sets
-    # directly (see the report on moving it into search.py)
-    with searcher._lock:
-        ws = searcher._searcher
+    ws, analyzer, allowed = view.searcher, view.analyzer, view.allowed
     reader = ws.reader()
-    analyzer = searcher._ix.schema["text"].analyzer
-    allowed = searcher._filter_docs(searcher._filter(filters.get("country"), filters.get("source"), None, None,
-                                                     filters.get("speaker"), None, filters.get("date_from"),
-                                                     filters.get("date_to")))
     total = max(1, reader.doc_count_all())
     # per statement, the weight of the quote's words it holds from each stretch of the quote: the words
     # of one stretch found together point to its source; the same number scattered over the quote, less
@@ -246,7 +239,7 @@ def candidates(searcher, qw: list[str], limit: int, **filters) -> list[str]:
     # equal weights (a formula repeated week after week) are ordered oldest first, so that the earliest
     # statements are the ones retrieved when there are more than `limit`
     cutoff = heapq.nlargest(limit, weight.values())[-1]
-    when = _dates(reader, searcher._ix.schema)
+    when = _dates(reader, view.schema)
     top = sorted((doc for doc, w in weight.items() if w >= cutoff), key=lambda doc: (-weight[doc], when(doc)))
     return [ws.stored_fields(doc)["id"] for doc in top[:limit]]
 
@@ -308,7 +301,7 @@ def lookup(text: str, searcher, store, *, country: str | None = None, source: st
         if not qw:
             out_quotes.append({"text": quote, "match": "not-found", "matches": 0, "repeated": False})
             continue
-        ids = candidates(searcher, qw, CANDIDATES, **filters)
+        ids = candidates(searcher.term_view(**filters), qw, CANDIDATES)
         statements = store.get_many(ids)
         aligned = [(a, st) for a, st in zip(best_alignments(qw, statements, inserted), statements)
                    if a and a.label != "not-found"]

@@ -12,12 +12,15 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import qparser
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
-from whoosh.query import And, DateRange, Every, Not, NumericRange, Or, Term
-from whoosh.sorting import FieldFacet, TranslateFacet
+from whoosh.collectors import FilterCollector, TimeLimit, TopCollector, WrappingCollector
+from whoosh.highlight import Formatter, get_text
+from whoosh.query import And, DateRange, Every, Not, NumericRange, Term
 
 from .facets import FacetColumns
+from .analysis import highlight_tokens
+from .index import AnalysedText, open_vocabulary
+from .matches import DateOrder, Only, matching, phrase_docs, positive_terms
+from .snippets import snippet
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
@@ -38,8 +41,8 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": 
 
 
 FILTER_CACHE = 256
-# a quote's rarest words that find its candidate statements; more only adds common words
-MAX_CANDIDATE_TERMS = 12
+# a filter that leaves fewer than 1 in this many of a query's matches is walked match by match
+SELECTIVE = 4
 
 
 class QueryError(Exception):
@@ -99,8 +102,9 @@ class MarkFormatter(Formatter):
 
 
 def _parser(schema) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(["title", "text", "speaker"], schema,
-                                      fieldboosts={"title": 2.0, "text": 1.0, "speaker": 1.0},
+    # words are looked for in the title and the text; in speakers only with `speaker:`, as every field a
+    # word is looked for in adds a leaf to match for each word of each query
+    parser = qparser.MultifieldParser(["title", "text"], schema, fieldboosts={"title": 2.0, "text": 1.0},
                                       group=qparser.AndGroup)
     # Wildcards and `*:*` are off: one `a*` expanded to 1,425 terms and took 7 s on 20k statements.
     parser.remove_plugin_class(qparser.WildcardPlugin)
@@ -184,37 +188,38 @@ def parse_query(parser, q: str):
         query = parser.parse(q)
     except Exception as e:  # whoosh raises assorted errors for odd syntax; the user needs one line
         raise QueryError(f"could not read the query: {e}") from None
-    # count words, not (field, word) pairs: every word is searched in three fields
+    # count words, not (field, word) pairs: every word is searched in two fields
     words = {text for _, text in query.iter_all_terms(phrases=True)}
     if len(words) > MAX_TERMS:
         raise QueryError(f"query too complex: {len(words)} words (at most {MAX_TERMS})")
     return And([query, *ranges]) if ranges else query
 
 
-class _Deadline(TimeLimitCollector):
-    """Checks the clock on every collected document, so it still works under a FilterCollector
-    (which drives `collect` itself and would bypass TimeLimitCollector's own loop)."""
+class _Deadline(WrappingCollector):
+    """Checks the clock on every collected document: whoosh's TimeLimitCollector starts a timer thread
+    for every search."""
+
+    def __init__(self, child, deadline: float):
+        super().__init__(child)
+        self.deadline = deadline
 
     def collect(self, sub_docnum):
-        if self.timedout:
+        if time.monotonic() > self.deadline:
             raise TimeLimit
         return self.child.collect(sub_docnum)
 
 
-def _bounded(collector, filt, seconds: float):
-    # the filter must wrap the time limit: whoosh applies filters only in the outermost collect loop
-    timed = _Deadline(collector, timelimit=seconds, use_alarm=False)
-    return FilterCollector(timed, filt) if filt is not None else timed
+def _allow(docs):
+    # whoosh takes a set of documents as a filter, not a frozenset
+    return docs if isinstance(docs, set) else set(docs)
 
 
-def _date_order(schema, newest_first: bool) -> dict:
-    """Collector arguments sorting by date with undated statements last, whichever way the dates run."""
-    # undated statements hold 0, whose sortable form sits among the real dates, at 1 January 1970;
-    # comparing the sortable ints as they are keeps this as cheap as a plain column sort
-    undated = schema["sortdate"].to_column_value(0)
-    last = -1 if newest_first else 2 ** 64
-    key = TranslateFacet(lambda sortable: last if sortable == undated else sortable, FieldFacet("sortdate"))
-    return {"sortedby": key, "reverse": newest_first}
+@dataclass(frozen=True)
+class TermView:
+    searcher: object
+    schema: object
+    analyzer: object
+    allowed: frozenset[int] | None  # None: every document
 
 
 class Searcher:
@@ -228,7 +233,15 @@ class Searcher:
         self._parser = _parser(self._ix.schema)
         self._lock = threading.Lock()
         self._columns: FacetColumns | None = None
-        self._filters: dict[str, set[int]] = {}
+        self._filters: dict[str, frozenset[int]] = {}
+        self._live: frozenset[int] | None = None
+        text_field = self._ix.schema["text"]
+        # an index analysed by the one-pass code is highlighted by it too; older ones by their own analyzer
+        self._highlight_analyzer = highlight_tokens if isinstance(text_field, AnalysedText) else text_field.analyzer
+        self._date_order: DateOrder | None = None
+        vocabulary = open_vocabulary(index_dir, readonly=True)
+        # an index built before the vocabulary kept its words in a `words` field of its own
+        self._words = vocabulary.searcher() if vocabulary is not None else None
 
     def refresh(self):
         with self._lock:
@@ -237,8 +250,12 @@ class Searcher:
                 self._searcher = fresh
                 self._columns = None
                 self._filters = {}
+                self._live = None
+                self._date_order = None
+            if self._words is not None:
+                self._words = self._words.refresh()
 
-    def _filter_docs(self, filt) -> set[int] | None:
+    def _filter_docs(self, filt) -> frozenset[int] | None:
         """The documents a filter allows, kept until the index changes: the same few filters (a country,
         a source, a year, a date range) recur across searches, and whoosh recomputes them every time."""
         if filt is None:
@@ -247,8 +264,7 @@ class Searcher:
         with self._lock:
             docs = self._filters.get(key)
         if docs is None:
-            # an empty set would read as "no filter" to whoosh's FilterCollector: -1 is no document
-            docs = set(self._searcher.docs_for_query(filt)) or {-1}
+            docs = frozenset(self._searcher.docs_for_query(filt))
             with self._lock:
                 if len(self._filters) >= FILTER_CACHE:
                     self._filters.clear()
@@ -257,6 +273,8 @@ class Searcher:
 
     def close(self):
         self._searcher.close()
+        if self._words is not None:
+            self._words.close()
 
     def _facet_columns(self) -> FacetColumns:
         # loaded on the first faceted search of each index generation, not at open, so that searches
@@ -309,77 +327,90 @@ class Searcher:
         deadline = time.monotonic() + TIME_LIMIT
         counts = {}
         try:
-            kwargs = {"terms": True}
-            if sort != "relevance":
-                kwargs.update(_date_order(self._ix.schema, newest_first=sort == "-date"))
-            timed = _bounded(searcher.collector(limit=max(1, offset + limit), **kwargs), filt, TIME_LIMIT)
-            searcher.search_with_collector(query, timed)
-            results = timed.results()
+            # one exact set of matches gives the total, the facet counts and, sorted by date, the page
+            found = matching(query, self._every, self._leaf, deadline)
+            matches = found & filt if filt is not None else found
+            total = len(matches)
             if facets:
-                # one unscored pass over every match gives both the counts and the exact total
-                matches = self._all_matches(query, filt, deadline)
-                total = len(matches)
                 counts = self._facet_columns().count(matches)
+            wanted = offset + limit
+            if not matches or not wanted:
+                page = []
+            elif sort == "relevance":
+                if len(matches) * SELECTIVE >= len(found):
+                    # whoosh skips blocks that cannot reach the page; only the matches may enter it
+                    timed = _Deadline(searcher.collector(limit=wanted), deadline)
+                    searcher.search_with_collector(query, FilterCollector(timed, _allow(matches)))
+                else:
+                    # the filter leaves few of the query's documents: walk whoosh's scoring over those only.
+                    # Without replacing matchers as the page fills: whoosh's pruning of the query's side
+                    # of this intersection lost better hits (tested)
+                    timed = _Deadline(TopCollector(limit=wanted, usequality=False, replace=0), deadline)
+                    searcher.search_with_collector(And([query, Only(searcher, matches)]), timed)
+                page = timed.results().top_n[offset:]
             else:
-                total = self._exact_total(query, filt, results, offset + limit, deadline)
+                page = [(0.0, d) for d in self._dates().first(matches, wanted, sort == "-date")[offset:]]
         except TimeLimit:
             raise QueryError(f"the query took longer than {TIME_LIMIT:.0f} s; make it more specific") from None
-        page = results[offset:offset + limit]
-        results.fragmenter = ContextFragmenter(maxchars=300, surround=80)
-        results.formatter = MarkFormatter()
+        terms = positive_terms(query, "text") if words else set()
+        analyzer = self._highlight_analyzer
         hits = []
-        for r in page:
-            snippet = r.highlights("text", top=2) if words else ""
-            if not snippet:
-                snippet = escape(r.get("text", "")[:240], quote=False)
+        for score, docnum in page:
+            r = searcher.stored_fields(docnum)
+            text = r.get("text", "")
+            found = snippet(text, terms, analyzer, MarkFormatter()) or escape(text[:240], quote=False)
             hits.append(Hit(
                 id=r["id"], url=r["url"], title=r["title"], date=r.get("date_text") or None,
                 source=r["source"], country=r["country"], ministry=r.get("ministry", ""),
                 language=r["language"], kind=r["kind"], speaker=r.get("speaker", ""),
-                # sorted by date, whoosh reports the sort key as the score: no relevance to show
-                score=round(float(r.score or 0.0), 4) if sort == "relevance" else 0.0, snippet=snippet))
+                # sorted by date there is no relevance to show
+                score=round(float(score or 0.0), 4) if sort == "relevance" else 0.0, snippet=found))
         suggestion = self._suggest(q, total, filt, deadline) if words and total < FEW_HITS else None
         return Results(query=q, total=total, hits=hits, offset=offset, limit=limit, facets=counts,
                        suggestion=suggestion)
 
-    def candidates(self, words: list[str], limit: int, *, country: str | None = None, source: str | None = None,
-                   speaker: str | None = None, date_from: date | None = None,
-                   date_to: date | None = None) -> list[str]:
-        """Ids of the statements sharing most of the rarest of these words: a quote's common words
-        ("the", "we") match everything and say nothing about where it comes from."""
-        analyzer = self._ix.schema["text"].analyzer
-        terms = {t.text for w in words for t in analyzer(w)}
+    def term_view(self, *, country: str | None = None, source: str | None = None, speaker: str | None = None,
+                  date_from: date | None = None, date_to: date | None = None) -> TermView:
+        """The index below its query language, for a lookup by words (archive.cite): the current
+        generation's searcher, the text field's analyzer and the documents the filters allow."""
         with self._lock:
             searcher = self._searcher
-        reader = searcher.reader()
-        known = sorted((reader.doc_frequency("text", t), t) for t in terms)
-        rarest = [Term("text", t) for df, t in known if df][:MAX_CANDIDATE_TERMS]
-        if not rarest:
-            return []
-        filt = self._filter_docs(self._filter(country, source, None, None, speaker, None, date_from, date_to))
-        hits = searcher.search(Or(rarest), limit=limit, filter=filt)
-        return [h["id"] for h in hits]
+        allowed = self._filter_docs(self._filter(country, source, None, None, speaker, None, date_from, date_to))
+        return TermView(searcher=searcher, schema=self._ix.schema, analyzer=self._ix.schema["text"].analyzer,
+                        allowed=allowed)
 
-    def _all_matches(self, query, filt, deadline) -> set[int]:
-        collector = _bounded(self._searcher.collector(limit=None, scored=False), filt,
-                             max(0.1, deadline - time.monotonic()))
-        self._searcher.search_with_collector(query, collector)
-        return collector.results().docs()
+    def _every(self) -> set[int]:
+        with self._lock:
+            if self._live is None:
+                self._live = frozenset(self._searcher.reader().all_doc_ids())
+            return self._live
 
-    def _exact_total(self, query, filt, results, wanted: int, deadline) -> int:
-        # `len(results)` on a limited search is an estimate, wrong for some boolean and filtered queries:
-        # unless the page already holds every match, count them all, unscored
-        if results.scored_length() < max(1, wanted):
-            return results.scored_length()
-        return len(self._all_matches(query, filt, deadline))
+    def _dates(self) -> DateOrder:
+        with self._lock:
+            if self._date_order is None:
+                self._date_order = DateOrder(self._searcher.reader())
+            return self._date_order
+
+    def _leaf(self, q) -> set[int]:
+        # a date range written in the query recurs like a filter
+        if isinstance(q, (DateRange, NumericRange)):
+            return self._filter_docs(q)
+        found = phrase_docs(self._searcher, q)
+        return found if found is not None else set(self._searcher.docs_for_query(q))
+
+    def _matches(self, query, filt, deadline) -> set[int]:
+        """Every document the query and the filter allow: exact, unlike whoosh's count of a limited search."""
+        docs = matching(query, self._every, self._leaf, deadline)
+        return docs & filt if filt is not None else docs
 
     def _suggest(self, q: str, total: int, filt, deadline) -> str | None:
         """The query with words the index never saw respelt as the closest words it holds, if that
         finds more; None otherwise (and on an index built before the word list existed)."""
-        if "words" not in self._ix.schema:
+        words = self._words if self._words is not None else self._searcher
+        if "words" not in words.schema:
             return None
-        reader = self._searcher.reader()
-        corrector = self._searcher.corrector("words")
+        reader = words.reader()
+        corrector = words.corrector("words")
 
         def respell(m):
             word = m.group()
@@ -402,7 +433,7 @@ class Searcher:
             return None
         try:
             query = parse_query(self._parser, corrected)
-            found = len(self._all_matches(query, filt, deadline))
+            found = len(self._matches(query, filt, deadline))
         except (QueryError, TimeLimit):
             return None
         return corrected if found > total else None

@@ -33,7 +33,8 @@ SWAPS = {"the": "this", "will": "would", "and": "as well as", "is": "remains", "
 # sentences kept for each source sentence: the partial and made-up quotes borrow from them
 POOL_FACTOR = 10
 EXPECTED = {"verbatim": "verbatim", "punctuation": "verbatim", "cut-ellipsis": "near", "cut-silent": "near",
-            "bracketed": "near", "changed-words": "near", "partial": "partial", "spliced": "partial"}
+            "bracketed": "near", "changed-words": "near", "half-sentence": "verbatim", "partial": "partial",
+            "spliced": "partial"}
 
 
 def sample_sentences(store: Store, k: int, rng: random.Random) -> tuple[list[tuple[str, str]], int]:
@@ -79,6 +80,8 @@ def variants(rng, sentence: str, other: str) -> dict[str, str]:
         "punctuation": '"' + re.sub(r"[,;:’']", "", sentence).upper() + '"',
         "bracketed": " ".join(w[:cut] + ["[the government]"] + w[cut:]),
         "changed-words": " ".join(changed(rng, list(w), 2)),
+        # news copy quoting half a sentence: the same words as far as they go
+        "half-sentence": "“" + " ".join(w[:len(w) // 2]) + "”",
         "partial": " ".join(w[:len(w) // 2] + shuffled),
         # half of each of two real sentences: both statements hold half the quote, so either is right
         "spliced": " ".join(w[:len(w) // 2] + other[len(other) // 2:len(other) // 2 + len(w) // 2]),
@@ -156,7 +159,9 @@ def main():
         other = rng.choice(pool)
         for kind, quote in variants(rng, sentence, other[1]).items():
             answer = timed(quote)
-            ok = is_right(answer, [(sid, sentence)] + ([other] if kind == "spliced" else []))
+            # half a sentence is the same words in every statement that holds them: each is a right source
+            held = quote.strip("“”") if kind == "half-sentence" else sentence
+            ok = is_right(answer, [(sid, held)] + ([other] if kind == "spliced" else []))
             right.setdefault(kind, []).append(ok)
             labels.setdefault(kind, Counter())[answer["matches"][0]["match"] if answer["matches"] else "not-found"] += 1
             if not ok:

@@ -2,8 +2,8 @@
 
     python bench/search_bench.py --size 100000 --out /tmp/pa-bench-100k
 
-Builds N statements from the real corpus (fixed seed), stores them (Store.save_many) and indexes them
-(sync_index), times a full reindex (rebuild_index), runs a fixed query mix through one long-lived
+Builds N statements from the real corpus (fixed seed), stores them (Store.save_many), indexes them with
+a timed full reindex (rebuild_index, what `policy-archive reindex` runs), runs a fixed query mix through one long-lived
 Searcher and the same mix on SQLite FTS5, then measures the resident memory of a `serve` worker after
 the mix has gone through /api/search. Prints numbers; it is not a test. Nothing is written to the
 project: the archive, the index and the FTS5 file all go under --out.
@@ -30,9 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.datadir import DataDir  # noqa: E402
-from archive.index import rebuild_index, sync_index  # noqa: E402
+from archive.index import rebuild_index  # noqa: E402
 from archive.jsonl import read_file  # noqa: E402
 from archive.model import Statement  # noqa: E402
+from archive import search as search_module  # noqa: E402
 from archive.search import Searcher  # noqa: E402
 from archive.store import Store  # noqa: E402
 
@@ -288,15 +289,16 @@ def web_rss(root: Path, reps: int) -> dict:
 
 # main ---------------------------------------------------------------------------------------------
 
-def timed_index(label: str, run) -> float:
-    """Run one indexing pass, print its rate and the machine's load around it, return its seconds."""
+def timed_index(label: str, run) -> tuple[float, float]:
+    """Run one indexing pass, print its rate and the machine's load around it, return its wall-clock
+    and CPU seconds (indexing runs on one core: on an idle machine the two agree)."""
     l0 = load()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     n = run()
-    took = time.perf_counter() - t0
-    print(f"{label}: {n:,} statements in {took:.1f} s = {n / took:.0f} statements/s; "
-          f"load {l0:.2f} -> {load():.2f}", flush=True)
-    return took
+    took, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"{label}: {n:,} statements in {took:.1f} s = {n / took:.0f} statements/s "
+          f"(CPU {cpu:.1f} s = {n / cpu:.0f}/s); load {l0:.2f} -> {load():.2f}", flush=True)
+    return took, cpu
 
 
 def main():
@@ -305,7 +307,7 @@ def main():
     ap.add_argument("--out", type=Path, required=True, help="work folder (archive, index, fts5 file)")
     ap.add_argument("--reps", type=int, default=20, help="timed repetitions of each query")
     ap.add_argument("--reuse", action="store_true", help="keep an existing archive of the same size in --out")
-    ap.add_argument("--skip-reindex", action="store_true", help="do not time a full rebuild_index")
+    ap.add_argument("--skip-reindex", action="store_true", help="with --reuse: keep the existing index")
     args = ap.parse_args()
 
     print(f"policy-archive search benchmark: size {args.size:,}, nproc {os.cpu_count()}, "
@@ -327,11 +329,11 @@ def main():
         del real
         print(f"stored {args.size:,} in {res['store_s']:.1f} s ({args.size / res['store_s']:.0f}/s); "
               f"FTS5 built in {res['fts_build_s']:.1f} s; load {l0:.2f} -> {load():.2f}", flush=True)
+    if not (reuse and args.skip_reindex):
+        # a fresh store is indexed by the same full rebuild that `policy-archive reindex` runs
         store = Store(dd.db_url)
-        res["index_s"] = timed_index("sync_index", lambda: sync_index(store, dd.index_dir, progress_printer("indexed")))
-        if not args.skip_reindex:
-            res["reindex_s"] = timed_index("full reindex (rebuild_index)",
-                                           lambda: rebuild_index(store, dd.index_dir, progress_printer("reindexed")))
+        res["reindex_s"], res["reindex_cpu_s"] = timed_index(
+            "full reindex (rebuild_index)", lambda: rebuild_index(store, dd.index_dir, progress_printer("reindexed")))
         store.close()
     res["index_mb"] = dir_mb(dd.index_dir)
     res["db_mb"] = dir_mb(dd.root) - res["index_mb"] - fts_path.stat().st_size / 1e6
@@ -357,11 +359,14 @@ def main():
     # cProfile of the slowest query (by p95)
     slow_kind = max((k for k in w if k != "MIX"), key=lambda k: w[k][1])
     slow_q = next(q for q in QUERIES if q[0] == slow_kind)
+    # the profiler slows a search several times over: past the 3 s bound a search would stop with an error
+    limit, search_module.TIME_LIMIT = search_module.TIME_LIMIT, 60.0
     prof = cProfile.Profile()
     prof.enable()
     for _ in range(5):
         whoosh_run(searcher, slow_q[1], slow_q[3], False)
     prof.disable()
+    search_module.TIME_LIMIT = limit
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(15)
     print(f"\ncProfile, slowest type {slow_kind!r}: {slow_q[1]!r} {slow_q[3]} x5, by tottime")
@@ -398,8 +403,8 @@ def main():
     if "reindex_s" in res:
         est = res["reindex_s"] * TARGET_SIZE / args.size
         note = "" if args.size == TARGET_SIZE else f" (linear estimate for {TARGET_SIZE:,}: {est:.0f} s)"
-        print(f"  full reindex <= {TARGET_REINDEX_S:.0f} s: {res['reindex_s']:.0f} s{note}  "
-              f"{'PASS' if est <= TARGET_REINDEX_S else 'MISS'}")
+        print(f"  full reindex <= {TARGET_REINDEX_S:.0f} s: {res['reindex_s']:.0f} s wall, "
+              f"{res['reindex_cpu_s']:.0f} s CPU{note}  {'PASS' if est <= TARGET_REINDEX_S else 'MISS'} (wall)")
     print(f"  web worker < {TARGET_RSS_MB:.0f} MB: {mem['VmRSS']:.0f} MB  "
           f"{'PASS' if mem['VmRSS'] < TARGET_RSS_MB else 'MISS'}")
     print(f"load at end {load():.2f}")

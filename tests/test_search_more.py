@@ -211,7 +211,7 @@ def test_index_built_before_the_new_fields(tmp_path):
         store.save(st)
     (tmp_path / "index").mkdir()
     schema = make_schema()
-    for name in ("speaker_exact", "month", "words"):
+    for name in ("speaker_exact", "month"):
         schema.remove(name)
     whoosh_index.create_in(str(tmp_path / "index"), schema)
     assert sync_index(store, tmp_path / "index") == 12  # it still takes statements, without those fields
@@ -222,4 +222,52 @@ def test_index_built_before_the_new_fields(tmp_path):
     res = s.search("missle", facets=True)
     assert res.suggestion is None
     assert set(res.facets) == {"country", "source", "kind", "language"}
+    s.close()
+
+
+@pytest.mark.parametrize("text", [
+    "Missile deployments near the Nansei islands, item 7. DON’T stop; U.S.-Japan talks on 2024-11-05",
+    "2024年1月5日外交部发言人毛宁主持例行记者会。中方反对单边制裁。",
+    "インドネシアとのミサイル協議について。カタカナ・ひらがな ア",
+    "Министерство сделало Заявления о ракетах; Лавров",
+    "",
+])
+def test_one_pass_index_analysis_equals_the_analyzers(text):
+    # indexing analyses each text once, by its own code, for the terms and the vocabulary: it must give
+    # exactly the terms (with positions) and words that the analyzers give queries and highlights
+    from archive.analysis import analyse_for_index, highlight_tokens, spelling_analyzer, text_analyzer
+    expected: dict[str, list[int]] = {}
+    for t in text_analyzer()(text, positions=True, mode="index"):
+        expected.setdefault(t.text, []).append(t.pos)
+    spelt: dict[str, int] = {}
+    for t in spelling_analyzer()(text, mode="index"):
+        spelt[t.text] = spelt.get(t.text, 0) + 1
+    words: dict[str, int] = {}
+    assert analyse_for_index(text, words) == expected
+    assert words == spelt
+    # and the highlighter's tokens, with their offsets in the text
+    chained = [(t.text, t.startchar, t.endchar) for t in text_analyzer()(text, chars=True, mode="query")]
+    assert [(t.text, t.startchar, t.endchar) for t in highlight_tokens(text)] == chained
+
+
+def test_index_built_before_the_vocabulary_moved_out(tmp_path):
+    # the previous schema: title and text analysed by whoosh from strings, spelling words in a field
+    from whoosh.fields import TEXT
+
+    from archive.analysis import spelling_analyzer
+    store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    for st in _statements():
+        store.save(st)
+    schema = make_schema()
+    for name in ("title", "text"):
+        schema.remove(name)
+    schema.add("title", TEXT(analyzer=schema["speaker"].analyzer, stored=True, field_boost=2.0))
+    schema.add("text", TEXT(analyzer=schema["speaker"].analyzer, stored=True))
+    schema.add("words", TEXT(analyzer=spelling_analyzer(), phrase=False))
+    (tmp_path / "index").mkdir()
+    whoosh_index.create_in(str(tmp_path / "index"), schema)
+    assert sync_index(store, tmp_path / "index") == 12
+    s = Searcher(tmp_path / "index")
+    assert s.search('"Nansei islands"').total == 9
+    assert s.search("missle").suggestion == "missile"
     s.close()

@@ -10,6 +10,7 @@ from datetime import datetime
 from html import unescape
 from xml.etree import ElementTree as ET
 
+import httpx
 import pytest
 
 from archive.model import Statement
@@ -57,6 +58,35 @@ def test_csv_export_has_every_match_across_pages(client, monkeypatch):
     quoted = next(dict(zip(CSV_COLUMNS, row)) for row in rows if row[0] == QUOTED.id)
     assert quoted["title"] == QUOTED.title and quoted["url"] == QUOTED.url and quoted["kind"] == "remarks"
     assert '"Ceasefire, ""phase two"", and what comes next"' in r.text
+
+
+def test_csv_export_cells_never_run_as_spreadsheet_formulas(tmp_path):
+    # scraped text may start like a formula; through the real server, every such cell comes out as text
+    from helpers import Server
+    risky = Statement(
+        source="us-state", url="https://us-state.example/remarks/formula", country="US",
+        ministry="+1 Ministry", language="en", kind="remarks", title="=HYPERLINK(\"http://x.invalid\") ceasefire",
+        paragraphs=["The ceasefire holds."], speakers=["@SUM(1,1)", "-2+3"],
+        date=datetime(2024, 4, 16, 12, 0, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
+    tabbed = Statement(
+        source="us-state", url="https://us-state.example/remarks/tab", country="US", ministry="\tTab",
+        language="en", kind="remarks", title="A ceasefire - with a dash inside", paragraphs=["Ceasefire."],
+        date=datetime(2024, 4, 17, 12, 0, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
+    server = Server(build_archive(tmp_path / "data", [risky, tabbed]))
+    try:
+        r = httpx.get(f"{server.url}/export.csv", params={"q": "ceasefire"})
+    finally:
+        server.stop()
+    assert r.status_code == 200
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(r.text))}
+    assert rows[risky.id]["title"] == "'" + risky.title
+    assert rows[risky.id]["ministry"] == "'+1 Ministry"
+    assert rows[risky.id]["speaker"] == "'@SUM(1,1); -2+3"
+    assert rows[tabbed.id]["ministry"] == "'\tTab"
+    # text that only contains the characters stays as it is, and so do ids, dates and URLs
+    assert rows[tabbed.id]["title"] == tabbed.title and rows[tabbed.id]["url"] == tabbed.url
+    assert rows[risky.id]["date"] == "2024-04-16T12:00:00+00:00"
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows.values() for cell in row.values())
 
 
 def test_export_stops_at_the_cap(client, monkeypatch):
