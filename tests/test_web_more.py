@@ -89,6 +89,20 @@ def test_csv_export_cells_never_run_as_spreadsheet_formulas(tmp_path):
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows.values() for cell in row.values())
 
 
+def test_api_limit_reaches_the_whole_result_set(client, monkeypatch):
+    monkeypatch.setattr(data, "EXPORT_PAGE", 7)  # the answer is put together from five search pages
+    whole = client.get("/api/search?q=ceasefire&limit=100000").get_json()
+    assert whole["total"] == CEASEFIRE and whole["limit"] == 100000
+    ids = [h["id"] for h in whole["hits"]]
+    assert len(ids) == len(set(ids)) == CEASEFIRE and set(ids) == all_ids(client, "q=ceasefire")
+    # the same order as page after page of the HTML results
+    paged = [h["id"] for p in range(1, 4) for h in client.get(f"/api/search?q=ceasefire&page={p}").get_json()["hits"]]
+    assert ids == paged
+    tail = client.get("/api/search?q=ceasefire&limit=500&offset=25").get_json()
+    assert [h["id"] for h in tail["hits"]] == ids[25:]
+    assert client.get("/api/search?q=ceasefire&limit=0").status_code == 400
+
+
 def test_export_stops_at_the_cap(client, monkeypatch):
     monkeypatch.setattr(data, "EXPORT_PAGE", 4)
     monkeypatch.setattr(data, "EXPORT_MAX", 10)

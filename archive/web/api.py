@@ -1,7 +1,9 @@
 """The JSON API: each HTML page's twin, from the same data, for scripts and fact-checking tools."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+import json
+
+from flask import Blueprint, Response, request, stream_with_context
 
 from .. import citation
 from . import data, replay
@@ -11,11 +13,27 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def search():
+    # a page of results, as the HTML page shows it; or, with a larger `limit`, up to the whole result set
     try:
-        _, results = data.search(request.args)
+        params = data.parse_search(request.args, max_limit=data.EXPORT_MAX)
+        if params.limit <= data.MAX_LIMIT:
+            return data.run(params).to_json()
+        first, pages = data.hit_pages(params)
     except data.BadSearch as e:
         return {"error": str(e)}, 400
-    return results.to_json()
+
+    def body():
+        # streamed, so that a worker holds one page of hits at a time, whatever the limit
+        head = {**first.to_json(), "limit": params.limit}
+        del head["hits"]
+        yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hits": ['
+        sep = ""
+        for hits in pages:
+            for hit in hits:
+                yield sep + json.dumps(hit.to_json(), ensure_ascii=False)
+                sep = ", "
+        yield "]}"
+    return Response(stream_with_context(body()), mimetype="application/json")
 
 
 @bp.get("/help")

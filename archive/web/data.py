@@ -178,9 +178,9 @@ def _date(args: Mapping[str, str], name: str) -> date | None:
     raise BadSearch(f"“{name}” must be a date written YYYY-MM-DD, not “{raw[:40]}”")
 
 
-def parse_search(args: Mapping[str, str]) -> SearchParams:
+def parse_search(args: Mapping[str, str], max_limit: int = MAX_LIMIT) -> SearchParams:
     """The search a query string asks for, the same for the page and the API (page, or limit and offset)."""
-    limit = min(_whole(args, "limit", PAGE_SIZE, 1), MAX_LIMIT)
+    limit = min(_whole(args, "limit", PAGE_SIZE, 1), max_limit)
     if args.get("offset", "").strip():
         offset = _whole(args, "offset", 0, 0)
     else:
@@ -229,24 +229,31 @@ def run(params: SearchParams, facets: bool = False) -> Results:
     return results
 
 
-def all_hits(args: Mapping[str, str]) -> Iterator[list[Hit]]:
-    """Every match of a search, a page at a time so an export's memory stays flat, up to EXPORT_MAX.
+def hit_pages(params: SearchParams) -> tuple[Results, Iterator[list[Hit]]]:
+    """The matches from `params.offset`, up to `params.limit` and EXPORT_MAX of them, a page at a time so
+    that memory stays flat; and the first page's Results (the total, the suggestion).
 
     The first page runs before this returns, so a bad search fails while the response can still be a 400;
     the later pages run as the client reads, so the caller streams them with the request context.
     """
-    params = replace(parse_search(args), limit=EXPORT_PAGE, offset=0)
-    first = run(params)
+    stop = params.offset + min(params.limit, EXPORT_MAX)
+    first = run(replace(params, limit=min(EXPORT_PAGE, stop - params.offset)))
 
     def pages() -> Iterator[list[Hit]]:
         results = first
         while True:
             yield results.hits
             offset = results.offset + len(results.hits)
-            if not results.hits or offset >= min(results.total, EXPORT_MAX):
+            end = min(stop, results.total)
+            if not results.hits or offset >= end:
                 return
-            results = run(replace(params, offset=offset, limit=min(EXPORT_PAGE, EXPORT_MAX - offset)))
-    return pages()
+            results = run(replace(params, offset=offset, limit=min(EXPORT_PAGE, end - offset)))
+    return first, pages()
+
+
+def all_hits(args: Mapping[str, str]) -> Iterator[list[Hit]]:
+    """Every match of a search (up to EXPORT_MAX), a page at a time, for the exports."""
+    return hit_pages(replace(parse_search(args), limit=EXPORT_MAX, offset=0))[1]
 
 
 def statement(sid: str) -> dict:
