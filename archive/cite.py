@@ -25,7 +25,7 @@ CANDIDATES = 50
 # words of the quote, rarest first, within this many postings (and CANDIDATE_TERMS words; the first word's
 # list up to FIRST_TERM_CAP): the cost is bounded at any archive size, and the words it leaves out are the
 # common ones, which say least about where a quote comes from
-POSTING_BUDGET = 8_000
+POSTING_BUDGET = 40_000
 CANDIDATE_TERMS = 16
 FIRST_TERM_CAP = 4 * POSTING_BUDGET
 SEGMENT = 8
