@@ -298,7 +298,7 @@ def watch(ctx, source_ids, as_json, interval, rounds, recheck, **how):
     def on_round(done):
         totals.add(done)
         if as_json:
-            click.echo(json.dumps(done.to_json(), ensure_ascii=False, default=str), nl=True)
+            click.echo(json.dumps(done.to_json(), ensure_ascii=False, default=str))
         else:
             click.echo(done.line())
 

@@ -170,9 +170,7 @@ class Crawler:
             return None
         if res.status in GONE and state and state["content_hash"]:
             # an article we hold was taken down: it stays in the archive, labelled, and is checked again later
-            report.withdrawn += len(self.store.mark_withdrawn(url, source.id, res.fetched_at))
-            self.store.set_crawl_state(url, source.id, status=res.status, fetched_at=res.fetched_at,
-                                       content_hash=state["content_hash"])
+            report.withdrawn += len(self.store.withdraw(url, source.id, res.status, res.fetched_at))
             return None
         if res.status != 200:
             report.error(f"{url}: HTTP {res.status}")

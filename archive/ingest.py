@@ -154,13 +154,7 @@ class Ingest:
 
     def _withdraw(self, report: FileReport, source_id: str, res) -> None:
         """An article page answering 404 or 410 after it was read: its statements were taken down then."""
-        held = self.store.crawl_state(res.url)
-        withdrawn = self.store.mark_withdrawn(res.url, source_id, res.fetched_at)
-        report.withdrawn += len(withdrawn)
-        if held and held["content_hash"]:
-            # as the crawl leaves it: checked again by a later watch
-            self.store.set_crawl_state(res.url, source_id, status=res.status, content_hash=held["content_hash"],
-                                       fetched_at=res.fetched_at)
+        report.withdrawn += len(self.store.withdraw(res.url, source_id, res.status, res.fetched_at))
 
     def _older(self, st: Statement, captured_at: datetime) -> str | None:
         """For a capture older than what the archive holds of a statement (an older archive's WARC file):

@@ -308,13 +308,18 @@ class Store(CaptureStore):
                                 .order_by(statements.c.date).limit(limit)).mappings().all()
         return [dict(r) for r in rows]
 
-    def mark_withdrawn(self, url: str, source: str, at: datetime) -> list[str]:
-        """Statements of `source` at `url` not yet marked withdrawn are marked so, as of `at`; their ids."""
+    def withdraw(self, url: str, source: str, status: int, at: datetime) -> list[str]:
+        """The article page at `url` answered `status` (404, 410) at `at`: statements of `source` there not yet
+        marked withdrawn are marked so (their ids are returned), and a page read before stays one to check
+        again later."""
         where = and_(statements.c.url == url, statements.c.source == source, statements.c.withdrawn_at.is_(None))
         with self.engine.begin() as conn:
             ids = list(conn.execute(select(statements.c.id).where(where)).scalars())
             if ids:
                 conn.execute(statements.update().where(where).values(withdrawn_at=at))
+        held = self.crawl_state(url)
+        if held and held["content_hash"]:
+            self.set_crawl_state(url, source, status=status, content_hash=held["content_hash"], fetched_at=at)
         return ids
 
     def recent_withdrawals(self, limit: int = 50) -> list[dict]:
