@@ -145,13 +145,11 @@ class Crawler:
             self.on_progress(report)
 
     def _recheck(self, source: Source, report: SourceReport, limit: int, before: datetime):
-        # what this crawl has just read is not read again
+        # what this crawl has just read is not read again; crawl() indexes what changed as it ends
         for url in self.store.recheck_urls(source.id, limit, before) if limit else ():
             report.rechecked += 1
             self._read_article(source, Link(url), report, conditional=True)
             self.on_progress(report)
-        if limit:
-            sync_index(self.store, self.index_dir)
 
     def _fetch(self, source: Source, url: str, report: SourceReport, conditional: bool):
         state = self.store.crawl_state(url) if conditional else None
