@@ -18,6 +18,7 @@ from archive.sources.cn_mfa_zh import spokespeople
 
 FEED_DIR = Path("feeds/www.state.gov/rss-feed/press-releases")
 STATE_ITEMS = 2031
+FIRST_HUNT = r"/web/zyxw/|/fnhd_673048/|/web/wjdt_674879/fyrbt_674889/default"
 # What a script or widget leaves in text; "window." alone is not it ("she went to the window.").
 SCRIPT_JUNK = re.compile(r"<script|function\s*\(|\bwindow\.[A-Za-z]|\bdocument\.[A-Za-z]|jQuery|addEventListener")
 
@@ -32,7 +33,9 @@ def read_jsonl(path: Path) -> list[dict]:
 def fmprc_pages(corpus) -> dict[str, list[dict]]:
     pages = {"listing": [], "article": []}
     for entry in read_jsonl(corpus / "manifest.jsonl"):
-        if entry["site"] == "www.fmprc.gov.cn":
+        # the first hunt's pages: 50 browser-saved articles and the Chinese column's 67 listing pages (the
+        # later hunts' conferences are read by tests/test_corpus_pages.py)
+        if entry["site"] == "www.fmprc.gov.cn" and re.search(FIRST_HUNT, entry["path"]):
             entry["text"] = (corpus / entry["path"]).read_text(encoding=entry["encoding"])
             pages[entry["kind"]].append(entry)
     return pages

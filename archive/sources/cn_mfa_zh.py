@@ -235,7 +235,7 @@ class FmprcSource(Source):
         text = _text_paragraphs(body)
         if not text:
             raise ExtractError(f"{self.id}: no text paragraphs in the body ({sel}) on {page.url}")
-        return self.statement(url=page.url, title=title, paragraphs=text, date=self._date(doc, page.url),
+        return self.statement(url=page.url, title=title, paragraphs=text, date=self._date(doc, page.url, title),
                               fetched_at=page.fetched_at)
 
     def _title(self, doc: BeautifulSoup) -> str:
@@ -247,8 +247,10 @@ class FmprcSource(Source):
         head = text_of(doc.title)
         return normalize_text(head.split("_", 1)[0]) if "_" in head else ""
 
-    def _date(self, doc: BeautifulSoup, url: str) -> datetime | None:
-        for text in (*(text_of(doc.select_one(sel)) for sel in self.date_selectors), _meta(doc, "PubDate")):
+    def _date(self, doc: BeautifulSoup, url: str, title: str) -> datetime | None:
+        # the old English template leaves #News_Body_Time empty: "... Press Conference on May 11, 2018" is the
+        # only date such a page carries
+        for text in (*(text_of(doc.select_one(sel)) for sel in self.date_selectors), _meta(doc, "PubDate"), title):
             if date := parse_date(text, self.timezone):
                 return date
         return self._url_day(url)

@@ -15,7 +15,7 @@ _DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"])}
-_MDY = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2}),\s*(\d{4})")
+_MDY = re.compile(r"([A-Za-z]+)\.?\s*(\d{1,2}),\s*(\d{4})")  # "June12, 2018" is printed too
 
 
 def parse_date(text: str, tz: tzinfo | None = None) -> datetime | None:
