@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,7 +34,9 @@ pytestmark = pytest.mark.corpus
 
 def snapshot(data: Path) -> dict:
     """Everything a reader sees of the statements and their revisions, as rows."""
-    with sqlite3.connect(data / "archive.sqlite") as db:
+    # closing(): sqlite3's own context manager only commits, and a connection closed later by the garbage
+    # collector removes -shm while another test copies the folder
+    with closing(sqlite3.connect(data / "archive.sqlite")) as db:
         return {
             "statements": db.execute(
                 "SELECT id, source, guid, url, title, date, kind, speakers, paragraphs, content_hash, first_seen, "
@@ -304,7 +307,7 @@ def served(tmp_path):
 
 
 def statement_id(data: Path, url: str) -> str:
-    with sqlite3.connect(data / "archive.sqlite") as db:
+    with closing(sqlite3.connect(data / "archive.sqlite")) as db:
         return db.execute("SELECT id FROM statements WHERE url = ?", (url,)).fetchone()[0]
 
 
@@ -349,7 +352,7 @@ def test_capture_page_shows_the_page_safely_under_a_banner(served):
 
 def test_capture_of_a_feed_statement_shows_its_item(served):
     server, data = served
-    with sqlite3.connect(data / "archive.sqlite") as db:
+    with closing(sqlite3.connect(data / "archive.sqlite")) as db:
         sid, title, url = db.execute("SELECT id, title, url FROM statements WHERE source = 'us-state' "
                                      "ORDER BY id LIMIT 1").fetchone()
     html = httpx.get(f"{server.url}/statements/{sid}/capture").text
@@ -368,7 +371,7 @@ def test_capture_errors_are_404(served):
 
 
 def test_an_edited_statement_lists_the_captures_of_each_revision(crawled):
-    with sqlite3.connect(crawled / "archive.sqlite") as db:
+    with closing(sqlite3.connect(crawled / "archive.sqlite")) as db:
         sid, url = db.execute("SELECT id, url FROM statements WHERE revision_count > 1 ORDER BY id").fetchone()
         seen = db.execute("SELECT first_seen, last_seen FROM revisions WHERE statement_id = ? ORDER BY seq",
                           (sid,)).fetchall()
