@@ -139,6 +139,10 @@ class Crawler:
                     (self.options.max_pages is not None and depth >= self.options.max_pages):
                 continue
             self._tried.add(url)
+            owed = self.store.owed_entry(url)
+            if owed and owed["kind"] == "listing":
+                # an earlier crawl wanted this page with a wider window, and did not get it
+                window = min(window, datetime.fromisoformat(owed["since"]))
             if tries.get(url):
                 # a retry comes after the rest of the queue, and after a pause that grows with each try
                 self.fetcher.sleep(2 ** tries[url])

@@ -61,6 +61,8 @@ class MinistrySite:
         self.edits: dict[int, str] = {}
         # article number -> the status its page answers instead (404, 410: taken down)
         self.gone: dict[int, int] = {}
+        # listing page number -> the status it answers instead
+        self.refused: dict[int, int] = {}
         site = self
         lock = threading.Lock()
 
@@ -140,6 +142,8 @@ class MinistrySite:
         name = path.rsplit("/", 1)[-1]
         if name.startswith("t") and name.endswith(".shtml"):
             return self.gone.get(int(name[1:-len(".shtml")]), 200)
+        if name.startswith("default_"):
+            return self.refused.get(int(name[len("default_"):-len(".shtml")]), 200)
         return 200
 
     @property

@@ -135,6 +135,24 @@ def test_deeper_and_older_crawls_walk_on_past_a_304(tmp_path):
         site.close()
 
 
+def test_a_failed_listing_page_is_owed_with_the_window_that_wanted_it(tmp_path):
+    site = MinistrySite(n=50, per_page=15, validators=True)
+    site.refused = {2: 403}  # the third listing page, for a while
+    data = tmp_path / "data"
+    try:
+        rep = crawl(data, site, "--since", FAR_BACK)
+        assert (rep["new"], rep["owed"]) == (30, 1)
+        assert any("default_2.shtml: HTTP 403" in m for m in rep["messages"])
+        # the next crawl wants only the last 30 days (articles 20..50), but the page is owed for all of time
+        site.refused = {}
+        rep = crawl(data, site)
+        assert site.answered("default_2.shtml") == [403, 200] and site.answered("default_3.shtml") == [200]
+        assert (rep["new"], rep["owed"]) == (20, 0)
+    finally:
+        site.close()
+    assert_whole(data, 50)
+
+
 def test_a_page_that_keeps_answering_404_is_given_up_and_reported(tmp_path):
     site = MinistrySite(n=20, per_page=15, validators=True)
     site.gone = {7: 404}  # linked from the listing, never published
