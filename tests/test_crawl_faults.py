@@ -88,9 +88,9 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(tmp_path):
             proc = subprocess.Popen([sys.executable, "-m", "archive", "--data-dir", str(data),
                                      *crawl_args(site, "--since", FAR_BACK, "--delay", "0.03")],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            # from the first article fetched on: the moments that matter are within the walk
+            # from the first article asked for on: the moments that matter are within the walk
             deadline = time.monotonic() + 30
-            while site.fetched(".shtml") == 0 and time.monotonic() < deadline:
+            while not any("/t" in path for path, _ in site.requests) and time.monotonic() < deadline:
                 time.sleep(0.01)
             time.sleep(rng.uniform(0.0, 1.2))
             proc.send_signal(signal.SIGKILL)
