@@ -1,4 +1,5 @@
-"""The store: statements, their append-only text revisions, and crawl state per URL.
+"""The store: statements, their append-only text revisions, and crawl state per URL (with what each listing
+gave and the pages a crawl still owes).
 
 SQLAlchemy Core keeps the SQL portable (SQLite now, PostgreSQL later); nothing here knows about HTML,
 HTTP or the index.
@@ -412,7 +413,8 @@ class Store(CaptureStore):
     # what listings gave, and what is owed ----------------------------------------------------------
 
     def read_listing(self, url: str, source: str, *, links: list[tuple[str, str, str | None]],
-                     next_pages: list[str], owe: list[tuple[str, str, str | None]], etag: str | None, last_modified: str | None, fetched_at: datetime):
+                     next_pages: list[str], owe: list[tuple[str, str, str | None]], etag: str | None,
+                     last_modified: str | None, fetched_at: datetime):
         """A listing read whole, in one transaction: what it links to, the articles it makes owed (url,
         title, date; those already owed keep their attempts), and its validators. The validators may be
         recorded at once because a 304 later means "these links", and the owed rows keep every article
