@@ -30,7 +30,7 @@ from .store import Store
 DEFAULT_WINDOW = timedelta(days=30)
 # a page that answers these was taken down; any other error may be passing
 GONE = (404, 410)
-# tries of a listing page within one crawl, the later ones after a pause of 2, 4 … seconds
+# tries of a listing page within one crawl, the later ones after a pause of 2, 4 seconds
 LISTING_TRIES = 3
 
 
@@ -144,8 +144,9 @@ class Crawler:
                 # an earlier crawl wanted this page with a wider window, and did not get it
                 window = min(window, datetime.fromisoformat(owed["since"]))
             if tries.get(url):
-                # a retry comes after the rest of the queue, and after a pause that grows with each try
-                self.fetcher.sleep(2 ** tries[url])
+                # a retry comes after the rest of the queue, and after a pause that grows with each try (scaled
+                # as the fetcher's own: a host asking for no delay gets none)
+                self.fetcher.sleep(min(1.0, self.fetcher.delay) * 2 ** tries[url])
             got = self._read_listing(source, url, window, report)
             if isinstance(got, Miss):
                 tries[url] = tries.get(url, 0) + 1

@@ -63,6 +63,8 @@ class MinistrySite:
         self.gone: dict[int, int] = {}
         # listing page number -> the status it answers instead
         self.refused: dict[int, int] = {}
+        # listing page number -> how many more requests for it answer 503 before it is served
+        self.flaky: dict[int, int] = {}
         site = self
         lock = threading.Lock()
 
@@ -143,7 +145,11 @@ class MinistrySite:
         if name.startswith("t") and name.endswith(".shtml"):
             return self.gone.get(int(name[1:-len(".shtml")]), 200)
         if name.startswith("default_"):
-            return self.refused.get(int(name[len("default_"):-len(".shtml")]), 200)
+            page = int(name[len("default_"):-len(".shtml")])
+            if self.flaky.get(page):
+                self.flaky[page] -= 1
+                return 503
+            return self.refused.get(page, 200)
         return 200
 
     @property

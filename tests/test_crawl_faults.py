@@ -135,6 +135,14 @@ def test_deeper_and_older_crawls_walk_on_past_a_304(tmp_path):
         site.close()
 
 
+def test_a_listing_page_failing_for_a_while_is_read_in_the_same_crawl(site, tmp_path):
+    # the fetcher gives up after 4 attempts; the crawl asks again once the rest of the walk is done
+    site.flaky = {1: 5}
+    rep = crawl(tmp_path / "data", site)
+    assert site.answered("default_1.shtml") == [503] * 5 + [200]
+    assert (rep["new"], rep["owed"]) == (20, 0)
+
+
 def test_a_failed_listing_page_is_owed_with_the_window_that_wanted_it(tmp_path):
     site = MinistrySite(n=50, per_page=15, validators=True)
     site.refused = {2: 403}  # the third listing page, for a while
