@@ -30,7 +30,8 @@ from .store import Store
 DEFAULT_WINDOW = timedelta(days=30)
 # a page that answers these was taken down; any other error may be passing
 GONE = (404, 410)
-# tries of a listing page within one crawl, the later ones after a pause of 2, 4 seconds
+# tries of a listing page within one crawl, the later ones after a pause of 2, then 4 seconds (less with a
+# --delay below 1)
 LISTING_TRIES = 3
 
 
@@ -51,7 +52,7 @@ class SourceReport:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
-    skipped: int = 0        # links older than the window, or already in the archive
+    skipped: int = 0        # links older than the window, already in the archive, or owed and not due yet
     errors: int = 0
     rechecked: int = 0      # known articles fetched again for edits and take-downs
     withdrawn: int = 0      # statements whose page now answers 404 or 410
