@@ -197,11 +197,22 @@ def test_an_owed_article_is_reported_until_stored(tmp_path):
     try:
         proc = cli(data, *[a for a in crawl_args(site) if a != "--json"], "--quiet")
         assert "cn-mfa-zh: 2 pages seen and not stored yet; the next crawl tries again" in proc.stdout
+        args = [a for a in crawl_args(site) if a != "crawl"]
+
+        def watch(rounds: int):
+            proc = cli(data, "watch", *args, "--interval", "0", "--rounds", str(rounds))
+            assert proc.returncode == 0, proc.stderr
+            *each, end = [json.loads(line) for line in proc.stdout.splitlines()]
+            return [r["sources"][0] for r in each], end["summary"]["sources"][0]
+
+        # a watch's summary tells what is owed as its last round left it
+        rounds, total = watch(1)
+        assert (rounds[0]["owed"], total["owed"]) == (2, 2)
+        # the server well again: the listing is unchanged (304), the two owed pages are fetched anyway
         site.gone = {}
-        rep = crawl(data, site)
-        # the listing is unchanged (304): the two owed pages are fetched anyway
-        assert site.answered("default_1.shtml")[-1] == 304
-        assert (rep["new"], rep["owed"]) == (2, 0)
+        rounds, total = watch(2)
+        assert [r["owed"] for r in rounds] == [0, 0] and (total["new"], total["owed"]) == (2, 0)
+        assert site.answered("default_1.shtml")[-2:] == [304, 304]
     finally:
         site.close()
     assert_whole(data, 20)
