@@ -86,13 +86,15 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(tmp_path):
     try:
         for _ in range(4):
             proc = subprocess.Popen([sys.executable, "-m", "archive", "--data-dir", str(data),
-                                     *crawl_args(site, "--since", FAR_BACK, "--delay", "0.03")],
+                                     *crawl_args(site, "--since", FAR_BACK, "--delay", "0.05")],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            # from the first article asked for on: the moments that matter are within the walk
+            # from the first article asked for on: the moments that matter are within the walk (a crawl
+            # with nothing left to fetch asks for none, and ends by itself)
             deadline = time.monotonic() + 30
-            while not any("/t" in path for path, _ in site.requests) and time.monotonic() < deadline:
+            while not any("/t" in path for path, _ in site.requests) and proc.poll() is None \
+                    and time.monotonic() < deadline:
                 time.sleep(0.01)
-            time.sleep(rng.uniform(0.0, 1.2))
+            time.sleep(rng.uniform(0.0, 1.0))
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
             stored_at_kill.append(open_store(data).count())
