@@ -177,9 +177,10 @@ def _crawl_options(command):
     options = [
         click.argument("source_ids", metavar="[SOURCE]...", nargs=-1),
         click.option("--since", help="Collect listing items from this date on (YYYY-MM-DD) [default: 30 days ago]."),
-        click.option("--max-pages", type=click.IntRange(min=1), help="At most N listing pages per source."),
+        click.option("--max-pages", type=click.IntRange(min=1),
+                     help="At most N pages of each listing (a source may have several)."),
         click.option("--delay", type=click.FloatRange(min=0), default=2.0, show_default=True,
-                     help="Seconds between requests to one host."),
+                     help="Seconds between requests to one host; below 1, retries after errors pause less too."),
         click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
                      help="Seconds before a request is given up."),
         click.option("--mirror", "mirror_specs", multiple=True, metavar="CANONICAL=FETCH",
@@ -219,6 +220,17 @@ def _crawling(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, c
     finally:
         fetcher.close()
         warc.close()
+
+
+def _print_owed(reports):
+    """What the crawl saw and has not stored: nothing is dropped, so the reader is told what is pending."""
+    for r in reports:
+        if r.owed:
+            click.echo(f"{r.source}: {r.owed:,} page{'s' if r.owed != 1 else ''} seen and not stored yet; "
+                       f"the next crawl tries again")
+        if r.given_up:
+            click.echo(f"{r.source}: {r.given_up:,} page{'s' if r.given_up != 1 else ''} never stored and "
+                       f"answering 404/410 for days: no longer tried")
 
 
 def _exit_for(reports, interrupted: bool, resume: str):
@@ -264,6 +276,7 @@ def crawl(ctx, source_ids, as_json, **how):
         _emit_json({"interrupted": interrupted, "sources": [r.to_json() for r in reports]})
     else:
         print_summary(reports)
+        _print_owed(reports)
     _exit_for(reports, interrupted, "the next crawl resumes")
 
 
@@ -313,6 +326,7 @@ def watch(ctx, source_ids, as_json, interval, rounds, recheck, **how):
     else:
         click.echo(f"{totals.rounds} rounds in {totals.seconds:.1f} s" + (" (interrupted)" if interrupted else ""))
         print_summary(totals.reports())
+        _print_owed(totals.reports())
     _exit_for(totals.last_reports, interrupted, "the next watch resumes")
 
 

@@ -1,17 +1,21 @@
 """The crawl: walk each source's listings and feeds, fetch what is new, parse it, store it, index it.
 
-Resumability comes from ordering, not from checkpoints: a listing's validators (ETag, Last-Modified)
-are recorded only after all of its items are stored, and an article's crawl state only after its
-statement is stored. A crawl stopped at any point refetches what it had not finished, and the store's
-content hashes make refetching harmless.
+Nothing seen is lost. A listing read whole is remembered (its links, its next pages) together with its
+validators, and every article it links that is not stored yet becomes *owed*, in one transaction, before
+any of them is fetched. An owed article stays owed until it is stored: through failures (tried again with
+backoff, see `retry`), a killed process, and listings that answer 304 from then on. A 304 means "the same
+links as remembered", so a crawl reaching further back than the last one walks on from the memory. A
+listing page that fails is tried again within the run, and owed to later crawls after that. Refetching is
+harmless: statements are keyed by id and the store's content hashes tell an unchanged page.
 
 A crawl may also re-read articles it already holds (`recheck`), the longest unchecked first: that is how
 an edit of a page becomes a revision and a page taken down (404, 410) marks its statement withdrawn.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -19,12 +23,24 @@ from .fetch.client import Fetcher, FetchError
 from .fetch.decode import decode_body
 from .index import sync_index
 from .model import Statement, utcnow
+from .retry import gives_up, next_try
 from .sources.base import ExtractError, Link, Page, Source
 from .store import Store
 
 DEFAULT_WINDOW = timedelta(days=30)
 # a page that answers these was taken down; any other error may be passing
 GONE = (404, 410)
+# tries of a listing page within one crawl, the later ones after a pause of 2, then 4 seconds (less with a
+# --delay below 1)
+LISTING_TRIES = 3
+
+
+@dataclass
+class Miss:
+    """A page that could not be read this time: why, and the status when the server answered at all."""
+    reason: str
+    status: int | None = None
+    passing: bool = False   # no usable answer came (network, server errors): a retry soon may succeed
 
 
 @dataclass
@@ -36,11 +52,13 @@ class SourceReport:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
-    skipped: int = 0        # links older than the window, or already in the archive
+    skipped: int = 0        # links older than the window, already in the archive, or owed and not due yet
     errors: int = 0
     rechecked: int = 0      # known articles fetched again for edits and take-downs
     withdrawn: int = 0      # statements whose page now answers 404 or 410
     warnings: int = 0       # pages read by a fallback: the template may be changing
+    owed: int = 0           # after the crawl: pages seen and not stored yet, which the next crawl tries again
+    given_up: int = 0       # never-stored pages that kept answering 404/410: no longer tried, still listed
     # ok; partial (some errors); failed (nothing could be fetched); broken (pages came, but the source's
     # selectors fit none of them: the site's template changed); interrupted
     status: str = "ok"
@@ -75,7 +93,7 @@ class SourceReport:
 @dataclass
 class CrawlOptions:
     since: datetime | None = None   # None: the last 30 days of listings; feed items are always taken
-    max_pages: int | None = None    # listing pages per source
+    max_pages: int | None = None    # pages of each listing (a source may have several)
     offline: bool = False           # fetch only through mirrors: a safety net for tests and local mirrors
 
 
@@ -91,58 +109,87 @@ class Crawler:
         self.current: SourceReport | None = None
 
     def crawl(self, source: Source, recheck: int = 0) -> SourceReport:
-        """Walk the source's listings; then fetch up to `recheck` of its known articles again."""
+        """Walk the source's listings and what it owes; then fetch up to `recheck` of its known articles again."""
         report = self.current = SourceReport(source.id)
-        started = utcnow()
+        # to the microsecond, as fetches are recorded: a crawl a second ago is not this one
+        started = datetime.now(timezone.utc)
+        # pages this crawl has tried: an owed page is tried once a crawl, however it is reached
+        self._tried: set[str] = set()
         try:
             self._walk(source, report)
+            self._pay(source, report)
             self._recheck(source, report, recheck, before=started)
         except KeyboardInterrupt:
             report.status = "interrupted"
             raise
         finally:
             sync_index(self.store, self.index_dir)
+            report.owed, report.given_up = self.store.owed_counts(source.id)
             report.settle()
             self.on_progress(report)
         return report
 
-    def _walk(self, source: Source, report: SourceReport):
+    def _walk(self, source: Source, report: SourceReport, queue: deque | None = None):
+        """Walk listing pages from `queue` (url, place in its series, window), the start pages by default."""
         since = self.options.since or (utcnow() - DEFAULT_WINDOW)
-        queue = list(source.start_urls)
-        seen: set[str] = set()
-        pages = 0
+        queue = queue if queue is not None else deque((url, 0, since) for url in source.start_urls)
+        tries: dict[str, int] = {}
         while queue:
-            url = queue.pop(0)
-            if url in seen or (self.options.max_pages is not None and pages >= self.options.max_pages):
+            url, depth, window = queue.popleft()
+            if (url in self._tried and url not in tries) or \
+                    (self.options.max_pages is not None and depth >= self.options.max_pages):
                 continue
-            seen.add(url)
-            pages += 1
-            got = self._read_listing(source, url, report)
-            if got is None:
+            self._tried.add(url)
+            owed = self.store.owed_entry(url)
+            if owed and owed["kind"] == "listing":
+                # an earlier crawl wanted this page with a wider window, and did not get it
+                window = min(window, datetime.fromisoformat(owed["since"]))
+            if tries.get(url):
+                # a retry comes after the rest of the queue, and after a pause that grows with each try (scaled
+                # as the fetcher's own: a host asking for no delay gets none)
+                self.fetcher.sleep(min(1.0, self.fetcher.delay) * 2 ** tries[url])
+            got = self._read_listing(source, url, window, report)
+            if isinstance(got, Miss):
+                tries[url] = tries.get(url, 0) + 1
+                # a network or server error may pass within seconds; a 404 or a page that does not parse won't
+                if got.passing and tries[url] < LISTING_TRIES:
+                    queue.append((url, depth, window))
+                    continue
+                report.error(got.reason + (f" ({tries[url]} tries)" if tries[url] > 1 else ""))
+                if url not in source.start_urls:  # start pages are walked by every crawl anyway
+                    self.store.owe_listing(url, source.id, depth=depth, since=window.isoformat(), at=utcnow())
+                    self._failed(url, got, report)
                 continue
-            listing, res = got
-            report.found += len(listing.links) + len(listing.statements)
-            carried = [st for st in listing.statements
-                       if not (self.options.since and st.date and st.date < self.options.since)]
-            report.skipped += len(listing.statements) - len(carried)
-            self._store_many(carried, report, res.fetched_at)
-            # calendar dates as the site prints them: an item dated on the --since day is in, in any zone
-            fresh = [ln for ln in listing.links if not (ln.date and ln.date.date() < since.date())]
-            report.skipped += len(listing.links) - len(fresh)
-            known = self.store.known_urls(source.id)
+            tries.pop(url, None)
+            links, next_pages = got
+            fresh = self._wanted(links, window)
+            report.skipped += len(links) - len(fresh)
+            due = {row["url"] for row in self.store.owed_due(source.id, utcnow())}
             for link in fresh:
-                if link.url in known:
-                    report.skipped += 1
+                if link.url not in due or link.url in self._tried:
+                    report.skipped += 1  # stored already, or owed and not due yet
                     continue
                 self._read_article(source, link, report)
                 self.on_progress(report)
             # listings run newest first: once a page reaches back past the window, older pages cannot help
-            if listing.links and len(fresh) == len(listing.links):
-                queue.extend(listing.next_pages)
-            # only now, with its items stored, may a later crawl skip this listing on a 304
-            self.store.set_crawl_state(url, source.id, status=200, etag=res.etag, last_modified=res.last_modified)
+            if links and len(fresh) == len(links):
+                queue.extend((page, depth + 1, window) for page in next_pages)
             sync_index(self.store, self.index_dir)
             self.on_progress(report)
+
+    def _pay(self, source: Source, report: SourceReport):
+        """Try what the source owes and this crawl's walk did not reach: listing pages, then articles."""
+        since = self.options.since or (utcnow() - DEFAULT_WINDOW)
+        due = [row for row in self.store.owed_due(source.id, utcnow()) if row["url"] not in self._tried]
+        listings = deque((row["url"], row["depth"], min(since, datetime.fromisoformat(row["since"])))
+                         for row in due if row["kind"] == "listing")
+        if listings:
+            self._walk(source, report, listings)
+        for row in self.store.owed_due(source.id, utcnow()):
+            if row["kind"] == "article" and row["url"] not in self._tried:
+                date = datetime.fromisoformat(row["date"]) if row["date"] else None
+                self._read_article(source, Link(row["url"], row["title"] or "", date), report)
+                self.on_progress(report)
 
     def _recheck(self, source: Source, report: SourceReport, limit: int, before: datetime):
         # what this crawl has just read is not read again; crawl() indexes what changed as it ends
@@ -152,16 +199,16 @@ class Crawler:
             self.on_progress(report)
 
     def _fetch(self, source: Source, url: str, report: SourceReport, conditional: bool):
+        """(response, page) for a 200; None when the answer leaves nothing to read (304, a held page taken
+        down); a Miss otherwise."""
         state = self.store.crawl_state(url) if conditional else None
         if self.options.offline and self.fetcher.mirrors.to_fetch(url) == url:
-            report.error(f"{url}: not fetched: no --mirror covers it and --offline is set")
-            return None
+            return Miss(f"{url}: not fetched: no --mirror covers it and --offline is set")
         try:
             res = self.fetcher.get(url, allowed_hosts=set(source.hosts),
                                    etag=state and state["etag"], last_modified=state and state["last_modified"])
         except FetchError as e:
-            report.error(f"{url}: {e}")
-            return None
+            return Miss(f"{url}: {e}", passing=True)
         if res.status == 304:
             report.not_modified += 1
             self.store.set_crawl_state(url, source.id, status=304, fetched_at=res.fetched_at)
@@ -171,25 +218,23 @@ class Crawler:
             report.withdrawn += len(self.store.withdraw(url, source.id, res.status, res.fetched_at))
             return None
         if res.status != 200:
-            report.error(f"{url}: HTTP {res.status}")
             self.store.set_crawl_state(url, source.id, status=res.status, fetched_at=res.fetched_at)
-            return None
+            return Miss(f"{url}: HTTP {res.status}", res.status)
         report.fetched += 1
         text, _ = decode_body(res.body, res.content_type)
         return res, Page(url=url, text=text, fetched_at=res.fetched_at, content_type=res.content_type or "")
 
     def _read(self, source: Source, url: str, report: SourceReport, *, listing: bool, conditional: bool):
-        """Fetch and parse one page: (what the source read, the response), or None, counted in `report`."""
+        """Fetch and parse one page: (what the source read, the response), None or a Miss as `_fetch` says."""
         got = self._fetch(source, url, report, conditional=conditional)
-        if got is None:
-            return None
+        if got is None or isinstance(got, Miss):
+            return got
         res, page = got
         try:
             parsed = source.parse_listing(page) if listing else source.parse_article(page)
         except ExtractError as e:
             report.extract_errors += 1
-            report.error(f"{url}: {e}")
-            return None
+            return Miss(f"{url}: {e}", res.status)
         if listing:
             report.parsed_listings += 1
         else:
@@ -197,11 +242,56 @@ class Crawler:
         self._warn(page, report)
         return parsed, res
 
-    def _read_listing(self, source: Source, url: str, report: SourceReport):
-        return self._read(source, url, report, listing=True, conditional=True)
+    def _read_listing(self, source: Source, url: str, window: datetime, report: SourceReport):
+        """(links, next pages) of a listing page, read now or, on a 304, as remembered; or a Miss.
+
+        The links of a page read now are remembered and those in the window not stored become owed, with
+        the page's validators, in one transaction: from then on a 304 loses nothing."""
+        memory = self.store.listing_memory(url)
+        # validators are sent only with a memory to fall back on: a 304 without one would say nothing
+        got = self._read(source, url, report, listing=True, conditional=memory is not None)
+        if isinstance(got, Miss):
+            return got
+        if got is None:
+            links = [Link(u, t, datetime.fromisoformat(d) if d else None) for u, t, d in memory["links"]]
+            self._owe(source, url, links, window)
+            return links, memory["next_pages"]
+        listing, res = got
+        report.found += len(listing.links) + len(listing.statements)
+        carried = [st for st in listing.statements
+                   if not (self.options.since and st.date and st.date < self.options.since)]
+        report.skipped += len(listing.statements) - len(carried)
+        self._store_many(carried, report, res.fetched_at)
+        # a feed's items left out by --since are not remembered: its validators are not either, so a later
+        # crawl with a wider window reads it whole
+        whole = len(carried) == len(listing.statements)
+        known = self.store.known_urls(source.id)
+        self.store.read_listing(
+            url, source.id, links=[_remembered(ln) for ln in listing.links], next_pages=listing.next_pages,
+            owe=[_remembered(ln) for ln in self._wanted(listing.links, window) if ln.url not in known],
+            etag=res.etag if whole else None, last_modified=res.last_modified if whole else None,
+            fetched_at=res.fetched_at)
+        return listing.links, listing.next_pages
+
+    def _owe(self, source: Source, url: str, links: list[Link], window: datetime):
+        known = self.store.known_urls(source.id)
+        wanted = [_remembered(ln) for ln in self._wanted(links, window) if ln.url not in known]
+        if wanted:
+            self.store.owe_articles(source.id, wanted, utcnow())
+
+    @staticmethod
+    def _wanted(links: list[Link], window: datetime) -> list[Link]:
+        # calendar dates as the site prints them: an item dated on the window's first day is in, in any zone
+        return [ln for ln in links if not (ln.date and ln.date.date() < window.date())]
 
     def _read_article(self, source: Source, link: Link, report: SourceReport, conditional: bool = False):
+        self._tried.add(link.url)
         got = self._read(source, link.url, report, listing=False, conditional=conditional)
+        if isinstance(got, Miss):
+            report.error(got.reason)
+            if not conditional:
+                self._failed(link.url, got, report)
+            return
         if got is None:
             return
         st, res = got
@@ -211,7 +301,24 @@ class Crawler:
             st.date = datetime.fromisoformat(held) if isinstance(held, str) else held
         if self._store(st, report, fetched_at=res.fetched_at):
             self.store.set_crawl_state(link.url, source.id, status=200, etag=res.etag,
-                                       last_modified=res.last_modified, content_hash=st.content_hash)
+                                       last_modified=res.last_modified, content_hash=st.content_hash,
+                                       fetched_at=res.fetched_at)
+        elif not conditional:
+            self._failed(link.url, Miss(f"{link.url}: not stored"), report)
+
+    def _failed(self, url: str, miss: Miss, report: SourceReport):
+        """One more failure of an owed page: when to try it again, or whether to stop."""
+        entry = self.store.owed_entry(url)
+        if entry is None:
+            return
+        now = utcnow()
+        gone = entry["gone"] + (miss.status in GONE)
+        give_up = miss.status in GONE and gives_up(gone, entry["first_seen"], now)
+        self.store.owed_failed(url, error=miss.reason, gone=miss.status in GONE,
+                               next_try=next_try(entry["attempts"] + 1, now), give_up=give_up, at=now)
+        if give_up:
+            report.messages.append(f"{url}: given up after {gone} answers of 404/410 since "
+                                   f"{entry['first_seen']:%Y-%m-%d}; kept in the list of owed pages")
 
     @staticmethod
     def _warn(page: Page, report: SourceReport):
@@ -235,3 +342,7 @@ class Crawler:
         for saved in self.store.save_many(whole):
             report.count(saved.outcome)
         return len(whole)
+
+
+def _remembered(link: Link) -> tuple[str, str, str | None]:
+    return link.url, link.title, link.date.isoformat() if link.date else None

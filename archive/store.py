@@ -1,4 +1,5 @@
-"""The store: statements, their append-only text revisions, and crawl state per URL.
+"""The store: statements, their append-only text revisions, and crawl state per URL (with what each listing
+gave and the pages a crawl still owes).
 
 SQLAlchemy Core keeps the SQL portable (SQLite now, PostgreSQL later); nothing here knows about HTML,
 HTTP or the index.
@@ -72,6 +73,38 @@ crawl_state = Table(
     Column("status", Integer),
     Column("content_hash", String(64)),
     Column("fetched_at", DateTime(timezone=True)),
+)
+
+# What a listing page gave the last time it was read whole: a 304 means "the same links", so a crawl that
+# wants more than the last one (an older --since, more pages) walks on from here without refetching.
+listing_memory = Table(
+    "listing_memory", metadata,
+    Column("url", Text, primary_key=True),
+    Column("source", String(64), nullable=False),
+    Column("links", JSON, nullable=False),        # [[url, title, date ISO or None]], as the page listed them
+    Column("next_pages", JSON, nullable=False),
+    Column("read_at", DateTime(timezone=True), nullable=False),
+)
+
+# Pages a crawl saw and has not yet read: articles linked from a listing and not stored, listing pages
+# that failed. A row is written before the page is fetched and deleted only once it is stored, so neither a
+# failure nor a killed process loses it; every crawl of the source tries again what is due.
+owed = Table(
+    "owed", metadata,
+    Column("url", Text, primary_key=True),
+    Column("source", String(64), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),   # "article" or "listing"
+    Column("title", Text),
+    Column("date", String(32)),                    # an article's date as its listing gave it (some pages have none)
+    Column("since", String(32)),                   # a listing's: the window of the crawl that wanted it
+    Column("depth", Integer, nullable=False, default=0),  # a listing's place in its series (for --max-pages)
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("gone", Integer, nullable=False, default=0),    # how many of those attempts answered 404 or 410
+    Column("next_try", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    # set when a page that never was stored kept answering 404/410: no longer tried, still reported
+    Column("given_up_at", DateTime(timezone=True)),
 )
 
 
@@ -370,16 +403,107 @@ class Store(CaptureStore):
     def set_crawl_state(self, url: str, source: str, *, status: int, etag: str | None = None,
                         last_modified: str | None = None, content_hash: str | None = None,
                         fetched_at: datetime | None = None):
-        values = {"source": source, "status": status, "fetched_at": fetched_at or utcnow()}
-        if status != 304:
-            # a 304 confirms the validators we sent; anything else replaces them
-            values.update(etag=etag, last_modified=last_modified, content_hash=content_hash)
+        """Record a fetch of `url`; an article stored (`content_hash`) is no longer owed."""
         with self.engine.begin() as conn:
-            exists = conn.execute(select(crawl_state.c.url).where(crawl_state.c.url == url)).first()
-            if exists:
-                conn.execute(crawl_state.update().where(crawl_state.c.url == url).values(**values))
+            _set_crawl_state(conn, url, source, status=status, etag=etag, last_modified=last_modified,
+                             content_hash=content_hash, fetched_at=fetched_at)
+            if content_hash is not None:
+                conn.execute(owed.delete().where(owed.c.url == url))
+
+    # what listings gave, and what is owed ----------------------------------------------------------
+
+    def read_listing(self, url: str, source: str, *, links: list[tuple[str, str, str | None]],
+                     next_pages: list[str], owe: list[tuple[str, str, str | None]], etag: str | None,
+                     last_modified: str | None, fetched_at: datetime):
+        """A listing read whole, in one transaction: what it links to, the articles it makes owed (url,
+        title, date; those already owed keep their attempts), and its validators. The validators may be
+        recorded at once because a 304 later means "these links", and the owed rows keep every article
+        not yet stored."""
+        with self.engine.begin() as conn:
+            conn.execute(listing_memory.delete().where(listing_memory.c.url == url))
+            conn.execute(listing_memory.insert().values(url=url, source=source, links=[list(ln) for ln in links],
+                                                        next_pages=next_pages, read_at=fetched_at))
+            _owe_articles(conn, source, owe, utcnow())
+            conn.execute(owed.delete().where(owed.c.url == url))
+            _set_crawl_state(conn, url, source, status=200, etag=etag, last_modified=last_modified,
+                             fetched_at=fetched_at)
+
+    def listing_memory(self, url: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(listing_memory).where(listing_memory.c.url == url)).mappings().first()
+        return dict(row) if row else None
+
+    def owe_articles(self, source: str, items: list[tuple[str, str, str | None]], at: datetime):
+        """Articles (url, title, date) seen and not stored become owed; those owed already stay as they are."""
+        with self.engine.begin() as conn:
+            _owe_articles(conn, source, items, at)
+
+    def owe_listing(self, url: str, source: str, *, depth: int, since: str, at: datetime):
+        """A listing page that could not be read: owed, with the window and depth the crawl wanted it at
+        (the widest of them when several crawls did)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(owed.c.since, owed.c.depth).where(owed.c.url == url)).first()
+            if row is None:
+                conn.execute(owed.insert().values(url=url, source=source, kind="listing", since=since, depth=depth,
+                                                  attempts=0, gone=0, next_try=at, first_seen=at))
             else:
-                conn.execute(crawl_state.insert().values(url=url, **values))
+                conn.execute(owed.update().where(owed.c.url == url).values(since=min(row.since, since),
+                                                                           depth=min(row.depth, depth)))
+
+    def owed_due(self, source: str, now: datetime) -> list[dict]:
+        """Owed pages of `source` to try again now (not given up), listings first, the oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(owed).where(owed.c.source == source, owed.c.given_up_at.is_(None),
+                                                   owed.c.next_try <= now)
+                                .order_by(owed.c.kind.desc(), owed.c.first_seen, owed.c.url)).mappings().all()
+        return [_owed_dict(r) for r in rows]
+
+    def owed_entry(self, url: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(owed).where(owed.c.url == url)).mappings().first()
+        return _owed_dict(row) if row else None
+
+    def owed_counts(self, source: str) -> tuple[int, int]:
+        """(still owed, given up) for `source`."""
+        counted = select(func.count()).select_from(owed).where(owed.c.source == source)
+        with self.engine.connect() as conn:
+            return (conn.execute(counted.where(owed.c.given_up_at.is_(None))).scalar_one(),
+                    conn.execute(counted.where(owed.c.given_up_at.is_not(None))).scalar_one())
+
+    def owed_failed(self, url: str, *, error: str, gone: bool, next_try: datetime, give_up: bool, at: datetime):
+        """One more failed attempt at an owed page; `give_up` stops further tries (the row stays, reported)."""
+        with self.engine.begin() as conn:
+            conn.execute(owed.update().where(owed.c.url == url).values(
+                attempts=owed.c.attempts + 1, gone=owed.c.gone + (1 if gone else 0), next_try=next_try,
+                last_error=error, given_up_at=at if give_up else None))
+
+
+def _set_crawl_state(conn, url: str, source: str, *, status: int, etag: str | None, last_modified: str | None,
+                     content_hash: str | None = None, fetched_at: datetime | None = None):
+    values = {"source": source, "status": status, "fetched_at": fetched_at or utcnow()}
+    if status != 304:
+        # a 304 confirms the validators we sent; anything else replaces them
+        values.update(etag=etag, last_modified=last_modified, content_hash=content_hash)
+    exists = conn.execute(select(crawl_state.c.url).where(crawl_state.c.url == url)).first()
+    if exists:
+        conn.execute(crawl_state.update().where(crawl_state.c.url == url).values(**values))
+    else:
+        conn.execute(crawl_state.insert().values(url=url, **values))
+
+
+def _owe_articles(conn, source: str, items: list[tuple[str, str, str | None]], at: datetime):
+    wanted = {url: (title, date) for url, title, date in items}
+    have = set(conn.execute(select(owed.c.url).where(owed.c.url.in_(list(wanted)))).scalars())
+    fresh = [{"url": url, "source": source, "kind": "article", "title": title, "date": date, "depth": 0,
+              "attempts": 0, "gone": 0, "next_try": at, "first_seen": at}
+             for url, (title, date) in wanted.items() if url not in have]
+    if fresh:
+        conn.execute(owed.insert(), fresh)
+
+
+def _owed_dict(row) -> dict:
+    return {**row, "next_try": _aware(row["next_try"]), "first_seen": _aware(row["first_seen"]),
+            "given_up_at": _aware(row["given_up_at"])}
 
 
 def _add_missing_columns(engine: Engine):

@@ -53,8 +53,9 @@ class Totals:
             total = self.by_source.setdefault(r.source, SourceReport(r.source))
             for c in COLUMNS:
                 setattr(total, c, getattr(total, c) + getattr(r, c))
-            # the summary's status and messages are the latest round's: they say how the source is now
+            # the summary's status, messages and what is owed are the latest round's: how the source is now
             total.status, total.messages = r.status, r.messages
+            total.owed, total.given_up = r.owed, r.given_up
         self.last_reports = done.reports
 
     def reports(self) -> list[SourceReport]:

@@ -1,12 +1,18 @@
 """A small ministry site on loopback, written here in the old China MFA template, for crawl tests.
 
-It serves a two-page listing of article pages and records every request, so tests can check what a
-crawl fetched, in what order, and with which headers.
+It serves a listing of article pages and records every request, so tests can check what a crawl fetched,
+in what order, and with which headers. Optionally it answers as real servers do: validators (ETag,
+Last-Modified) and 304s, and a seeded share of failures (503 with Retry-After, 500, bodies cut short,
+stalls, redirects to another host).
 """
 from __future__ import annotations
 
+import email.utils
+import hashlib
+import random
 import threading
-from datetime import date, timedelta
+import time
+from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LISTING = "/web/wjdt_674879/fyrbt_674889/"
@@ -33,41 +39,87 @@ var countPage = {pages}//共多少页
 </script></body></html>"""
 
 
-class MinistrySite:
-    """Articles 1..n, newest first, `per_page` to a listing page, one day apart ending `newest`."""
+FAULTS = ("503", "500", "cut", "stall", "offsite")
 
-    def __init__(self, n: int = 20, per_page: int = 15, newest: date | None = None):
+
+class MinistrySite:
+    """Articles 1..n, newest first, `per_page` to a listing page, one day apart ending `newest`.
+
+    `validators`: pages carry an ETag and Last-Modified and answer conditional requests with 304.
+    `faults`: that share of requests (robots.txt included) fail, the kind chosen by `seed`; a stall lasts
+    `stall` seconds and then answers (a crawl with a shorter --timeout gives up on it)."""
+
+    def __init__(self, n: int = 20, per_page: int = 15, newest: date | None = None, *, validators: bool = False,
+                 faults: float = 0.0, seed: int = 0, stall: float = 1.5):
         self.n, self.per_page = n, per_page
         self.newest = newest or date.today()
+        self.validators, self.faults, self.stall = validators, faults, stall
+        self.rng = random.Random(seed)
         self.requests: list[tuple[str, dict]] = []
+        # (path, status or fault) of every answer, in order
+        self.answers: list[tuple[str, int | str]] = []
         self.edits: dict[int, str] = {}
         # article number -> the status its page answers instead (404, 410: taken down)
         self.gone: dict[int, int] = {}
+        # listing page number -> the status it answers instead
+        self.refused: dict[int, int] = {}
+        # listing page number -> how many more requests for it answer 503 before it is served
+        self.flaky: dict[int, int] = {}
         site = self
+        lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
                 pass
 
             def do_GET(self):
-                site.requests.append((self.path, dict(self.headers)))
+                with lock:
+                    site.requests.append((self.path, dict(self.headers)))
+                    fault = site.rng.choice(FAULTS) if site.rng.random() < site.faults else None
+                if fault == "stall":
+                    time.sleep(site.stall)
+                elif fault in ("503", "500"):
+                    return self.answer(int(fault), b"", {"Retry-After": "1"} if fault == "503" else {}, fault)
+                elif fault == "offsite":  # as a hijacked or misconfigured server might: a crawl must refuse it
+                    return self.answer(302, b"", {"Location": "http://127.0.0.2:9/latest/meta-data/"}, fault)
                 body = site.page(self.path)
-                if body is None or site.status(self.path) != 200:
-                    self.send_response(404 if body is None else site.status(self.path))
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
+                status = 404 if body is None else site.status(self.path)
+                if status != 200:
+                    return self.answer(status, b"", {}, fault or status)
                 data = body.encode("utf-8")
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
+                headers = {"Content-Type": "text/html; charset=utf-8"}
+                if site.validators:
+                    headers |= site.validators_of(self.path, data)
+                    if self.headers.get("If-None-Match") == headers["ETag"] and fault != "cut":
+                        return self.answer(304, b"", headers, 304)
+                self.answer(200, data, headers, fault or 200, cut=fault == "cut")
+
+            def answer(self, status: int, data: bytes, headers: dict, outcome, cut: bool = False):
+                site.answers.append((self.path, outcome))
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data[:len(data) // 2] if cut else data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up on a stall: as it should
+                if cut:
+                    self.close_connection = True
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def validators_of(self, path: str, data: bytes) -> dict[str, str]:
+        # a page changes when its bytes do; its Last-Modified is the newest day it shows
+        name = path.rsplit("/", 1)[-1]
+        k = int(name[1:-len(".shtml")]) if name.startswith("t") else self.n
+        day = datetime.combine(self.day(k), datetime.min.time(), timezone.utc)
+        return {"ETag": f'"{hashlib.sha1(data).hexdigest()[:16]}"',
+                "Last-Modified": email.utils.format_datetime(day, usegmt=True)}
 
     def day(self, k: int) -> date:
         return self.newest - timedelta(days=self.n - k)
@@ -92,6 +144,12 @@ class MinistrySite:
         name = path.rsplit("/", 1)[-1]
         if name.startswith("t") and name.endswith(".shtml"):
             return self.gone.get(int(name[1:-len(".shtml")]), 200)
+        if name.startswith("default_"):
+            page = int(name[len("default_"):-len(".shtml")])
+            if self.flaky.get(page):
+                self.flaky[page] -= 1
+                return 503
+            return self.refused.get(page, 200)
         return 200
 
     @property
@@ -100,6 +158,9 @@ class MinistrySite:
 
     def fetched(self, suffix: str) -> int:
         return sum(1 for p, _ in self.requests if p.endswith(suffix))
+
+    def answered(self, suffix: str) -> list[int | str]:
+        return [outcome for p, outcome in self.answers if p.endswith(suffix)]
 
     def close(self):
         self.server.shutdown()

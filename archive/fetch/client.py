@@ -203,7 +203,9 @@ class Fetcher:
                 wait = _retry_after(result.headers.get("Retry-After")) if result.status in (429, 503) else None
             if attempt == self.retries:
                 break
-            self.sleep(wait if wait is not None else 2 ** attempt + random.uniform(0, 1))
+            # exponential, jittered, in seconds; a host with no delay (a local mirror) asks for no pause
+            scale = min(1.0, self.delay)
+            self.sleep(wait if wait is not None else scale * (2 ** attempt + random.uniform(0, 1)))
         raise FetchError(f"{failure} after {self.retries + 1} attempts" if self.retries else failure)
 
     def _check_address(self, fetch_url: str) -> None:
