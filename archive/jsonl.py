@@ -55,7 +55,8 @@ def statement_to_record(st: dict) -> dict:
     rec = {"url": st["url"], "title": st["title"], "date": st["date"], "country": st["country"],
            "ministry": st["ministry"], "language": st["language"], "source": st["source"], "kind": st["kind"]}
     if st["speakers"]:
-        rec["speaker"] = SPEAKER_SEPARATOR.join(st["speakers"])
+        # str(): rows stored before imports checked types may hold numbers, and must still export
+        rec["speaker"] = SPEAKER_SEPARATOR.join(map(str, st["speakers"]))
     if st["tags"]:
         rec["tags"] = st["tags"]
     if st["guid"]:

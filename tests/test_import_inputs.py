@@ -124,6 +124,8 @@ def test_bad_rows_already_stored_do_not_block_later_work(tmp_path):
     assert good["files"][0]["new"] == 1 and good["indexed"] == 3
     assert cli_json(data, "search", "year one")["total"] == 1
     assert cli(data, "reindex").returncode == 0
+    exported = cli(data, "export")
+    assert exported.returncode == 0 and '"speaker": "1; 2"' in exported.stdout
 
 
 # 3. types and text --------------------------------------------------------------------------------------
