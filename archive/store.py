@@ -203,7 +203,7 @@ class Store(CaptureStore):
         """
         seen_at = seen_at or utcnow()
         with self.engine.begin() as conn:
-            known = _known_texts(conn, list({st.id for st in items}))
+            known = self._known_texts(conn, list({st.id for st in items}))
             extended: set[str] = set()
             out = []
             for st in items:
@@ -222,10 +222,30 @@ class Store(CaptureStore):
             raise ValueError(f"refusing to store {st.url}: {', '.join(problems)}")
         old = conn.execute(select(statements).where(statements.c.id == st.id)).mappings().first()
         if old["content_hash"] == st.content_hash:
-            row = _row(st)
+            row = self._row(st)
             if any(old[k] != v for k, v in row.items()):
                 conn.execute(statements.update().where(statements.c.id == st.id).values(**row, indexed_hash=None))
         return SaveResult(st.id, "unchanged")
+
+    @staticmethod
+    def _row(st: Statement) -> dict:
+        """A statement's columns that come from its text and metadata, not from when it was seen."""
+        return {
+            "source": st.source, "guid": st.guid, "url": st.url, "country": st.country,
+            "ministry": st.ministry, "language": st.language, "kind": st.kind, "title": st.title,
+            "date": st.date.isoformat() if st.date else None, "speakers": st.speakers, "tags": st.tags,
+            "paragraphs": st.paragraphs, "turns": [t.to_json() for t in st.turns], "content_hash": st.content_hash,
+        }
+
+    @staticmethod
+    def _known_texts(conn, ids: list[str], batch: int = 500) -> dict[str, set[str]]:
+        """Statement id → the content hashes of all its revisions, for the ids that are stored."""
+        known: dict[str, set[str]] = {}
+        for i in range(0, len(ids), batch):
+            for sid, chash in conn.execute(select(revisions.c.statement_id, revisions.c.content_hash)
+                                           .where(revisions.c.statement_id.in_(ids[i:i + batch]))):
+                known.setdefault(sid, set()).add(chash)
+        return known
 
     def _save(self, conn, st: Statement, seen_at: datetime | None) -> SaveResult:
         problems = st.problems()
@@ -234,7 +254,7 @@ class Store(CaptureStore):
         seen_at = seen_at or st.fetched_at or utcnow()
         sid, chash = st.id, st.content_hash
         row = {
-            **_row(st), "fetched_at": seen_at,
+            **self._row(st), "fetched_at": seen_at,
             # read again from the site, so published again (a page that came back after a 404)
             "withdrawn_at": None,
         }
@@ -411,26 +431,6 @@ class Store(CaptureStore):
                 conn.execute(crawl_state.update().where(crawl_state.c.url == url).values(**values))
             else:
                 conn.execute(crawl_state.insert().values(url=url, **values))
-
-
-def _row(st: Statement) -> dict:
-    """A statement's columns that come from its text and metadata, not from when it was seen."""
-    return {
-        "source": st.source, "guid": st.guid, "url": st.url, "country": st.country,
-        "ministry": st.ministry, "language": st.language, "kind": st.kind, "title": st.title,
-        "date": st.date.isoformat() if st.date else None, "speakers": st.speakers, "tags": st.tags,
-        "paragraphs": st.paragraphs, "turns": [t.to_json() for t in st.turns], "content_hash": st.content_hash,
-    }
-
-
-def _known_texts(conn, ids: list[str], batch: int = 500) -> dict[str, set[str]]:
-    """Statement id → the content hashes of all its revisions, for the ids that are stored."""
-    known: dict[str, set[str]] = {}
-    for i in range(0, len(ids), batch):
-        for sid, chash in conn.execute(select(revisions.c.statement_id, revisions.c.content_hash)
-                                       .where(revisions.c.statement_id.in_(ids[i:i + batch]))):
-            known.setdefault(sid, set()).add(chash)
-    return known
 
 
 def _add_missing_columns(engine: Engine):

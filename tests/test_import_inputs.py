@@ -170,7 +170,8 @@ def test_a_record_of_a_wrong_type_is_refused_with_file_and_line(tmp_path, change
 
 
 @pytest.mark.parametrize("raw", [
-    '{"title": "\\ud800"}', '{"text": "ok \\udfff"}', '{"speaker": ["\\ud83d"]}', '{"url": "https://x.example/\\ud800"}'])
+    '{"title": "\\ud800"}', '{"text": "ok \\udfff"}', '{"speaker": ["\\ud83d"]}',
+    '{"url": "https://x.example/\\ud800"}'])
 def test_a_lone_surrogate_is_refused_with_file_and_line(tmp_path, raw):
     change = json.loads(raw)
     src = tmp_path / "in.jsonl"
@@ -250,7 +251,8 @@ def test_fuzzed_files_are_refused_through_the_command_line(tmp_path):
     lines = proc.stderr.splitlines()
     assert len(lines) == len(files)
     for line, src in zip(lines, files):
-        assert line.startswith(f"error: {src}:{bad_lines[str(src)]}: ") and line.endswith("(nothing imported from this file)")
+        assert line.startswith(f"error: {src}:{bad_lines[str(src)]}: ")
+        assert line.endswith("(nothing imported from this file)")
     assert snapshot(data) == before
     after = cli_json(data, "import", str(write(tmp_path / "good.jsonl", GOOD)))
     assert after["files"][0]["new"] == 1 and after["indexed"] == 1

@@ -70,8 +70,8 @@ def test_a_long_phrase_of_one_repeated_word_answers_fast(real_index):
 
 
 _COMMON = ["the", "of", "and", "to", "in", "a", "on", "for", "is", "that", "we", "with", "的", "и"]
-_ODD = ["台湾", "制裁", "заявление", "外交部", "ＡＢＣ", "\x00", "é", "~", "^2", "*", "?", "\\", "[a TO z]", "{", "}",
-        "<", ">", "!", "&&", "||", ":", "-", "+", "'", "’", "（", "）"]
+_ODD = ["台湾", "制裁", "заявление", "外交部", "ＡＢＣ", "\x00", "é", "~", "^2", "*", "?", "\\", "[a TO z]", "{",
+        "}", "<", ">", "!", "&&", "||", ":", "-", "+", "'", "’", "（", "）"]
 _FIELDS = ["title", "text", "speaker", "country", "source", "kind", "language", "date", "foo"]
 
 

@@ -20,8 +20,9 @@ QUOTE = "The ministry firmly rejects the groundless accusations made in the repo
 
 
 def _statement(n: int, paragraphs: list[str], day: int = 1) -> Statement:
-    return Statement(source="us-state", url=f"https://us-state.example/{n}", country="US", ministry="Department of State",
-                     language="en", kind="statement", title=f"Statement {n}", paragraphs=paragraphs,
+    return Statement(source="us-state", url=f"https://us-state.example/{n}", country="US",
+                     ministry="Department of State", language="en", kind="statement", title=f"Statement {n}",
+                     paragraphs=paragraphs,
                      date=datetime(2024, 3, 1, tzinfo=UTC), fetched_at=datetime(2024, 7, day, tzinfo=UTC))
 
 
@@ -94,9 +95,9 @@ def test_many_paragraphs_with_a_local_edit_are_compared_word_by_word():
     started = time.monotonic()
     diff = revision_diff({"title": "t", "paragraphs": old}, {"title": "t", "paragraphs": new})
     assert time.monotonic() - started < 3.0 and "note" not in diff
-    assert diff["paragraphs"][50_000] == [{"op": "equal", "text": "Paragraph 50000 of a"},
-                                         {"op": "delete", "text": "very long"},
-                                         {"op": "insert", "text": "much longer"}, {"op": "equal", "text": "transcript."}]
+    assert diff["paragraphs"][50_000] == [
+        {"op": "equal", "text": "Paragraph 50000 of a"}, {"op": "delete", "text": "very long"},
+        {"op": "insert", "text": "much longer"}, {"op": "equal", "text": "transcript."}]
 
 
 def test_a_small_edit_is_still_word_by_word():
