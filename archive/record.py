@@ -144,7 +144,8 @@ def record_to_statement(rec) -> Statement:
     if kind not in KINDS:
         raise ValueError(f"kind {_show(kind)} is not one of {', '.join(KINDS)}")
     speakers = _speakers(rec.get("speaker"))
-    turns = _turns(rec["turns"]) if rec.get("turns") else (
+    # no turns given (or an empty list): read from the text, as a crawl would
+    turns = _turns(rec["turns"]) if rec.get("turns") is not None and rec["turns"] != [] else (
         source.turns_for(title, paragraphs, speakers) if source else [])
     st = Statement(
         turns=turns, source=source.id if source else (source_id or urlsplit(url).hostname or "import"),

@@ -151,6 +151,7 @@ WRONG = [
     ({"date": 20240101}, "date is not ISO 8601"),
     ({"kind": 1}, "kind must be a string"),
     ({"source": {}}, "source must be a string"),
+    ({"turns": {}}, "turns must be a list"),
     ({"turns": [{"speaker": "A", "role": "spokesperson", "start": 0.5, "end": True}]}, "whole number"),
     ({"turns": [{"speaker": "A", "role": "spokesperson", "start": 0, "end": 1e308}]}, "whole number"),
     ({"title": "x" * 3000}, "title is too long: 3,000 characters"),
