@@ -166,7 +166,9 @@ def align(qw: list[str], paragraph: str, number: int, inserted: bool = False) ->
 def _paragraph_counts(paragraphs: list[str], wanted: list[str]) -> Counter:
     """Paragraph number → how many of the words occur in it. The words are looked for in the whole
     statement at once, so the cost follows their occurrences, not the length of a long transcript."""
-    lowered = "\x00".join(paragraphs).lower().split("\x00")
+    # each paragraph lowered on its own (lowering can change a length: İ) and its end taken from the list,
+    # never by splitting the joined text again, which a NUL inside a paragraph would cut in two
+    lowered = [p.lower() for p in paragraphs]
     ends = list(accumulate(len(p) + 1 for p in lowered))
     text = "\x00".join(lowered)
     counts: Counter = Counter()

@@ -435,7 +435,7 @@ def import_(ctx, files, as_json):
                 errors.append(str(e))
                 click.echo(f"error: {e} (nothing imported from this file)", err=True)
                 continue
-            outcomes = [r.outcome for r in store.save_many(items)]
+            outcomes = [r.outcome for r in store.import_many(items)]
             row = {"file": str(f), "statements": len(items), **{k: outcomes.count(k) for k in
                                                                 ("new", "changed", "unchanged")}}
             summary.append(row)

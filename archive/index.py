@@ -125,7 +125,7 @@ def document(st: dict, analysed: bool) -> dict:
     text = "\n\n".join(st["paragraphs"])
     doc = {
         "id": st["id"], "url": st["url"], "title": st["title"], "text": text,
-        "speaker": "; ".join(st["speakers"]), "country": st["country"], "source": st["source"],
+        "speaker": "; ".join(map(str, st["speakers"])), "country": st["country"], "source": st["source"],
         "kind": st["kind"], "language": st["language"], "ministry": st["ministry"],
         "date_text": st["date"] or "", "sortdate": 0,
     }
@@ -138,9 +138,9 @@ def document(st: dict, analysed: bool) -> dict:
     else:
         doc["words"] = st["title"] + "\n\n" + text
     if st["speakers"]:
-        doc["speaker_exact"] = list(st["speakers"])
-    if st["date"]:
-        published = datetime.fromisoformat(st["date"])
+        doc["speaker_exact"] = [str(s) for s in st["speakers"]]
+    published = _published(st["date"])
+    if published:
         # ranges, years and months use the calendar as published: a Tokyo statement of 1 December is in
         # December for `date:2024-12`, the facets and the timeline alike; sorting uses the true instant
         doc["date"] = published.replace(tzinfo=None)
@@ -148,6 +148,19 @@ def document(st: dict, analysed: bool) -> dict:
         doc["year"] = published.year
         doc["month"] = f"{published.year:04d}-{published.month:02d}"
     return doc
+
+
+def _published(text: str | None) -> datetime | None:
+    """A stored date, or None for one that cannot be placed in time: rows written before imports checked
+    dates may hold a year 1, and one such row must not stop every later sync, so it is indexed undated."""
+    if not text:
+        return None
+    try:
+        published = datetime.fromisoformat(text)
+        published.timestamp()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    return published
 
 
 def _writer(ix, **kwargs):

@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 
 from .captures import capture_row, location
 from .crawl import GONE
+from .fetch.decode import ContentDecodingError, ResponseTooLarge
 from .fetch.warc import Damage, WarcRecord, scan
 from .model import Statement
 from .sources import source_for_url
@@ -26,7 +27,7 @@ from .sources.base import ExtractError, Page
 from .store import Store
 
 COUNTS = ("records", "responses", "parsed", "new", "changed", "unchanged", "withdrawn", "skipped_unknown_host",
-          "errors")
+          "skipped_bad_body", "errors")
 # what a source's parser can read; robots.txt, images and scripts are captured but not parsed
 _PARSEABLE = re.compile(r"html|xml|rss|atom|json", re.IGNORECASE)
 _ROWS_BATCH = 500
@@ -44,6 +45,8 @@ class FileReport:
     unchanged: int = 0
     withdrawn: int = 0
     skipped_unknown_host: int = 0
+    # bodies that do not decompress within the cap (a gzip or deflate bomb) or at all (damaged)
+    skipped_bad_body: int = 0
     errors: int = 0
     damaged: list[dict] = field(default_factory=list)   # {"offset", "reason"}, offsets in `file`
     messages: list[str] = field(default_factory=list)
@@ -137,7 +140,15 @@ class Ingest:
                 or res.url.endswith("/robots.txt"):
             return
         try:
-            page = Page(url=res.url, text=res.text(), fetched_at=res.fetched_at, content_type=content_type)
+            text = res.text()
+        except (ResponseTooLarge, ContentDecodingError) as e:
+            # the record is kept as captured; only its statements cannot be read
+            report.skipped_bad_body += 1
+            report.messages.append(f"{report.file}: record at byte offset {record.offset} ({res.url}): body not "
+                                   f"read: {e}; skipped")
+            return
+        try:
+            page = Page(url=res.url, text=text, fetched_at=res.fetched_at, content_type=content_type)
             if source.is_listing(res.url):
                 listing = source.parse_listing(page)
                 self._link_dates.update((ln.url, ln.date) for ln in listing.links if ln.date)

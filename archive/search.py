@@ -14,16 +14,17 @@ from whoosh import index as whoosh_index
 from whoosh import qparser
 from whoosh.collectors import FilterCollector, TimeLimit, TopCollector, WrappingCollector
 from whoosh.highlight import Formatter, get_text
-from whoosh.query import And, DateRange, Every, Not, NumericRange, Term
+from whoosh.query import And, DateRange, Every, Not, NumericRange, Phrase, Term
 
 from .facets import FacetColumns
 from .analysis import highlight_tokens
 from .index import AnalysedText, open_vocabulary
-from .matches import DateOrder, Only, matching, phrase_docs, positive_terms
+from .matches import DateOrder, Only, Until, known_phrases, matching, phrase_docs, positive_terms
 from .snippets import snippet
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
+MAX_PHRASE_WORDS = 64
 TIME_LIMIT = 3.0
 QUERY_FIELDS = ("title", "text", "speaker", "country", "source", "kind", "language")
 SORTS = ("relevance", "date", "-date")
@@ -32,6 +33,7 @@ FEW_HITS = 5
 REINDEX = "run 'policy-archive reindex' to rebuild the index"
 # `date:` at the start of a word, with the AND or NOT that may join it to the rest
 _DATE_TOKEN = re.compile(r"(?<![^\s(])(?:(AND\s+NOT|AND|NOT)\s+)?([-+]?)(?i:date):(\S*)")
+_PHRASE = re.compile(r'"[^"]*"')
 _DAY = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _DATE_HELP = "write date:YYYY, date:YYYY-MM, date:YYYY-MM-DD or date:FROM..TO"
 # letters outside CJK and kana: those are analysed into pieces (jieba words, kana pairs), not spelled
@@ -110,6 +112,8 @@ def _parser(schema) -> qparser.QueryParser:
     parser.remove_plugin_class(qparser.WildcardPlugin)
     parser.remove_plugin_class(qparser.EveryPlugin)
     parser.remove_plugin_class(qparser.BoostPlugin)
+    # so are word ranges: `[&é … }` across a query expanded to 3,900 words and took 8 s; dates have `date:`
+    parser.remove_plugin_class(qparser.RangePlugin)
     # + and - only at the start of a word: "press-conference" is one value, not "press NOT conference"
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
     return parser
@@ -174,12 +178,13 @@ def parse_query(parser, q: str):
         raise QueryError(f"query too long: {len(q)} characters (at most {MAX_QUERY_CHARS})")
     if q.count('"') % 2:
         raise QueryError('unbalanced quotation mark: close the "phrase"')
-    if q.count("(") != q.count(")"):
+    if _PHRASE.sub(" ", q).count("(") != _PHRASE.sub(" ", q).count(")"):
         raise QueryError("unbalanced parenthesis in the query")
     q, ranges = _extract_dates(q)
     if not q:
         return And([Every(), *ranges]) if ranges else Every()
-    for word in q.replace("(", " ").split():
+    # inside quotes a colon is text: "Chair’s Statement: Roadmap" is a phrase, not a field `Statement`
+    for word in _PHRASE.sub(" ", q).replace("(", " ").split():
         name, sep, _ = word.lstrip("-+").partition(":")
         if sep and name.isidentifier() and name.lower() not in QUERY_FIELDS and name.upper() not in (
                 "AND", "OR", "NOT"):
@@ -188,10 +193,18 @@ def parse_query(parser, q: str):
         query = parser.parse(q)
     except Exception as e:  # whoosh raises assorted errors for odd syntax; the user needs one line
         raise QueryError(f"could not read the query: {e}") from None
-    # count words, not (field, word) pairs: every word is searched in two fields
-    words = {text for _, text in query.iter_all_terms(phrases=True)}
+    # count words, not (field, word) pairs: every word is searched in two fields. A phrase is matched as
+    # one unit (its words' documents intersected once), so it counts as one: a quoted 42-word title runs
+    words = set()
+    for leaf in query.leaves():
+        if isinstance(leaf, Phrase):
+            if len(leaf.words) > MAX_PHRASE_WORDS:
+                raise QueryError(f"phrase too long: {len(leaf.words)} words (at most {MAX_PHRASE_WORDS})")
+            words.add(tuple(leaf.words))
+        else:
+            words.update(text for _, text in leaf.iter_all_terms())
     if len(words) > MAX_TERMS:
-        raise QueryError(f"query too complex: {len(words)} words (at most {MAX_TERMS})")
+        raise QueryError(f"query too complex: {len(words)} words (at most {MAX_TERMS}, a phrase counts as one)")
     return And([query, *ranges]) if ranges else query
 
 
@@ -207,11 +220,6 @@ class _Deadline(WrappingCollector):
         if time.monotonic() > self.deadline:
             raise TimeLimit
         return self.child.collect(sub_docnum)
-
-
-def _allow(docs):
-    # whoosh takes a set of documents as a filter, not a frozenset
-    return docs if isinstance(docs, set) else set(docs)
 
 
 @dataclass(frozen=True)
@@ -327,8 +335,15 @@ class Searcher:
         deadline = time.monotonic() + TIME_LIMIT
         counts = {}
         try:
-            # one exact set of matches gives the total, the facet counts and, sorted by date, the page
-            found = matching(query, self._every, self._leaf, deadline)
+            # one exact set of matches gives the total, the facet counts and, sorted by date, the page;
+            # the phrases' documents found on the way score the page too
+            leaves = {}
+
+            def leaf(q, deadline):
+                if q not in leaves:
+                    leaves[q] = self._leaf(q, deadline)
+                return leaves[q]
+            found = matching(query, self._every, leaf, deadline)
             matches = found & filt if filt is not None else found
             total = len(matches)
             if facets:
@@ -337,16 +352,17 @@ class Searcher:
             if not matches or not wanted:
                 page = []
             elif sort == "relevance":
+                scoring = known_phrases(searcher, query, lambda p: leaf(p, deadline) if p in leaves else None)
                 if len(matches) * SELECTIVE >= len(found):
                     # whoosh skips blocks that cannot reach the page; only the matches may enter it
                     timed = _Deadline(searcher.collector(limit=wanted), deadline)
-                    searcher.search_with_collector(query, FilterCollector(timed, _allow(matches)))
+                    searcher.search_with_collector(scoring, FilterCollector(timed, Until(matches, deadline)))
                 else:
                     # the filter leaves few of the query's documents: walk whoosh's scoring over those only.
                     # Without replacing matchers as the page fills: whoosh's pruning of the query's side
                     # of this intersection lost better hits (tested)
                     timed = _Deadline(TopCollector(limit=wanted, usequality=False, replace=0), deadline)
-                    searcher.search_with_collector(And([query, Only(searcher, matches)]), timed)
+                    searcher.search_with_collector(And([scoring, Only(searcher, matches)]), timed)
                 page = timed.results().top_n[offset:]
             else:
                 page = [(0.0, d) for d in self._dates().first(matches, wanted, sort == "-date")[offset:]]
@@ -358,7 +374,9 @@ class Searcher:
         for score, docnum in page:
             r = searcher.stored_fields(docnum)
             text = r.get("text", "")
-            found = snippet(text, terms, analyzer, MarkFormatter()) or escape(text[:240], quote=False)
+            # past the deadline the page is still shown, with the text's opening lines for snippets
+            marked = snippet(text, terms, analyzer, MarkFormatter()) if time.monotonic() < deadline else ""
+            found = marked or escape(text[:240], quote=False)
             hits.append(Hit(
                 id=r["id"], url=r["url"], title=r["title"], date=r.get("date_text") or None,
                 source=r["source"], country=r["country"], ministry=r.get("ministry", ""),
@@ -391,11 +409,11 @@ class Searcher:
                 self._date_order = DateOrder(self._searcher.reader())
             return self._date_order
 
-    def _leaf(self, q) -> set[int]:
+    def _leaf(self, q, deadline: float) -> set[int]:
         # a date range written in the query recurs like a filter
         if isinstance(q, (DateRange, NumericRange)):
             return self._filter_docs(q)
-        found = phrase_docs(self._searcher, q)
+        found = phrase_docs(self._searcher, q, deadline)
         return found if found is not None else set(self._searcher.docs_for_query(q))
 
     def _matches(self, query, filt, deadline) -> set[int]:
@@ -414,7 +432,7 @@ class Searcher:
 
         def respell(m):
             word = m.group()
-            if reader.doc_frequency("words", word.lower()):
+            if time.monotonic() > deadline or reader.doc_frequency("words", word.lower()):
                 return word
             found = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
             if not found:

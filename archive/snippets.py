@@ -3,8 +3,8 @@
 Whoosh's highlighter analyses the whole stored text of every hit, with character offsets, to find the
 matches: at 2,000 statements that was the largest cost of a search. The query's words are found far
 more cheaply by substring search, so only the paragraph holding most of them and those after it, up
-to a window of WINDOW characters (a longer paragraph is cut around its first match), is analysed. When no paragraph shows a query word that way, the whole text is highlighted
-as before, so a snippet is never lost.
+to a window of WINDOW characters (a longer paragraph is cut around its first match), is analysed. When
+no paragraph shows a query word that way, the text's first FALLBACK characters are highlighted instead.
 """
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from whoosh.highlight import ContextFragmenter, highlight
 # characters of a long paragraph around its first match that the highlighter analyses
 WINDOW = 1200
 TOP = 2
+# when no paragraph shows a query word, the start of the text that is highlighted: analysing the whole of
+# a 10 MB statement took seconds, and a snippet from its opening is as good as one from anywhere
+FALLBACK = 50_000
 
 
 def _probe(term: str) -> str:
@@ -60,4 +63,4 @@ def snippet(text: str, terms: set[str], analyzer, formatter) -> str:
         found = highlight(part, terms, analyzer, fragmenter, formatter, top=TOP)
         if found:
             return found
-    return highlight(text, terms, analyzer, fragmenter, formatter, top=TOP)
+    return highlight(text[:FALLBACK], terms, analyzer, fragmenter, formatter, top=TOP)

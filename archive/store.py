@@ -225,6 +225,61 @@ class Store(CaptureStore):
         with self.engine.begin() as conn:
             return [self._save(conn, st, seen_at) for st in items]
 
+    def import_many(self, items: list[Statement], seen_at: datetime | None = None) -> list[SaveResult]:
+        """All or nothing, for an imported file, in the file's order.
+
+        A file says which texts a statement had, not when they were seen, so the import can only present
+        them again: a text the statement already had before this import (any of its revisions) appends
+        nothing and moves no time, and importing a file again changes nothing. A text it never had is
+        appended, seen at `seen_at` (now), and so is every later text of the same statement in this file,
+        which then goes on past what was recorded (A, B, A on a statement holding A gives A, B, A).
+        """
+        seen_at = seen_at or utcnow()
+        with self.engine.begin() as conn:
+            known = self._known_texts(conn, list({st.id for st in items}))
+            extended: set[str] = set()
+            out = []
+            for st in items:
+                if st.id not in extended and st.content_hash in known.get(st.id, ()):
+                    out.append(self._restate(conn, st))
+                    continue
+                out.append(self._save(conn, st, seen_at))
+                extended.add(st.id)
+            return out
+
+    def _restate(self, conn, st: Statement) -> SaveResult:
+        """A text already recorded, presented again: only a correction of the latest one's metadata (a
+        speaker, a kind) is taken, and the index follows it."""
+        problems = st.problems()
+        if problems:
+            raise ValueError(f"refusing to store {st.url}: {', '.join(problems)}")
+        old = conn.execute(select(statements).where(statements.c.id == st.id)).mappings().first()
+        if old["content_hash"] == st.content_hash:
+            row = self._row(st)
+            if any(old[k] != v for k, v in row.items()):
+                conn.execute(statements.update().where(statements.c.id == st.id).values(**row, indexed_hash=None))
+        return SaveResult(st.id, "unchanged")
+
+    @staticmethod
+    def _row(st: Statement) -> dict:
+        """A statement's columns that come from its text and metadata, not from when it was seen."""
+        return {
+            "source": st.source, "guid": st.guid, "url": st.url, "country": st.country,
+            "ministry": st.ministry, "language": st.language, "kind": st.kind, "title": st.title,
+            "date": st.date.isoformat() if st.date else None, "speakers": st.speakers, "tags": st.tags,
+            "paragraphs": st.paragraphs, "turns": [t.to_json() for t in st.turns], "content_hash": st.content_hash,
+        }
+
+    @staticmethod
+    def _known_texts(conn, ids: list[str], batch: int = 500) -> dict[str, set[str]]:
+        """Statement id → the content hashes of all its revisions, for the ids that are stored."""
+        known: dict[str, set[str]] = {}
+        for i in range(0, len(ids), batch):
+            for sid, chash in conn.execute(select(revisions.c.statement_id, revisions.c.content_hash)
+                                           .where(revisions.c.statement_id.in_(ids[i:i + batch]))):
+                known.setdefault(sid, set()).add(chash)
+        return known
+
     def _save(self, conn, st: Statement, seen_at: datetime | None) -> SaveResult:
         problems = st.problems()
         if problems:
@@ -232,11 +287,7 @@ class Store(CaptureStore):
         seen_at = seen_at or st.fetched_at or utcnow()
         sid, chash = st.id, st.content_hash
         row = {
-            "source": st.source, "guid": st.guid, "url": st.url, "country": st.country,
-            "ministry": st.ministry, "language": st.language, "kind": st.kind, "title": st.title,
-            "date": st.date.isoformat() if st.date else None, "speakers": st.speakers, "tags": st.tags,
-            "paragraphs": st.paragraphs, "turns": [t.to_json() for t in st.turns], "content_hash": chash,
-            "fetched_at": seen_at,
+            **self._row(st), "fetched_at": seen_at,
             # read again from the site, so published again (a page that came back after a 404)
             "withdrawn_at": None,
         }

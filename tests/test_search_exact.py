@@ -150,7 +150,8 @@ def test_snippet_comes_from_the_paragraph_with_the_words(tmp_path):
 
 
 @pytest.mark.parametrize("q", ["sanctions", "sanctions security", "sanctions OR ceasefire", '"human rights"',
-                               "(ukraine OR taiwan) AND security", '"rights were" OR trade'])
+                               "(ukraine OR taiwan) AND security", '"rights were" OR trade',
+                               '"human rights" sanctions', '"human rights" "rights were"'])
 def test_relevance_order_is_whooshs_exhaustive_ranking(searcher, q):
     # the page is scored by whoosh itself, over the exact matches only: same scores, same order
     query = parse_query(searcher._parser, q)

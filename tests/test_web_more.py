@@ -71,7 +71,7 @@ def test_csv_export_cells_never_run_as_spreadsheet_formulas(tmp_path):
     tabbed = Statement(
         source="us-state", url="https://us-state.example/remarks/tab", country="US", ministry="\tTab",
         language="en", kind="remarks", title="A ceasefire - with a dash inside", paragraphs=["Ceasefire."],
-        date=datetime(2024, 4, 17, 12, 0, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
+        speakers=[" =1+1", "＠SUM(A1)"], date=datetime(2024, 4, 17, 12, 0, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
     server = Server(build_archive(tmp_path / "data", [risky, tabbed]))
     try:
         r = httpx.get(f"{server.url}/export.csv", params={"q": "ceasefire"})
@@ -83,10 +83,24 @@ def test_csv_export_cells_never_run_as_spreadsheet_formulas(tmp_path):
     assert rows[risky.id]["ministry"] == "'+1 Ministry"
     assert rows[risky.id]["speaker"] == "'@SUM(1,1); -2+3"
     assert rows[tabbed.id]["ministry"] == "'\tTab"
+    assert rows[tabbed.id]["speaker"] == "' =1+1; ＠SUM(A1)"
     # text that only contains the characters stays as it is, and so do ids, dates and URLs
     assert rows[tabbed.id]["title"] == tabbed.title and rows[tabbed.id]["url"] == tabbed.url
     assert rows[risky.id]["date"] == "2024-04-16T12:00:00+00:00"
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows.values() for cell in row.values())
+
+
+@pytest.mark.parametrize("risky", [" =1+1", "\u3000@SUM(A1)", "\t=1", "\r+1", "\n -1", "＝1+1", "＋1", "－1",
+                                   "＠SUM(A1)", " ＝1", "\u00a0=1"])
+def test_csv_cells_starting_a_formula_after_blanks_or_in_full_width_become_text(risky):
+    from archive.web.spreadsheet import cell
+    assert cell(risky) == "'" + risky
+
+
+@pytest.mark.parametrize("plain", ["", "Ceasefire - now", "a=b", "1+1", "mail@example.org", " plain", "－"[1:]])
+def test_csv_cells_that_cannot_start_a_formula_stay_as_they_are(plain):
+    from archive.web.spreadsheet import cell
+    assert cell(plain) == plain
 
 
 def test_api_limit_reaches_the_whole_result_set(client, monkeypatch):

@@ -1,7 +1,6 @@
 """What each page shows, gathered once: the HTML pages render it and their /api twins serialize it."""
 from __future__ import annotations
 
-import difflib
 import re
 import threading
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 
 from flask import abort, current_app, url_for
 
-from .. import cite, citation
+from .. import cite, citation, textdiff
 from ..datadir import DataDir
 from ..search import MAX_QUERY_CHARS, MAX_TERMS, SORTS, TIME_LIMIT, Hit, QueryError, Results, Searcher
 from ..store import Store
@@ -293,37 +292,7 @@ def revision_diff(sid: str, args: Mapping[str, str]) -> dict:
         picked.append(n)
     old, new = (revs[n - 1] for n in picked)
     return {**found, "from": picked[0], "to": picked[1],
-            "diff": {"title": word_diff(old["title"], new["title"]),
-                     "paragraphs": paragraph_diff(old["paragraphs"], new["paragraphs"])}}
-
-
-def word_diff(old: str, new: str) -> list[dict]:
-    """Word-level edit operations turning one text into another: equal, delete and insert runs."""
-    a, b = old.split(), new.split()
-    ops = []
-    # autojunk would treat common words in a long paragraph as noise and report them as rewritten
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            ops.append({"op": "equal", "text": " ".join(a[i1:i2])})
-            continue
-        if i2 > i1:
-            ops.append({"op": "delete", "text": " ".join(a[i1:i2])})
-        if j2 > j1:
-            ops.append({"op": "insert", "text": " ".join(b[j1:j2])})
-    return ops
-
-
-def paragraph_diff(old: list[str], new: list[str]) -> list[list[dict]]:
-    """One list of word operations per paragraph of either revision, aligned on unchanged paragraphs.
-
-    Paragraphs are matched first so that an added or removed paragraph does not smear into its neighbours.
-    """
-    out = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        before, after = old[i1:i2], new[j1:j2]
-        for k in range(max(len(before), len(after))):
-            out.append(word_diff(before[k] if k < len(before) else "", after[k] if k < len(after) else ""))
-    return out
+            "diff": textdiff.revision_diff(old, new)}
 
 
 def recent_changes(args: Mapping[str, str]) -> dict:

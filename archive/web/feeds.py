@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 
 from ..search import Hit
 from . import data
+from .spreadsheet import cell
 from .pages import http_url, with_query
 
 bp = Blueprint("feeds", __name__)
@@ -25,8 +26,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 # XML 1.0 forbids most control characters, and a scraped page may still carry one
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _MARK = re.compile(r"</?mark>")
-# a spreadsheet opening the CSV runs a cell that starts with one of these as a formula (OWASP, CSV injection)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _exported(suffix: str, mimetype: str, lines: Callable[[list[Hit]], str], header: str = "") -> Response:
@@ -43,15 +42,9 @@ def _exported(suffix: str, mimetype: str, lines: Callable[[list[Hit]], str], hea
         "Content-Disposition": f'attachment; filename="policy-archive-search.{suffix}"'})
 
 
-def _cell(value: str | None) -> str:
-    # scraped titles and names are text: a leading quote makes a spreadsheet show them as text
-    text = value or ""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _csv_lines(hits: list[Hit]) -> str:
     out = io.StringIO()
-    csv.writer(out).writerows([_cell(getattr(h, c)) for c in CSV_COLUMNS] for h in hits)
+    csv.writer(out).writerows([cell(getattr(h, c)) for c in CSV_COLUMNS] for h in hits)
     return out.getvalue()
 
 
