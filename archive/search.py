@@ -18,7 +18,7 @@ from whoosh.query import And, DateRange, Every, Not, NumericRange, Term
 
 from .facets import FacetColumns
 from .analysis import highlight_tokens
-from .index import AnalysedText, open_vocabulary
+from .index import AnalysedText, live_index, open_vocabulary
 from .matches import DateOrder, Only, matching, phrase_docs, positive_terms
 from .snippets import snippet
 
@@ -222,14 +222,50 @@ class TermView:
     allowed: frozenset[int] | None  # None: every document
 
 
+def _pin(reader) -> None:
+    """Open every file of every segment now. Whoosh opens the column files (stored fields, lengths, sort
+    keys) on first use; a writer deletes the files of the segments it merged, and a reindex the whole old
+    index, and a file already open stays readable after that, while one opened later is gone."""
+    for leaf, _ in reader.leaf_readers():
+        if not leaf.doc_count_all():
+            continue
+        leaf.stored_fields(0)
+        for name, fieldobj in leaf.schema.items():
+            if fieldobj.scorable:
+                leaf.doc_field_length(0, name)
+            if fieldobj.column_type and leaf.has_column(name):
+                leaf.column_reader(name)
+
+
 class Searcher:
-    """One long-lived Whoosh searcher: opening one costs hundreds of ms on a large index."""
+    """One Whoosh searcher over one state of the index, with caches that hold for that state.
+
+    It never changes: when the index has moved on (`stale`), open a new Searcher and close this one when no
+    search uses it any more. Opening one costs hundreds of ms on a large index.
+    """
 
     def __init__(self, index_dir: Path):
-        if not whoosh_index.exists_in(str(index_dir)):
+        self.index_dir = index_dir
+        self.location = live_index(index_dir)
+        if not whoosh_index.exists_in(str(self.location)):
             raise FileNotFoundError(f"no index in {index_dir}")
-        self._ix = whoosh_index.open_dir(str(index_dir), readonly=True)
+        self._ix = whoosh_index.open_dir(str(self.location), readonly=True)
+        # read before the searchers open: a commit in between makes this searcher look stale, never fresh
+        self._vocabulary = open_vocabulary(self.location, readonly=True)
+        self._generations = self._latest()
+        # a new reader, never whoosh's refresh(): it reuses the old reader's segment readers, which keep the
+        # deletions they were opened with, and it also keeps the segments a merge replaced, so every merged
+        # statement was counted twice
         self._searcher = self._ix.searcher()
+        # an index built before the vocabulary kept its words in a `words` field of its own
+        self._words = self._vocabulary.searcher() if self._vocabulary is not None else None
+        try:
+            _pin(self._searcher.reader())
+            if self._words is not None:
+                _pin(self._words.reader())
+        except BaseException:
+            self.close()
+            raise
         self._parser = _parser(self._ix.schema)
         self._lock = threading.Lock()
         self._columns: FacetColumns | None = None
@@ -239,21 +275,14 @@ class Searcher:
         # an index analysed by the one-pass code is highlighted by it too; older ones by their own analyzer
         self._highlight_analyzer = highlight_tokens if isinstance(text_field, AnalysedText) else text_field.analyzer
         self._date_order: DateOrder | None = None
-        vocabulary = open_vocabulary(index_dir, readonly=True)
-        # an index built before the vocabulary kept its words in a `words` field of its own
-        self._words = vocabulary.searcher() if vocabulary is not None else None
 
-    def refresh(self):
-        with self._lock:
-            fresh = self._searcher.refresh()
-            if fresh is not self._searcher:
-                self._searcher = fresh
-                self._columns = None
-                self._filters = {}
-                self._live = None
-                self._date_order = None
-            if self._words is not None:
-                self._words = self._words.refresh()
+    def _latest(self) -> tuple[int, int | None]:
+        return (self._ix.latest_generation(),
+                self._vocabulary.latest_generation() if self._vocabulary is not None else None)
+
+    def stale(self) -> bool:
+        """Whether the index has changed since this searcher opened: a commit, or another index made live."""
+        return live_index(self.index_dir) != self.location or self._latest() != self._generations
 
     def _filter_docs(self, filt) -> frozenset[int] | None:
         """The documents a filter allows, kept until the index changes: the same few filters (a country,
