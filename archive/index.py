@@ -11,6 +11,7 @@ import math
 import os
 import shutil
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -40,12 +41,12 @@ LIMIT_MB = 1024
 # postings to write and took half the indexing time; "did you mean" needs only which words exist and
 # how often. Words of replaced texts stay in it until a reindex: a suggestion must find more to be shown.
 VOCABULARY = "VOCABULARY"
-# A reindex builds the new index in a folder of its own inside the index folder and makes it live by
-# replacing CURRENT, which names it, in one rename: searches never see a half-built index. The reindex
-# holds BUILDING locked in its folder while it runs, so a folder whose BUILDING nobody holds is a
-# killed reindex's leftover.
+# A reindex builds the new index in a folder of its own (gen-*) inside the index folder and makes it live
+# by replacing CURRENT, which names it, in one rename: searches never see a half-built index. The reindex
+# holds BUILDING locked in its folder while it runs, so a folder other than the live one whose BUILDING
+# nobody holds is a killed reindex's leftover, or the index a reindex replaced.
 CURRENT = "CURRENT"
-BUILD_PREFIX = "build-"
+GENERATION_PREFIX = "gen-"
 BUILDING = "BUILDING"
 
 
@@ -323,7 +324,8 @@ def _abandoned(folder: Path) -> bool:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
     except FileNotFoundError:
-        return True   # killed before it took the lock
+        # a replaced index, or a reindex killed before it took the lock; or one starting this very moment
+        return time.time() - folder.stat().st_mtime > 60
     except BlockingIOError:
         return False
 
@@ -338,7 +340,7 @@ def clear_leftovers(index_dir: Path) -> None:
         if child == live or child.name.startswith(CURRENT):
             continue
         if child.is_dir():
-            if child.name.startswith(BUILD_PREFIX) and _abandoned(child):
+            if child.name.startswith(GENERATION_PREFIX) and _abandoned(child):
                 shutil.rmtree(child, ignore_errors=True)
         elif live != index_dir:
             # the files of an index that lived in the index folder itself, before a reindex replaced it
@@ -354,7 +356,7 @@ def rebuild_index(store: Store, index_dir: Path, progress: Callable[[int, int], 
     """
     index_dir.mkdir(parents=True, exist_ok=True)
     clear_leftovers(index_dir)
-    folder = Path(tempfile.mkdtemp(prefix=BUILD_PREFIX, dir=index_dir))
+    folder = Path(tempfile.mkdtemp(prefix=GENERATION_PREFIX, dir=index_dir))
     building = _lock_building(folder)
     try:
         ix = create_index(folder)
@@ -406,7 +408,11 @@ def _go_live(store: Store, index_dir: Path, folder: Path, ix, snapshot: dict[str
             writer.commit(mergetype=merge_by_tiers)
         (folder / BUILDING).unlink()
         pointer = index_dir / f"{CURRENT}.{os.getpid()}"
-        pointer.write_text(folder.name + "\n", encoding="utf-8")
+        with open(pointer, "w", encoding="utf-8") as f:
+            f.write(folder.name + "\n")
+            f.flush()
+            # on disk before the rename, so that a crash cannot leave CURRENT empty
+            os.fsync(f.fileno())
         os.replace(pointer, index_dir / CURRENT)
         # a stop from here on leaves the store saying less than the new index holds, which the next sync
         # finishes harmlessly; one transaction makes it exact

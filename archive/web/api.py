@@ -86,9 +86,23 @@ def cite_statement(sid: str):
 @bp.route("/cite", methods=["GET", "POST"])
 def cite():
     # a POST carries its text and filters as JSON, so a long pasted article needs no URL encoding
-    args = request.args if request.method == "GET" else {
-        k: str(v) for k, v in (request.get_json(silent=True) or {}).items() if v is not None}
+    return data.lookup(request.args if request.method == "GET" else json_args(request.get_data()))
+
+
+def json_args(body: bytes) -> dict[str, str]:
+    """A POST body's JSON object as the string arguments a query string would give; BadSearch, a 400, for
+    any other body (not JSON, not an object, nested too deep for the parser, a value not a string or number)."""
     try:
-        return data.lookup(args)
-    except data.BadSearch as e:
-        return {"error": str(e)}, 400
+        found = json.loads(body or b"{}")
+    except (ValueError, RecursionError):
+        raise data.BadSearch('the body must be a JSON object such as {"q": "…"}') from None
+    if not isinstance(found, dict):
+        raise data.BadSearch('the body must be a JSON object such as {"q": "…"}')
+    args = {}
+    for name, value in found.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise data.BadSearch(f"“{name[:40]}” must be a string")
+        args[name] = str(value)
+    return args

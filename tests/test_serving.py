@@ -1,0 +1,160 @@
+"""The app keeps answering while the index changes under it, and refuses hostile input with a 400."""
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from whoosh.reading import ReaderClosed
+
+from archive.datadir import open_datadir
+from archive.index import BATCH, CURRENT, MERGE_FANOUT, live_index, sync_index
+from archive.model import Statement
+from archive.store import Store
+from archive.web import MAX_BODY_BYTES, create_app
+from archive.web.data import EXTENSION
+
+UTC = timezone.utc
+
+
+def briefing(i: int, revision: int = 0) -> Statement:
+    return Statement(
+        source="us-state", url=f"https://us-state.example/briefings/{i}", country="US",
+        ministry="Department of State", language="en", kind="press-conference",
+        title=f"Briefing {i} on maritime security", speakers=["Spokesperson"],
+        paragraphs=[f"Paragraph about harbour {i}.", f"Revision {revision} of the answer on shipping lanes."],
+        date=datetime(2024, 3, 1, tzinfo=UTC) + timedelta(days=i),
+        fetched_at=datetime(2024, 7, 1, tzinfo=UTC) + timedelta(minutes=revision))
+
+
+@pytest.fixture
+def archive(tmp_path):
+    dd = open_datadir(tmp_path / "data", create=True)
+    store = Store(dd.db_url)
+    app = create_app(dd.root, {"TESTING": True, "SEARCH_REFRESH_SECONDS": 0})
+    yield dd, store, app
+    app.extensions[EXTENSION].close()
+    store.close()
+
+
+def total(client, **params) -> int:
+    r = client.get("/api/search", query_string={"limit": 1, **params})
+    assert r.status_code == 200, r.text
+    return r.get_json()["total"]
+
+
+def test_small_commits_with_merges_count_each_statement_once(archive):
+    dd, store, app = archive
+    client = app.test_client()
+    rng = random.Random(3)
+    revision = {}
+    # a watch's rounds: one to three statements a commit, some of them edits of statements already
+    # indexed, so that replaced documents sit in segments the tiers merge
+    for commit in range(MERGE_FANOUT ** 2 + 10):
+        for i in {rng.randrange(150) for _ in range(rng.randint(1, 3))}:
+            revision[i] = revision.get(i, -1) + 1
+            store.save(briefing(i, revision[i]))
+        sync_index(store, dd.index_dir)
+        assert total(client) == store.count(), f"after commit {commit}"
+    ids = sorted(store.statement_ids())
+    hits = client.get("/api/search", query_string={"limit": 1000, "sort": "date"}).get_json()["hits"]
+    assert sorted(h["id"] for h in hits) == ids
+    # each statement once, with the text of its latest revision
+    for i, rev in rng.sample(sorted(revision.items()), 20):
+        found = client.get("/api/search", query_string={"q": f'"harbour {i}" "revision {rev}"'}).get_json()
+        assert found["total"] == 1, (i, rev)
+
+
+def test_a_request_keeps_its_searcher_until_it_is_done(archive):
+    dd, store, app = archive
+    store.save(briefing(1))
+    sync_index(store, dd.index_dir)
+    client = app.test_client()
+    backend = app.extensions[EXTENSION]
+    assert total(client) == 1
+    with app.app_context(), backend.searching() as held:
+        store.save(briefing(2))
+        sync_index(store, dd.index_dir)
+        assert total(client) == 2   # the next request opened and published a new searcher
+        assert held.search("maritime").total == 1   # the one in use was neither changed nor closed
+    with pytest.raises(ReaderClosed):
+        held.search("maritime")
+    assert total(client) == 2
+
+
+def test_a_refresh_that_fails_leaves_the_old_searcher_serving(archive):
+    dd, store, app = archive
+    store.save(briefing(1))
+    sync_index(store, dd.index_dir)
+    client = app.test_client()
+    assert total(client) == 1
+    # the index points at a folder that cannot be opened: every check fails, and searches go on
+    (dd.index_dir / CURRENT).write_text("gen-missing\n")
+    for _ in range(3):
+        assert total(client) == 1
+        assert client.get("/").status_code == 200
+    (dd.index_dir / CURRENT).unlink()
+    assert live_index(dd.index_dir) == dd.index_dir
+    store.save(briefing(2))
+    sync_index(store, dd.index_dir)
+    assert total(client) == 2
+
+
+# hostile input ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client(archive):
+    dd, store, app = archive
+    for i in range(3):
+        store.save(briefing(i))
+    sync_index(store, dd.index_dir)
+    return app.test_client()
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 100_000 + b"]" * 100_000,                    # nested deeper than the parser goes
+    b'{"q": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",   # the same inside a value
+    b'{"q": {"text": "maritime"}}',                     # an object where text belongs
+    b'{"q": ["maritime"]}',
+    b'{"q": true}',
+    b'["maritime"]',
+    b'"maritime"',
+    b"not json",
+    b'{"q": "\xff\xfe"}',                               # not UTF-8
+    b'{"q": "maritime"',                                # cut short
+])
+def test_cite_refuses_malformed_bodies_with_one_line(client, body):
+    r = client.post("/api/cite", data=body, content_type="application/json")
+    assert r.status_code == 400 and r.is_json
+    message = r.get_json()["error"]
+    assert message and "\n" not in message and "Traceback" not in message
+
+
+def test_cite_refuses_a_huge_body_unread(client):
+    r = client.post("/api/cite", data=json.dumps({"q": "x" * MAX_BODY_BYTES}), content_type="application/json")
+    assert r.status_code == 413 and r.is_json and r.get_json()["error"]
+
+
+def test_cite_takes_a_proper_body(client):
+    r = client.post("/api/cite", json={"q": "Paragraph about harbour 1.", "country": "US", "speaker": None})
+    assert r.status_code == 200, r.text
+    assert r.get_json()["matches"][0]["title"] == "Briefing 1 on maritime security"
+
+
+def test_absolute_urls_come_from_the_base_url_never_the_host_header(archive, client):
+    dd, store, app = archive
+    app.config["BASE_URL"] = "https://archive.example.org/pa"
+    sid = sorted(store.statement_ids())[0]
+    evil = {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "gopher"}
+    bodies = [client.get(path, headers=evil).text for path in (
+        "/feed.atom", "/changes.atom", "/opensearch.xml", f"/api/statements/{sid}/cite?format=apa",
+        f"/api/statements/{sid}/cite?format=csl-json", f"/statements/{sid}/cite", f"/statements/{sid}",
+        "/cite?q=Paragraph+about+harbour+1.")]
+    assert all("evil.example" not in b and "gopher" not in b for b in bodies)
+    feed, _, opensearch, apa, *_ = bodies
+    assert "https://archive.example.org/pa/statements/" in feed
+    assert 'template="https://archive.example.org/pa/?q={searchTerms}"' in opensearch
+    assert f"https://archive.example.org/pa/statements/{sid}" in apa
