@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -254,12 +255,25 @@ def _add(writer, vocabulary: dict[str, int] | None, schema, rows: list[dict], re
     return pairs
 
 
+@contextmanager
+def _writing(writer):
+    """The block that fills and commits a writer; if it fails before the commit is done, the writer is
+    cancelled: whoosh holds an abandoned writer's lock until it is collected, and a Ctrl-C is followed by
+    a final sync in the same process, which would wait for that lock in vain."""
+    try:
+        yield writer
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+
+
 def _commit_vocabulary(folder: Path, words: dict[str, int] | None) -> None:
     vocabulary = open_vocabulary(folder)
     if vocabulary is not None and words:
-        vw = _writer(vocabulary)
-        vw.add_document(words=words)
-        vw.commit(mergetype=merge_by_tiers)
+        with _writing(_writer(vocabulary)) as vw:
+            vw.add_document(words=words)
+            vw.commit(mergetype=merge_by_tiers)
 
 
 def sync_index(store: Store, index_dir: Path, progress: Callable[[int, int], None] | None = None) -> int:
@@ -282,20 +296,17 @@ def sync_index(store: Store, index_dir: Path, progress: Callable[[int, int], Non
         # an index built before the vocabulary holds its words itself
         words: dict[str, int] | None = {} if open_vocabulary(folder) is not None else None
         indexed = []
-        try:
+        with _writing(writer):
             for first in range(0, len(part), BATCH):
                 indexed += _add(writer, words, ix.schema, store.get_many(part[first:first + BATCH]), replace=True)
                 if progress and first + BATCH < len(part):
                     progress(done + len(indexed), len(ids))
             # under the index's lock, so that a reindex never makes another folder live in between
             _commit_vocabulary(folder, words)
-        except BaseException:
-            writer.cancel()
-            raise
-        if bulk:
-            writer.commit(merge=False)
-        else:
-            writer.commit(mergetype=merge_by_tiers)
+            if bulk:
+                writer.commit(merge=False)
+            else:
+                writer.commit(mergetype=merge_by_tiers)
         store.mark_indexed(indexed)
         done += len(indexed)
         if progress:
@@ -365,16 +376,12 @@ def rebuild_index(store: Store, index_dir: Path, progress: Callable[[int, int], 
         words: dict[str, int] = {}
         for start in range(0, len(ids), SEGMENT):
             part = ids[start:start + SEGMENT]
-            writer = _writer(ix, limitmb=LIMIT_MB, codec=_bulk_codec())
-            try:
+            with _writing(_writer(ix, limitmb=LIMIT_MB, codec=_bulk_codec())) as writer:
                 for first in range(0, len(part), BATCH):
                     _add(writer, words, ix.schema, store.get_many(part[first:first + BATCH]), replace=False)
                     if progress:
                         progress(start + min(first + BATCH, len(part)), len(ids))
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit(merge=False)
+                writer.commit(merge=False)
         _commit_vocabulary(folder, words)
         return _go_live(store, index_dir, folder, ix, snapshot)
     finally:
@@ -394,18 +401,14 @@ def _go_live(store: Store, index_dir: Path, folder: Path, ix, snapshot: dict[str
         stale = [sid for sid, mark in now.items() if snapshot.get(sid) != mark]
         gone = [sid for sid in snapshot if sid not in now]
         if stale or gone:
-            writer = _writer(ix)
             words: dict[str, int] = {}
-            try:
+            with _writing(_writer(ix)) as writer:
                 for sid in gone:
                     writer.delete_by_term("id", sid)
                 for first in range(0, len(stale), BATCH):
                     _add(writer, words, ix.schema, store.get_many(stale[first:first + BATCH]), replace=True)
                 _commit_vocabulary(folder, words)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit(mergetype=merge_by_tiers)
+                writer.commit(mergetype=merge_by_tiers)
         (folder / BUILDING).unlink()
         pointer = index_dir / f"{CURRENT}.{os.getpid()}"
         with open(pointer, "w", encoding="utf-8") as f:
