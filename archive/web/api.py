@@ -1,4 +1,6 @@
-"""The JSON API: each HTML page's twin, from the same data, for scripts and fact-checking tools."""
+"""The JSON API: each HTML page's twin, from the same data, for scripts and fact-checking tools.
+
+A BadSearch raised here becomes a 400 with {"error": message} in one place, the app's error handler."""
 from __future__ import annotations
 
 import json
@@ -14,13 +16,10 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/search")
 def search():
     # a page of results, as the HTML page shows it; or, with a larger `limit`, up to the whole result set
-    try:
-        params = data.parse_search(request.args, max_limit=data.EXPORT_MAX)
-        if params.limit <= data.MAX_LIMIT:
-            return data.run(params).to_json()
-        first, pages = data.hit_pages(params)
-    except data.BadSearch as e:
-        return {"error": str(e)}, 400
+    params = data.parse_search(request.args, max_limit=data.EXPORT_MAX)
+    if params.limit <= data.MAX_LIMIT:
+        return data.run(params).to_json()
+    first, pages = data.hit_pages(params)
 
     def body():
         # streamed, so that a worker holds one page of hits at a time, whatever the limit
@@ -51,10 +50,7 @@ def revisions(sid: str):
     # the bare list is the history; naming two revisions adds their diff, as the HTML page shows it
     if "from" not in request.args and "to" not in request.args:
         return data.revisions(sid)
-    try:
-        return data.revision_diff(sid, request.args)
-    except data.BadSearch as e:
-        return {"error": str(e)}, 400
+    return data.revision_diff(sid, request.args)
 
 
 @bp.get("/statements/<sid>/captures")
@@ -64,21 +60,15 @@ def captures(sid: str):
 
 @bp.get("/changes")
 def changes():
-    try:
-        return data.recent_changes(request.args)
-    except data.BadSearch as e:
-        return {"error": str(e)}, 400
+    return data.recent_changes(request.args)
 
 
 @bp.get("/statements/<sid>/cite")
 def cite_statement(sid: str):
     fmt = request.args.get("format", "apa").strip()
     if fmt not in citation.FORMATS:
-        return {"error": f"“format” must be one of {', '.join(citation.FORMATS)}"}, 400
-    try:
-        st, paragraph = data.citation_of(sid, request.args, request.url_root)
-    except data.BadSearch as e:
-        return {"error": str(e)}, 400
+        raise data.BadSearch(f"“format” must be one of {', '.join(citation.FORMATS)}")
+    st, paragraph = data.citation_of(sid, request.args, request.url_root)
     text = citation.cite(st, fmt, request.url_root, paragraph)
     return Response(text, mimetype="application/json" if fmt == "csl-json" else "text/plain")
 
