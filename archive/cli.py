@@ -642,6 +642,9 @@ def _diff_text(diff: list[dict]) -> str:
 def reindex(ctx):
     """Rebuild the search index from the store.
 
+    The new index is built beside the live one, which `serve`, `crawl` and `watch` go on using, and
+    replaces it in one step when complete: stopped at any moment, the old index stays live.
+
     \b
     Example:
       policy-archive reindex

@@ -158,3 +158,37 @@ def test_absolute_urls_come_from_the_base_url_never_the_host_header(archive, cli
     assert "https://archive.example.org/pa/statements/" in feed
     assert 'template="https://archive.example.org/pa/?q={searchTerms}"' in opensearch
     assert f"https://archive.example.org/pa/statements/{sid}" in apa
+
+
+def test_statements_saved_during_a_reindex_are_in_the_index_it_makes_live(archive):
+    from archive.index import rebuild_index
+    dd, store, app = archive
+    for i in range(30):
+        store.save(briefing(i))
+    sync_index(store, dd.index_dir)
+    client = app.test_client()
+    assert total(client) == 30
+    old_live = live_index(dd.index_dir)
+
+    def meanwhile(done, of):
+        # a watch round while the new index is being built: it indexes into the old one and marks the store
+        if store.count() == 30:
+            store.save(briefing(30))
+            store.save(briefing(4, revision=1))
+            store.save(Statement(**{**briefing(5).__dict__, "speakers": ["Deputy Spokesperson"],
+                                    "fetched_at": datetime(2024, 7, 2, tzinfo=UTC)}))
+            assert sync_index(store, dd.index_dir) == 3
+            assert total(client) == 31   # the old index, still live
+
+    assert rebuild_index(store, dd.index_dir, progress=meanwhile) == 31
+    first = live_index(dd.index_dir)
+    assert first != old_live == dd.index_dir
+    # the index that lived in the index folder itself is gone, its folder keeps only the pointer and the new index
+    assert [p.name for p in dd.index_dir.iterdir()] in ([CURRENT, first.name], [first.name, CURRENT])
+    assert store.unindexed_ids() == []
+    assert total(client) == 31
+    assert total(client, q='"harbour 4" "revision 1"') == 1 and total(client, q='"harbour 4" "revision 0"') == 0
+    assert total(client, speaker="Deputy Spokesperson") == 1
+    assert rebuild_index(store, dd.index_dir) == 31
+    assert live_index(dd.index_dir) != first and not first.exists()
+    assert total(client) == 31
