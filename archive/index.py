@@ -10,8 +10,8 @@ import fcntl
 import math
 import os
 import shutil
-import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -367,7 +367,9 @@ def rebuild_index(store: Store, index_dir: Path, progress: Callable[[int, int], 
     """
     index_dir.mkdir(parents=True, exist_ok=True)
     clear_leftovers(index_dir)
-    folder = Path(tempfile.mkdtemp(prefix=GENERATION_PREFIX, dir=index_dir))
+    # not mkdtemp: its folder is private to this user, and `serve` may run as another
+    folder = index_dir / f"{GENERATION_PREFIX}{uuid.uuid4().hex[:12]}"
+    folder.mkdir()
     building = _lock_building(folder)
     try:
         ix = create_index(folder)
