@@ -192,3 +192,23 @@ def test_statements_saved_during_a_reindex_are_in_the_index_it_makes_live(archiv
     assert rebuild_index(store, dd.index_dir) == 31
     assert live_index(dd.index_dir) != first and not first.exists()
     assert total(client) == 31
+
+
+def test_a_streamed_export_reads_one_state_of_the_index(archive):
+    from archive.web.data import EXPORT_PAGE
+    dd, store, app = archive
+    store.save_many([briefing(i) for i in range(EXPORT_PAGE + 100)])
+    sync_index(store, dd.index_dir)
+    before = set(store.statement_ids())
+    client = app.test_client()
+    r = client.get("/export.jsonl", query_string={"sort": "-date"}, buffered=False)
+    chunks = iter(r.response)
+    read = [next(chunks), next(chunks)]   # the header, then the first page
+    # newer statements arrive between two pages: on a new searcher they would shift the second page
+    store.save_many([briefing(i) for i in range(EXPORT_PAGE + 100, EXPORT_PAGE + 120)])
+    sync_index(store, dd.index_dir)
+    assert total(client) == EXPORT_PAGE + 120
+    read += list(chunks)
+    r.close()
+    ids = [json.loads(line)["id"] for line in b"".join(read).decode().splitlines()]
+    assert len(ids) == len(before) and set(ids) == before

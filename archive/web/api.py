@@ -4,6 +4,7 @@ A BadSearch raised here becomes a 400 with {"error": message} in one place, the 
 from __future__ import annotations
 
 import json
+from contextlib import closing
 
 from flask import Blueprint, Response, request, stream_with_context
 
@@ -19,19 +20,20 @@ def search():
     params = data.parse_search(request.args, max_limit=data.EXPORT_MAX)
     if params.limit <= data.MAX_LIMIT:
         return data.run(params).to_json()
-    first, pages = data.hit_pages(params)
+    pages = data.HitPages(params)
 
     def body():
         # streamed, so that a worker holds one page of hits at a time, whatever the limit
-        head = {**first.to_json(), "limit": params.limit}
-        del head["hits"]
-        yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hits": ['
-        sep = ""
-        for hits in pages:
-            for hit in hits:
-                yield sep + json.dumps(hit.to_json(), ensure_ascii=False)
-                sep = ", "
-        yield "]}"
+        with closing(pages):
+            head = {**pages.first.to_json(), "limit": params.limit}
+            del head["hits"]
+            yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hits": ['
+            sep = ""
+            for hits in pages:
+                for hit in hits:
+                    yield sep + json.dumps(hit.to_json(), ensure_ascii=False)
+                    sep = ", "
+            yield "]}"
     return Response(stream_with_context(body()), mimetype="application/json")
 
 

@@ -144,7 +144,9 @@ class Backend:
         if done:
             old.searcher.close()
 
-    def _lease(self) -> _Generation:
+    def lease(self) -> _Generation:
+        """The current searcher, kept open for the caller until `release`: for a response that runs several
+        searches (a streamed export), which must all read the same state of the index."""
         if self._current is None:
             self._open_first()
         elif time.monotonic() - self._checked >= self.refresh_seconds:
@@ -154,7 +156,7 @@ class Backend:
             gen.users += 1
             return gen
 
-    def _release(self, gen: _Generation):
+    def release(self, gen: _Generation):
         with self._lock:
             gen.users -= 1
             done = gen.retired and gen.users == 0
@@ -162,17 +164,18 @@ class Backend:
             gen.searcher.close()
 
     @contextmanager
-    def searching(self) -> Iterator[Searcher]:
-        """The current searcher, for one request: it stays open until the request is done with it."""
-        gen = self._lease()
+    def searching(self, held: _Generation | None = None) -> Iterator[Searcher]:
+        """The current searcher (or the one `held`), for one search: it stays open until the search is done."""
+        gen = held or self.lease()
         try:
             with gen.lock:
                 yield gen.searcher
         finally:
-            self._release(gen)
+            if held is None:
+                self.release(gen)
 
-    def search(self, params: SearchParams, facets: bool = False) -> Results:
-        with self.searching() as searcher:
+    def search(self, params: SearchParams, facets: bool = False, held: _Generation | None = None) -> Results:
+        with self.searching(held) as searcher:
             return searcher.search(
                 params.q, country=params.country, source=params.source, kind=params.kind,
                 language=params.language, speaker=params.speaker, year=params.year,
@@ -285,9 +288,9 @@ def search(args: Mapping[str, str], facets: bool = False) -> tuple[SearchParams,
     return params, run(params, facets)
 
 
-def run(params: SearchParams, facets: bool = False) -> Results:
+def run(params: SearchParams, facets: bool = False, held=None) -> Results:
     try:
-        results = backend().search(params, facets)
+        results = backend().search(params, facets, held)
     except QueryError as e:
         raise BadSearch(str(e)) from None
     gone = backend().store().withdrawn_among([h.id for h in results.hits])
@@ -296,31 +299,62 @@ def run(params: SearchParams, facets: bool = False) -> Results:
     return results
 
 
-def hit_pages(params: SearchParams) -> tuple[Results, Iterator[list[Hit]]]:
+class HitPages:
     """The matches from `params.offset`, up to `params.limit` and EXPORT_MAX of them, a page at a time so
-    that memory stays flat; and the first page's Results (the total, the suggestion).
+    that memory stays flat, all from the searcher the first page came from: a newer one could shift the
+    matches between pages, losing or repeating hits. `first` is the first page's Results (the total, the
+    suggestion).
 
-    The first page runs before this returns, so a bad search fails while the response can still be a 400;
-    the later pages run as the client reads, so the caller streams them with the request context.
+    The first page runs at once, so a bad search fails while the response can still be a 400; the later
+    pages run as the client reads, so the caller streams them with the request context, and closes this
+    when done (or it is closed when collected), which lets the searcher go.
     """
-    stop = params.offset + min(params.limit, EXPORT_MAX)
-    first = run(replace(params, limit=min(EXPORT_PAGE, stop - params.offset)))
 
-    def pages() -> Iterator[list[Hit]]:
-        results = first
+    def __init__(self, params: SearchParams):
+        self._backend = backend()
+        self._held = None
+        self._held = self._backend.lease()
+        self._params = params
+        self._stop = params.offset + min(params.limit, EXPORT_MAX)
+        try:
+            self.first = run(replace(params, limit=min(EXPORT_PAGE, self._stop - params.offset)), held=self._held)
+        except BaseException:
+            self.close()
+            raise
+        self._pages = self._walk()
+
+    def _walk(self) -> Iterator[list[Hit]]:
+        results = self.first
         while True:
             yield results.hits
             offset = results.offset + len(results.hits)
-            end = min(stop, results.total)
+            end = min(self._stop, results.total)
             if not results.hits or offset >= end:
                 return
-            results = run(replace(params, offset=offset, limit=min(EXPORT_PAGE, end - offset)))
-    return first, pages()
+            results = run(replace(self._params, offset=offset, limit=min(EXPORT_PAGE, end - offset)), held=self._held)
+
+    def __iter__(self) -> Iterator[list[Hit]]:
+        return self
+
+    def __next__(self) -> list[Hit]:
+        try:
+            return next(self._pages)
+        except StopIteration:
+            self.close()
+            raise
+
+    def close(self):
+        held, self._held = self._held, None
+        if held is not None:
+            self._backend.release(held)
+
+    def __del__(self):
+        self.close()
 
 
-def all_hits(args: Mapping[str, str]) -> Iterator[list[Hit]]:
+def all_hits(args: Mapping[str, str]) -> HitPages:
     """Every match of a search (up to EXPORT_MAX), a page at a time, for the exports."""
-    return hit_pages(replace(parse_search(args), limit=EXPORT_MAX, offset=0))[1]
+    return HitPages(replace(parse_search(args), limit=EXPORT_MAX, offset=0))
 
 
 def statement(sid: str) -> dict:

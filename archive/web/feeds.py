@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+from contextlib import closing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -36,9 +37,10 @@ def _exported(suffix: str, mimetype: str, lines: Callable[[list[Hit]], str], hea
         abort(400, description=str(e))
 
     def body() -> Iterator[str]:
-        yield header
-        for hits in pages:
-            yield lines(hits)
+        with closing(pages):
+            yield header
+            for hits in pages:
+                yield lines(hits)
     return Response(stream_with_context(body()), mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="policy-archive-search.{suffix}"'})
 
