@@ -45,6 +45,10 @@ FILTER_CACHE = 256
 SELECTIVE = 4
 
 
+class NoIndex(FileNotFoundError):
+    """The folder holds no index (yet)."""
+
+
 class QueryError(Exception):
     """A query we will not run; the message is for the user, one line."""
 
@@ -248,7 +252,7 @@ class Searcher:
         self.index_dir = index_dir
         self.location = live_index(index_dir)
         if not whoosh_index.exists_in(str(self.location)):
-            raise FileNotFoundError(f"no index in {index_dir}")
+            raise NoIndex(f"no index in {index_dir}")
         self._ix = whoosh_index.open_dir(str(self.location), readonly=True)
         # read before the searchers open: a commit in between makes this searcher look stale, never fresh
         self._vocabulary = open_vocabulary(self.location, readonly=True)

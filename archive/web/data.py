@@ -15,7 +15,7 @@ from flask import abort, current_app, url_for
 
 from .. import cite, citation
 from ..datadir import DataDir
-from ..search import MAX_QUERY_CHARS, MAX_TERMS, SORTS, TIME_LIMIT, Hit, QueryError, Results, Searcher
+from ..search import MAX_QUERY_CHARS, MAX_TERMS, SORTS, TIME_LIMIT, Hit, NoIndex, QueryError, Results, Searcher
 from ..store import Store
 
 EXTENSION = "policy_archive"
@@ -108,11 +108,17 @@ class Backend:
             if self._current is not None:
                 return
             self._require_db()
-            try:
-                searcher = Searcher(self.datadir.index_dir)
-            except FileNotFoundError:
-                current_app.logger.warning("no search index in %s", self.datadir.index_dir)
-                raise ArchiveUnavailable(NO_INDEX) from None
+            for attempt in range(3):
+                try:
+                    searcher = Searcher(self.datadir.index_dir)
+                    break
+                except NoIndex:
+                    current_app.logger.warning("no search index in %s", self.datadir.index_dir)
+                    raise ArchiveUnavailable(NO_INDEX) from None
+                except OSError:
+                    # a writer removed the segments it had just merged while we opened them: open the new ones
+                    if attempt == 2:
+                        raise
             self._checked = time.monotonic()
             self._publish(searcher)
 
