@@ -212,3 +212,23 @@ def test_a_streamed_export_reads_one_state_of_the_index(archive):
     r.close()
     ids = [json.loads(line)["id"] for line in b"".join(read).decode().splitlines()]
     assert len(ids) == len(before) and set(ids) == before
+
+
+def test_a_searcher_keeps_reading_segments_a_merge_removed(archive):
+    from archive.search import Searcher
+    dd, store, app = archive
+    for i in range(MERGE_FANOUT):
+        store.save(briefing(i))
+        sync_index(store, dd.index_dir)
+    searcher = Searcher(dd.index_dir)
+    files = set(p.name for p in dd.index_dir.iterdir())
+    store.save(briefing(MERGE_FANOUT))
+    sync_index(store, dd.index_dir)
+    # the commit merged the eight one-statement segments into one and removed their files
+    assert len(files - set(p.name for p in dd.index_dir.iterdir())) > 3 * MERGE_FANOUT
+    # sorting by date and counting facets read columns the searcher had not read before the merge
+    found = searcher.search("", sort="-date", limit=50, facets=True)
+    assert found.total == len(found.hits) == MERGE_FANOUT
+    assert found.facets["year"] == [("2024", MERGE_FANOUT)]
+    assert searcher.search("harbour", sort="date", limit=50).total == MERGE_FANOUT
+    searcher.close()

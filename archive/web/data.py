@@ -21,8 +21,6 @@ from ..store import Store
 EXTENSION = "policy_archive"
 PAGE_SIZE = 20
 MAX_LIMIT = 100
-# opening a searcher while a writer removes the segments it merged fails; it rarely fails twice running
-OPEN_TRIES = 3
 # the filter dropdowns scan every stored document; a new source or country is rare, so a minute's lag is fine
 FACETS_SECONDS = 60.0
 EMPTY_ARCHIVE = "The archive is empty: run 'policy-archive crawl' or 'policy-archive import' to fill it."
@@ -105,25 +103,13 @@ class Backend:
                 self._store = Store(self.datadir.db_url)
             return self._store
 
-    def _open(self) -> Searcher:
-        """A Searcher of the index as it is now. A writer that merges segments removes the old ones once
-        it has committed, and one opening at that moment finds files gone: the next try opens the new ones."""
-        for attempt in range(OPEN_TRIES):
-            try:
-                return Searcher(self.datadir.index_dir)
-            except NoIndex:
-                raise
-            except Exception:
-                if attempt == OPEN_TRIES - 1:
-                    raise
-
     def _open_first(self):
         with self._opening:
             if self._current is not None:
                 return
             self._require_db()
             try:
-                searcher = self._open()
+                searcher = Searcher(self.datadir.index_dir)
             except NoIndex:
                 current_app.logger.warning("no search index in %s", self.datadir.index_dir)
                 raise ArchiveUnavailable(NO_INDEX) from None
@@ -137,7 +123,7 @@ class Backend:
             if time.monotonic() - self._checked < self.refresh_seconds:
                 return
             try:
-                fresh = self._open() if self._current.searcher.stale() else None
+                fresh = Searcher(self.datadir.index_dir) if self._current.searcher.stale() else None
             except Exception as e:
                 # the searcher in use still answers; the next check tries again
                 current_app.logger.warning("could not open the changed search index, searching the one before: %r", e)
