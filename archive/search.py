@@ -12,8 +12,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import qparser
-from whoosh.filedb.filestore import FileStorage
 from whoosh.collectors import FilterCollector, TimeLimit, TopCollector, WrappingCollector
+from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import Formatter, get_text
 from whoosh.query import And, DateRange, Every, Not, NumericRange, Term
 
