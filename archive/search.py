@@ -13,12 +13,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import qparser
 from whoosh.collectors import FilterCollector, TimeLimit, TopCollector, WrappingCollector
+from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import Formatter, get_text
 from whoosh.query import And, DateRange, Every, Not, NumericRange, Phrase, Term
 
 from .facets import FacetColumns
 from .analysis import highlight_tokens
-from .index import AnalysedText, open_vocabulary
+from .index import VOCABULARY, AnalysedText, live_index
 from .matches import DateOrder, Only, Until, known_phrases, matching, phrase_docs, positive_terms
 from .snippets import snippet
 
@@ -43,8 +44,14 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": 
 
 
 FILTER_CACHE = 256
+# opening a searcher while a writer commits may find files gone; it rarely happens three times running
+OPEN_TRIES = 3
 # a filter that leaves fewer than 1 in this many of a query's matches is walked match by match
 SELECTIVE = 4
+
+
+class NoIndex(FileNotFoundError):
+    """The folder holds no index (yet)."""
 
 
 class QueryError(Exception):
@@ -230,14 +237,71 @@ class TermView:
     allowed: frozenset[int] | None  # None: every document
 
 
+class _PinnedStorage(FileStorage):
+    """A folder's files as a searcher opened them. A writer deletes the files of the segments it merged,
+    and a reindex the whole old index; a file already open stays readable, but whoosh asks whether a
+    segment has a column file (sort keys) each time it reads one, and would leave out a segment whose file
+    is gone. Here a file once opened goes on existing."""
+
+    def __init__(self, path: Path):
+        super().__init__(str(path), readonly=True)
+        self._opened: set[str] = set()
+
+    def open_file(self, name, **kwargs):
+        f = super().open_file(name, **kwargs)
+        self._opened.add(name)
+        return f
+
+    def file_exists(self, name):
+        return name in self._opened or super().file_exists(name)
+
+
+def _pin(reader) -> None:
+    """Open every file of every segment now: whoosh opens the column files (stored fields, lengths, sort
+    keys) on first use, and by then a writer may have deleted them."""
+    for leaf, _ in reader.leaf_readers():
+        if not leaf.doc_count_all():
+            continue
+        leaf.stored_fields(0)
+        for name, fieldobj in leaf.schema.items():
+            if fieldobj.scorable:
+                leaf.doc_field_length(0, name)
+            if fieldobj.column_type and leaf.has_column(name):
+                leaf.column_reader(name)
+
+
+class IndexChanged(Exception):
+    """A commit came while a searcher was opening and merged away one of its segments, whose files may
+    have gone before they were opened."""
+
+
+def _merged_away(ix, reader) -> bool:
+    """Whether the latest commit lacks one of the reader's segments. A writer deletes only the files of
+    segments its commit no longer holds, and a segment once merged away never comes back."""
+    current = {seg.segment_id() for seg in whoosh_index.TOC.read(ix.storage, ix.indexname).segments}
+    return any(leaf.segment() is not None and leaf.segment().segment_id() not in current
+               for leaf, _ in reader.leaf_readers())
+
+
 class Searcher:
-    """One long-lived Whoosh searcher: opening one costs hundreds of ms on a large index."""
+    """One Whoosh searcher over one state of the index, with caches that hold for that state.
+
+    It never changes: when the index has moved on (`stale`), open a new Searcher and close this one when no
+    search uses it any more. Opening one costs hundreds of ms on a large index.
+    """
 
     def __init__(self, index_dir: Path):
-        if not whoosh_index.exists_in(str(index_dir)):
-            raise FileNotFoundError(f"no index in {index_dir}")
-        self._ix = whoosh_index.open_dir(str(index_dir), readonly=True)
-        self._searcher = self._ix.searcher()
+        self.index_dir = index_dir
+        for attempt in range(OPEN_TRIES):
+            try:
+                self._open()
+                break
+            except NoIndex:
+                raise
+            except Exception:
+                # a writer committed and removed merged segments meanwhile; the next try opens its result
+                if attempt == OPEN_TRIES - 1:
+                    raise
         self._parser = _parser(self._ix.schema)
         self._lock = threading.Lock()
         self._columns: FacetColumns | None = None
@@ -247,21 +311,41 @@ class Searcher:
         # an index analysed by the one-pass code is highlighted by it too; older ones by their own analyzer
         self._highlight_analyzer = highlight_tokens if isinstance(text_field, AnalysedText) else text_field.analyzer
         self._date_order: DateOrder | None = None
-        vocabulary = open_vocabulary(index_dir, readonly=True)
-        # an index built before the vocabulary kept its words in a `words` field of its own
-        self._words = vocabulary.searcher() if vocabulary is not None else None
 
-    def refresh(self):
-        with self._lock:
-            fresh = self._searcher.refresh()
-            if fresh is not self._searcher:
-                self._searcher = fresh
-                self._columns = None
-                self._filters = {}
-                self._live = None
-                self._date_order = None
+    def _open(self):
+        self._searcher = self._words = None
+        self.location = live_index(self.index_dir)
+        if not whoosh_index.exists_in(str(self.location)):
+            raise NoIndex(f"no index in {self.index_dir}")
+        self._ix = whoosh_index.FileIndex(_PinnedStorage(self.location))
+        # an index built before the vocabulary kept its words in a `words` field of its own
+        self._vocabulary = (whoosh_index.FileIndex(_PinnedStorage(self.location), indexname=VOCABULARY)
+                            if whoosh_index.exists_in(str(self.location), indexname=VOCABULARY) else None)
+        # read before the searchers open: a commit in between makes this searcher look stale, never fresh
+        self._generations = self._latest()
+        try:
+            # a new reader, never whoosh's refresh(): it reuses the old reader's segment readers, which keep
+            # the deletions they were opened with, and it also keeps the segments a merge replaced, so every
+            # merged statement was counted twice
+            self._searcher = self._ix.searcher()
+            self._words = self._vocabulary.searcher() if self._vocabulary is not None else None
+            _pin(self._searcher.reader())
             if self._words is not None:
-                self._words = self._words.refresh()
+                _pin(self._words.reader())
+            if _merged_away(self._ix, self._searcher.reader()) or (
+                    self._words is not None and _merged_away(self._vocabulary, self._words.reader())):
+                raise IndexChanged
+        except BaseException:
+            self.close()
+            raise
+
+    def _latest(self) -> tuple[int, int | None]:
+        return (self._ix.latest_generation(),
+                self._vocabulary.latest_generation() if self._vocabulary is not None else None)
+
+    def stale(self) -> bool:
+        """Whether the index has changed since this searcher opened: a commit, or another index made live."""
+        return live_index(self.index_dir) != self.location or self._latest() != self._generations
 
     def _filter_docs(self, filt) -> frozenset[int] | None:
         """The documents a filter allows, kept until the index changes: the same few filters (a country,
@@ -280,7 +364,8 @@ class Searcher:
         return docs
 
     def close(self):
-        self._searcher.close()
+        if self._searcher is not None:
+            self._searcher.close()
         if self._words is not None:
             self._words.close()
 

@@ -28,18 +28,20 @@ def cli_json(data_dir: Path | None, *args: str, **kw):
 class Server:
     """`policy-archive serve` in a subprocess on a free loopback port (the real WSGI server)."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, *args: str, stderr=subprocess.PIPE):
+        # a server that logs much (a load test) needs a file for stderr: a full pipe would stall it
         self.proc = subprocess.Popen([sys.executable, "-m", "archive", "--data-dir", str(data_dir), "serve",
-                                      "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                      "--port", "0", *args], stdout=subprocess.PIPE, stderr=stderr, text=True,
                                      cwd=data_dir.parent)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("Serving on "):
             self.proc.kill()
-            raise RuntimeError(f"server did not start: {line!r} {self.proc.stderr.read()}")
+            raise RuntimeError(f"server did not start: {line!r} {self.proc.stderr.read() if self.proc.stderr else ''}")
         self.url = line.removeprefix("Serving on ")
 
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
         self.proc.stdout.close()
-        self.proc.stderr.close()
+        if self.proc.stderr:
+            self.proc.stderr.close()

@@ -200,7 +200,10 @@ def test_refresh_reloads_facet_values(tmp_path):
     assert s.search("", facets=True).facets["kind"] == [("remarks", 1)]
     store.save(second)
     sync_index(store, tmp_path / "index")
-    s.refresh()
+    assert s.stale()
+    s.close()
+    s = Searcher(tmp_path / "index")
+    assert not s.stale()
     assert s.search("", facets=True).facets["kind"] == [("press-conference", 1), ("remarks", 1)]
     s.close()
 

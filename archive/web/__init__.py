@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask.json.provider import DefaultJSONProvider
@@ -12,7 +13,10 @@ import archive
 
 from ..datadir import resolve
 from . import api, feeds, pages
-from .data import EXTENSION, ArchiveUnavailable, Backend
+from .data import EXTENSION, ArchiveUnavailable, Backend, BadSearch
+
+# request bodies (a pasted article to cite) are far smaller; a larger one is refused with a 413 unread
+MAX_BODY_BYTES = 1_000_000
 
 # no script anywhere, so a policy without script-src stops whatever might slip past escaping
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
@@ -42,7 +46,9 @@ class JSONProvider(DefaultJSONProvider):
 def create_app(data_dir: Path | None = None, test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(templates_dir()))
     app.json = JSONProvider(app)
-    app.config.from_mapping(DATA_DIR=str(resolve(None)), SEARCH_REFRESH_SECONDS=2.0)
+    # BASE_URL is where readers reach the archive; `serve` sets it (--base-url, or the address it binds)
+    app.config.from_mapping(DATA_DIR=str(resolve(None)), SEARCH_REFRESH_SECONDS=2.0, BASE_URL="http://localhost",
+                            MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
@@ -57,8 +63,30 @@ def create_app(data_dir: Path | None = None, test_config: dict | None = None) ->
     app.register_blueprint(feeds.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ArchiveUnavailable, _unavailable)
+    app.register_error_handler(BadSearch, _bad_request)
     app.after_request(_headers)
+    app.wsgi_app = PublicAddress(app.wsgi_app, app.config)
     return app
+
+
+class PublicAddress:
+    """WSGI middleware giving every request the scheme, host and path of the configured BASE_URL, so that
+    every absolute URL Flask builds (url_for(_external=True), request.url_root, request.host_url) points at
+    the archive: a client's Host header must never reach a feed or a citation."""
+
+    def __init__(self, app, config):
+        self.app = app
+        self.config = config
+
+    def __call__(self, environ, start_response):
+        base = urlsplit(self.config["BASE_URL"])
+        environ["wsgi.url_scheme"] = base.scheme
+        environ["HTTP_HOST"] = base.netloc
+        environ["SERVER_NAME"] = base.hostname
+        environ["SERVER_PORT"] = str(base.port or (443 if base.scheme == "https" else 80))
+        # behind a proxy that serves the archive under a path and strips it before passing requests on
+        environ["SCRIPT_NAME"] = base.path.rstrip("/")
+        return self.app(environ, start_response)
 
 
 def _error(status: int, title: str, message: str) -> tuple[Response | str, int]:
@@ -74,6 +102,10 @@ def _http_error(e: HTTPException):
         if name.lower() != "content-type":  # e.g. Allow on a 405
             response.headers[name] = value
     return response
+
+
+def _bad_request(e: BadSearch):
+    return _error(400, "Bad request", str(e))
 
 
 def _unavailable(e: ArchiveUnavailable):

@@ -1,7 +1,10 @@
-"""The JSON API: each HTML page's twin, from the same data, for scripts and fact-checking tools."""
+"""The JSON API: each HTML page's twin, from the same data, for scripts and fact-checking tools.
+
+A BadSearch raised here becomes a 400 with {"error": message} in one place, the app's error handler."""
 from __future__ import annotations
 
 import json
+from contextlib import closing
 
 from flask import Blueprint, Response, request, stream_with_context
 
@@ -14,25 +17,23 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/search")
 def search():
     # a page of results, as the HTML page shows it; or, with a larger `limit`, up to the whole result set
-    try:
-        params = data.parse_search(request.args, max_limit=data.EXPORT_MAX)
-        if params.limit <= data.MAX_LIMIT:
-            return data.run(params).to_json()
-        first, pages = data.hit_pages(params)
-    except data.BadSearch as e:
-        return {"error": str(e)}, 400
+    params = data.parse_search(request.args, max_limit=data.EXPORT_MAX)
+    if params.limit <= data.MAX_LIMIT:
+        return data.run(params).to_json()
+    pages = data.HitPages(params)
 
     def body():
         # streamed, so that a worker holds one page of hits at a time, whatever the limit
-        head = {**first.to_json(), "limit": params.limit}
-        del head["hits"]
-        yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hits": ['
-        sep = ""
-        for hits in pages:
-            for hit in hits:
-                yield sep + json.dumps(hit.to_json(), ensure_ascii=False)
-                sep = ", "
-        yield "]}"
+        with closing(pages):
+            head = {**pages.first.to_json(), "limit": params.limit}
+            del head["hits"]
+            yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hits": ['
+            sep = ""
+            for hits in pages:
+                for hit in hits:
+                    yield sep + json.dumps(hit.to_json(), ensure_ascii=False)
+                    sep = ", "
+            yield "]}"
     return Response(stream_with_context(body()), mimetype="application/json")
 
 
@@ -51,10 +52,7 @@ def revisions(sid: str):
     # the bare list is the history; naming two revisions adds their diff, as the HTML page shows it
     if "from" not in request.args and "to" not in request.args:
         return data.revisions(sid)
-    try:
-        return data.revision_diff(sid, request.args)
-    except data.BadSearch as e:
-        return {"error": str(e)}, 400
+    return data.revision_diff(sid, request.args)
 
 
 @bp.get("/statements/<sid>/captures")
@@ -64,21 +62,15 @@ def captures(sid: str):
 
 @bp.get("/changes")
 def changes():
-    try:
-        return data.recent_changes(request.args)
-    except data.BadSearch as e:
-        return {"error": str(e)}, 400
+    return data.recent_changes(request.args)
 
 
 @bp.get("/statements/<sid>/cite")
 def cite_statement(sid: str):
     fmt = request.args.get("format", "apa").strip()
     if fmt not in citation.FORMATS:
-        return {"error": f"“format” must be one of {', '.join(citation.FORMATS)}"}, 400
-    try:
-        st, paragraph = data.citation_of(sid, request.args, request.url_root)
-    except data.BadSearch as e:
-        return {"error": str(e)}, 400
+        raise data.BadSearch(f"“format” must be one of {', '.join(citation.FORMATS)}")
+    st, paragraph = data.citation_of(sid, request.args, request.url_root)
     text = citation.cite(st, fmt, request.url_root, paragraph)
     return Response(text, mimetype="application/json" if fmt == "csl-json" else "text/plain")
 
@@ -86,9 +78,23 @@ def cite_statement(sid: str):
 @bp.route("/cite", methods=["GET", "POST"])
 def cite():
     # a POST carries its text and filters as JSON, so a long pasted article needs no URL encoding
-    args = request.args if request.method == "GET" else {
-        k: str(v) for k, v in (request.get_json(silent=True) or {}).items() if v is not None}
+    return data.lookup(request.args if request.method == "GET" else json_args(request.get_data()))
+
+
+def json_args(body: bytes) -> dict[str, str]:
+    """A POST body's JSON object as the string arguments a query string would give; BadSearch, a 400, for
+    any other body (not JSON, not an object, nested too deep for the parser, a value not a string or number)."""
     try:
-        return data.lookup(args)
-    except data.BadSearch as e:
-        return {"error": str(e)}, 400
+        found = json.loads(body or b"{}")
+    except (ValueError, RecursionError):
+        raise data.BadSearch('the body must be a JSON object such as {"q": "…"}') from None
+    if not isinstance(found, dict):
+        raise data.BadSearch('the body must be a JSON object such as {"q": "…"}')
+    args = {}
+    for name, value in found.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise data.BadSearch(f"“{name[:40]}” must be a string")
+        args[name] = str(value)
+    return args

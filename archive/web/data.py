@@ -5,6 +5,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ from flask import abort, current_app, url_for
 
 from .. import cite, citation, textdiff
 from ..datadir import DataDir
-from ..search import MAX_QUERY_CHARS, MAX_TERMS, SORTS, TIME_LIMIT, Hit, QueryError, Results, Searcher
+from ..search import MAX_QUERY_CHARS, MAX_TERMS, SORTS, TIME_LIMIT, Hit, NoIndex, QueryError, Results, Searcher
 from ..store import Store
 
 EXTENSION = "policy_archive"
@@ -51,22 +52,41 @@ class BadSearch(ValueError):
     """A search the user has to fix (a filter value or the query itself); the message is one line."""
 
 
-class Backend:
-    """The app's one Store and one Searcher, opened on first use so the server can start before a crawl.
+class _Generation:
+    """A Searcher and how many requests are using it."""
 
-    Every Searcher call holds one lock: Whoosh's refresh() may close files a concurrent search is still
-    reading, and since Whoosh searches in pure Python under the GIL, serializing them costs little. The
-    store has its own lock, so statement pages never wait behind a slow search.
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+        self.users = 0
+        self.retired = False
+        # Whoosh reads through file objects that its searcher shares: one search at a time on each
+        # searcher; it searches in pure Python under the GIL, so serializing them costs little
+        self.lock = threading.Lock()
+
+
+class Backend:
+    """The app's one Store and the Searcher of the index's latest state, opened on first use so the server
+    can start before a crawl.
+
+    A crawl in another process commits to the index, and a reindex makes a new index live: every
+    `refresh_seconds` a request looks whether the index changed, and if so opens a new Searcher beside the
+    one in use and publishes it whole (searcher and caches). A request keeps the searcher it started with
+    to its end; a replaced one is closed when its last request is done. If the new one cannot be opened,
+    requests go on with the old one and the next check tries again. The store has its own lock, so
+    statement pages never wait behind a slow search.
     """
 
     def __init__(self, root: Path, refresh_seconds: float):
         self.datadir = DataDir(Path(root))
         self.refresh_seconds = refresh_seconds
         self._store_lock = threading.Lock()
-        self._search_lock = threading.Lock()
         self._store: Store | None = None
-        self._searcher: Searcher | None = None
-        self._refreshed = 0.0
+        # guards which generation is current and the counts of users
+        self._lock = threading.Lock()
+        # one request at a time opens a new searcher; the others search the current one meanwhile
+        self._opening = threading.Lock()
+        self._current: _Generation | None = None
+        self._checked = 0.0
         self._facets: dict[str, list[str]] | None = None
         self._facets_at = 0.0
 
@@ -82,39 +102,91 @@ class Backend:
                 self._store = Store(self.datadir.db_url)
             return self._store
 
-    def _current_searcher(self) -> Searcher:
-        # caller holds the search lock; a crawl in another process commits to the index, so look again now and then
-        now = time.monotonic()
-        if self._searcher is None:
+    def _open_first(self):
+        with self._opening:
+            if self._current is not None:
+                return
             self._require_db()
             try:
-                self._searcher = Searcher(self.datadir.index_dir)
-            except FileNotFoundError:
+                searcher = Searcher(self.datadir.index_dir)
+            except NoIndex:
                 current_app.logger.warning("no search index in %s", self.datadir.index_dir)
                 raise ArchiveUnavailable(NO_INDEX) from None
-            self._refreshed = now
-        elif now - self._refreshed >= self.refresh_seconds:
-            self._searcher.refresh()
-            self._refreshed = now
-        return self._searcher
+            self._checked = time.monotonic()
+            self._publish(searcher)
 
-    def search(self, params: SearchParams, facets: bool = False) -> Results:
-        with self._search_lock:
-            return self._current_searcher().search(
+    def _refresh(self):
+        if not self._opening.acquire(blocking=False):
+            return
+        try:
+            if time.monotonic() - self._checked < self.refresh_seconds:
+                return
+            try:
+                fresh = Searcher(self.datadir.index_dir) if self._current.searcher.stale() else None
+            except Exception as e:
+                # the searcher in use still answers; the next check tries again
+                current_app.logger.warning("could not open the changed search index, searching the one before: %r", e)
+                fresh = None
+            self._checked = time.monotonic()
+            if fresh is not None:
+                self._publish(fresh)
+        finally:
+            self._opening.release()
+
+    def _publish(self, searcher: Searcher | None):
+        with self._lock:
+            old, self._current = self._current, searcher and _Generation(searcher)
+            if old is not None:
+                old.retired = True
+            done = old is not None and old.users == 0
+        if done:
+            old.searcher.close()
+
+    def lease(self) -> _Generation:
+        """The current searcher, kept open for the caller until `release`: for a response that runs several
+        searches (a streamed export), which must all read the same state of the index."""
+        if self._current is None:
+            self._open_first()
+        elif time.monotonic() - self._checked >= self.refresh_seconds:
+            self._refresh()
+        with self._lock:
+            gen = self._current
+            gen.users += 1
+            return gen
+
+    def release(self, gen: _Generation):
+        with self._lock:
+            gen.users -= 1
+            done = gen.retired and gen.users == 0
+        if done:
+            gen.searcher.close()
+
+    @contextmanager
+    def searching(self, held: _Generation | None = None) -> Iterator[Searcher]:
+        """The current searcher (or the one `held`), for one search: it stays open until the search is done."""
+        gen = held or self.lease()
+        try:
+            with gen.lock:
+                yield gen.searcher
+        finally:
+            if held is None:
+                self.release(gen)
+
+    def search(self, params: SearchParams, facets: bool = False, held: _Generation | None = None) -> Results:
+        with self.searching(held) as searcher:
+            return searcher.search(
                 params.q, country=params.country, source=params.source, kind=params.kind,
                 language=params.language, speaker=params.speaker, year=params.year,
                 date_from=params.date_from, date_to=params.date_to, limit=params.limit, offset=params.offset,
                 sort=params.sort, facets=facets)
 
     def cite(self, text: str, params: SearchParams) -> dict:
-        with self._search_lock:
-            searcher = self._current_searcher()
+        with self.searching() as searcher:
             return cite.lookup(text, searcher, self.store(), country=params.country, source=params.source,
                                speaker=params.speaker, date_from=params.date_from, date_to=params.date_to)
 
     def facets(self) -> dict[str, list[str]]:
-        with self._search_lock:
-            searcher = self._current_searcher()
+        with self.searching() as searcher:
             now = time.monotonic()
             if self._facets is None or now - self._facets_at >= FACETS_SECONDS:
                 self._facets = {"countries": searcher.countries(), "sources": searcher.sources()}
@@ -122,10 +194,7 @@ class Backend:
             return self._facets
 
     def close(self):
-        with self._search_lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+        self._publish(None)
         with self._store_lock:
             if self._store is not None:
                 self._store.close()
@@ -217,9 +286,9 @@ def search(args: Mapping[str, str], facets: bool = False) -> tuple[SearchParams,
     return params, run(params, facets)
 
 
-def run(params: SearchParams, facets: bool = False) -> Results:
+def run(params: SearchParams, facets: bool = False, held=None) -> Results:
     try:
-        results = backend().search(params, facets)
+        results = backend().search(params, facets, held)
     except QueryError as e:
         raise BadSearch(str(e)) from None
     gone = backend().store().withdrawn_among([h.id for h in results.hits])
@@ -228,31 +297,62 @@ def run(params: SearchParams, facets: bool = False) -> Results:
     return results
 
 
-def hit_pages(params: SearchParams) -> tuple[Results, Iterator[list[Hit]]]:
+class HitPages:
     """The matches from `params.offset`, up to `params.limit` and EXPORT_MAX of them, a page at a time so
-    that memory stays flat; and the first page's Results (the total, the suggestion).
+    that memory stays flat, all from the searcher the first page came from: a newer one could shift the
+    matches between pages, losing or repeating hits. `first` is the first page's Results (the total, the
+    suggestion).
 
-    The first page runs before this returns, so a bad search fails while the response can still be a 400;
-    the later pages run as the client reads, so the caller streams them with the request context.
+    The first page runs at once, so a bad search fails while the response can still be a 400; the later
+    pages run as the client reads, so the caller streams them with the request context, and closes this
+    when done (or it is closed when collected), which lets the searcher go.
     """
-    stop = params.offset + min(params.limit, EXPORT_MAX)
-    first = run(replace(params, limit=min(EXPORT_PAGE, stop - params.offset)))
 
-    def pages() -> Iterator[list[Hit]]:
-        results = first
+    def __init__(self, params: SearchParams):
+        self._backend = backend()
+        self._held = None
+        self._held = self._backend.lease()
+        self._params = params
+        self._stop = params.offset + min(params.limit, EXPORT_MAX)
+        try:
+            self.first = run(replace(params, limit=min(EXPORT_PAGE, self._stop - params.offset)), held=self._held)
+        except BaseException:
+            self.close()
+            raise
+        self._pages = self._walk()
+
+    def _walk(self) -> Iterator[list[Hit]]:
+        results = self.first
         while True:
             yield results.hits
             offset = results.offset + len(results.hits)
-            end = min(stop, results.total)
+            end = min(self._stop, results.total)
             if not results.hits or offset >= end:
                 return
-            results = run(replace(params, offset=offset, limit=min(EXPORT_PAGE, end - offset)))
-    return first, pages()
+            results = run(replace(self._params, offset=offset, limit=min(EXPORT_PAGE, end - offset)), held=self._held)
+
+    def __iter__(self) -> Iterator[list[Hit]]:
+        return self
+
+    def __next__(self) -> list[Hit]:
+        try:
+            return next(self._pages)
+        except StopIteration:
+            self.close()
+            raise
+
+    def close(self):
+        held, self._held = self._held, None
+        if held is not None:
+            self._backend.release(held)
+
+    def __del__(self):
+        self.close()
 
 
-def all_hits(args: Mapping[str, str]) -> Iterator[list[Hit]]:
+def all_hits(args: Mapping[str, str]) -> HitPages:
     """Every match of a search (up to EXPORT_MAX), a page at a time, for the exports."""
-    return hit_pages(replace(parse_search(args), limit=EXPORT_MAX, offset=0))[1]
+    return HitPages(replace(parse_search(args), limit=EXPORT_MAX, offset=0))
 
 
 def statement(sid: str) -> dict:

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+from contextlib import closing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -23,6 +24,9 @@ bp = Blueprint("feeds", __name__)
 CSV_COLUMNS = ("id", "date", "title", "ministry", "country", "source", "kind", "language", "speaker", "url")
 FEED_SIZE = 50
 ATOM = "http://www.w3.org/2005/Atom"
+# once, here: register_namespace deletes the entry before it adds it again, so two requests registering
+# at the same moment made one of them fail with a KeyError
+ET.register_namespace("", ATOM)
 # XML 1.0 forbids most control characters, and a scraped page may still carry one
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _MARK = re.compile(r"</?mark>")
@@ -35,9 +39,10 @@ def _exported(suffix: str, mimetype: str, lines: Callable[[list[Hit]], str], hea
         abort(400, description=str(e))
 
     def body() -> Iterator[str]:
-        yield header
-        for hits in pages:
-            yield lines(hits)
+        with closing(pages):
+            yield header
+            for hits in pages:
+                yield lines(hits)
     return Response(stream_with_context(body()), mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="policy-archive-search.{suffix}"'})
 
@@ -112,7 +117,6 @@ def atom(self_url: str, title: str, alternate: str, entries: list[Entry]) -> Res
         if e.related:
             _sub(entry, "link", rel="related", href=e.related, title="Official page")
         _sub(entry, "summary", e.summary, type="text")
-    ET.register_namespace("", ATOM)
     return Response(ET.tostring(root, encoding="unicode", xml_declaration=True),
                     mimetype="application/atom+xml")
 

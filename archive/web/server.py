@@ -5,15 +5,17 @@ from flask import Flask
 from waitress.server import create_server
 
 
-def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8):
+def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, base_url: str | None = None):
     """Serve until interrupted (waitress shuts down cleanly on Ctrl-C).
 
     Port 0 picks a free port, so the address is printed after binding: the first line names the real one.
+    Absolute URLs (feeds, citations) use `base_url`, by default the first address bound.
     """
     server = create_server(app, host=host, port=port, threads=threads, ident="policy-archive")
     # a name such as localhost can resolve to both IPv4 and IPv6, and waitress then binds one socket per address
     listening = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
-    for addr, bound_port in listening:
-        shown = f"[{addr}]" if ":" in addr else addr
-        print(f"Serving on http://{shown}:{bound_port}", flush=True)
+    addresses = [f"http://{f'[{addr}]' if ':' in addr else addr}:{bound_port}" for addr, bound_port in listening]
+    app.config["BASE_URL"] = base_url or addresses[0]
+    for address in addresses:
+        print(f"Serving on {address}", flush=True)
     server.run()
