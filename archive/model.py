@@ -108,6 +108,13 @@ class Statement:
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
 
+    def to_json(self) -> dict:
+        """The statement as `extract` shows a parse: what the page gave, before the store adds its dates."""
+        return {"id": self.id, "source": self.source, "url": self.url, "guid": self.guid, "title": self.title,
+                "date": self.date.isoformat() if self.date else None, "country": self.country,
+                "ministry": self.ministry, "language": self.language, "kind": self.kind, "speakers": self.speakers,
+                "paragraphs": self.paragraphs}
+
     def problems(self) -> list[str]:
         """Why this statement must not be stored (empty list: it may)."""
         out = []

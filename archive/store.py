@@ -356,11 +356,6 @@ class Store(CaptureStore):
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(statements)).scalar_one()
 
-    def counts_by_source(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(statements.c.source, func.count()).group_by(statements.c.source)).all()
-        return dict(rows)
-
     def unindexed_ids(self) -> list[str]:
         with self.engine.connect() as conn:
             return list(conn.execute(select(statements.c.id).where(

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.cite import lookup, words  # noqa: E402
+from archive.cite.lookup import lookup, words  # noqa: E402
 from archive.datadir import open_datadir  # noqa: E402
-from archive.search import Searcher  # noqa: E402
+from archive.search.searcher import Searcher  # noqa: E402
 from archive.store import Store  # noqa: E402
 
 SENTENCE = re.compile(r"[^.!?]{80,300}[.!?]")

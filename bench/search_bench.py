@@ -30,11 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.datadir import DataDir  # noqa: E402
-from archive.index import rebuild_index  # noqa: E402
-from archive.jsonl import read_file  # noqa: E402
+from archive.index.writing import rebuild_index  # noqa: E402
+from archive.ingest.jsonl import read_file  # noqa: E402
 from archive.model import Statement  # noqa: E402
-from archive import search as search_module  # noqa: E402
-from archive.search import Searcher  # noqa: E402
+from archive.search import searcher as search_module  # noqa: E402
+from archive.search.searcher import Searcher  # noqa: E402
 from archive.store import Store  # noqa: E402
 
 CORPUS = "/work/shared/corpus/statements/*.jsonl.gz"

@@ -108,7 +108,7 @@ def test_rebuild_gives_the_crawls_statements_and_revisions(crawled, tmp_path):
 
 def test_rebuild_stopped_midway_leaves_the_old_archive(crawled, tmp_path):
     from archive.datadir import open_datadir
-    from archive.rebuild import rebuild
+    from archive.ingest.rebuild import rebuild
     data = copy_of(crawled, tmp_path)
     before = snapshot(data)
     names = sorted(p.name for p in data.iterdir())

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from archive.citation import FORMATS, CitationError, authors, cite, person, Person
+from archive.cite.formats import FORMATS, CitationError, authors, cite, person, Person
 
 BASE = "https://archive.example/"
 ST = {"id": "f51af208bc55bbf2", "title": "Department Press Briefing – May 25, 2021",

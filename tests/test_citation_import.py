@@ -18,7 +18,7 @@ import pytest
 import rispy
 from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 
-from archive.citation import cite
+from archive.cite.formats import cite
 
 BASE = "https://archive.example/"
 PARAS = ["Good afternoon.", "We oppose unilateral sanctions.", "Next question."]

@@ -10,10 +10,10 @@ import pytest
 from helpers import cli, cli_json
 from test_web import build_archive
 
-from archive.cite import CANDIDATES, CiteError, lookup, quotes, words
+from archive.cite.lookup import CANDIDATES, CiteError, lookup, quotes, words
 from archive.datadir import open_datadir
 from archive.model import Statement
-from archive.search import Searcher
+from archive.search.searcher import Searcher
 from archive.store import Store
 from archive.web import create_app
 

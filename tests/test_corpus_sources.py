@@ -14,7 +14,7 @@ import pytest
 from archive.model import normalize_text
 from archive.sources import get_source
 from archive.sources.base import Page
-from archive.sources.cn_mfa_zh import spokespeople
+from archive.sources.sites.cn_mfa_zh import spokespeople
 
 FEED_DIR = Path("feeds/www.state.gov/rss-feed/press-releases")
 STATE_ITEMS = 2031

@@ -82,7 +82,7 @@ def test_import_the_real_statements(corpus, tmp_path):
 
     # a real press briefing's page shows who speaks: the spokesperson and the questions
     from archive.web import create_app
-    from archive.web.data import EXTENSION
+    from archive.web.backend import EXTENSION
     briefing = cli_json(tmp_path / "data", "search", 'title:"Department Press Briefing"', "--limit", "1")["hits"][0]
     app = create_app(tmp_path / "data", {"TESTING": True})
     try:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from archive.jsonl import ImportFileError, read_file
+from archive.ingest.jsonl import ImportFileError, read_file
 from archive.model import Statement
 from archive.store import Store
 from helpers import cli, cli_json
@@ -204,7 +204,7 @@ def _mutant(rng: random.Random) -> dict:
 def test_fuzzed_records_are_refused_whole_or_stored_and_indexed(tmp_path):
     """In process, thousands of records: each one either is refused with a one-line reason naming file and
     line, or is one the store and the index take without an error."""
-    from archive.index import sync_index
+    from archive.index.writing import sync_index
     rng = random.Random(20261206)
     store = Store(f"sqlite:///{tmp_path / 'fuzz.sqlite'}")
     refused = stored = 0

@@ -19,7 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from archive.model import statement_id
-from archive.sources.us_state import USState
+from archive.sources.sites.us_state import USState
 from archive.sources.base import Page
 from archive.store import Store
 from conftest import CORPUS, start_corpus_server

@@ -3,9 +3,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from archive.index import rebuild_index, sync_index
+from archive.index.writing import rebuild_index, sync_index
 from archive.model import Statement
-from archive.search import QueryError, Searcher
+from archive.search.searcher import QueryError, Searcher
 from archive.store import Store
 
 

@@ -3,13 +3,13 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from archive import index as index_module
+from archive.index import writing as index_module
 from whoosh.query import And, AndNot, DateRange, Every, Not, Or, Phrase, Term
 
-from archive.analysis import text_analyzer
-from archive.index import sync_index
+from archive.index.analysis import text_analyzer
+from archive.index.writing import sync_index
 from archive.model import Statement
-from archive.search import Searcher, parse_query
+from archive.search.searcher import Searcher, parse_query
 from archive.store import Store
 
 UTC = timezone.utc

@@ -11,7 +11,8 @@ import time
 import pytest
 
 from archive.model import statement_id
-from archive.search import MAX_PHRASE_WORDS, TIME_LIMIT, QueryError, Searcher
+from archive.search.query import MAX_PHRASE_WORDS
+from archive.search.searcher import TIME_LIMIT, QueryError, Searcher
 from helpers import cli_json
 
 # the bound plus what a loaded test machine may add around it (the clock is checked between steps)

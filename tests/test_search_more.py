@@ -3,10 +3,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from archive.analysis import LatinStemFilter, MultilingualTokenizer
-from archive.index import make_schema, sync_index
+from archive.index.analysis import LatinStemFilter, MultilingualTokenizer
+from archive.index.schema import make_schema
+from archive.index.writing import sync_index
 from archive.model import Statement
-from archive.search import QueryError, Searcher
+from archive.search.searcher import QueryError, Searcher
 from archive.store import Store
 from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter
@@ -238,7 +239,7 @@ def test_index_built_before_the_new_fields(tmp_path):
 def test_one_pass_index_analysis_equals_the_analyzers(text):
     # indexing analyses each text once, by its own code, for the terms and the vocabulary: it must give
     # exactly the terms (with positions) and words that the analyzers give queries and highlights
-    from archive.analysis import analyse_for_index, highlight_tokens, spelling_analyzer, text_analyzer
+    from archive.index.analysis import analyse_for_index, highlight_tokens, spelling_analyzer, text_analyzer
     expected: dict[str, list[int]] = {}
     for t in text_analyzer()(text, positions=True, mode="index"):
         expected.setdefault(t.text, []).append(t.pos)
@@ -257,7 +258,7 @@ def test_index_built_before_the_vocabulary_moved_out(tmp_path):
     # the previous schema: title and text analysed by whoosh from strings, spelling words in a field
     from whoosh.fields import TEXT
 
-    from archive.analysis import spelling_analyzer
+    from archive.index.analysis import spelling_analyzer
     store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
     for st in _statements():
         store.save(st)

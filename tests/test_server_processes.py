@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from archive.datadir import open_datadir
-from archive.index import CURRENT, MERGE_FANOUT, live_index, sync_index
+from archive.index.writing import CURRENT, MERGE_FANOUT, live_index, sync_index
 from archive.model import Statement
 from archive.store import Store
 from conftest import CORPUS, start_corpus_server

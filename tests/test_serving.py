@@ -10,11 +10,11 @@ import pytest
 from whoosh.reading import ReaderClosed
 
 from archive.datadir import open_datadir
-from archive.index import BATCH, CURRENT, MERGE_FANOUT, live_index, sync_index
+from archive.index.writing import BATCH, CURRENT, MERGE_FANOUT, live_index, sync_index
 from archive.model import Statement
 from archive.store import Store
 from archive.web import MAX_BODY_BYTES, create_app
-from archive.web.data import EXTENSION
+from archive.web.backend import EXTENSION
 
 UTC = timezone.utc
 
@@ -161,7 +161,7 @@ def test_absolute_urls_come_from_the_base_url_never_the_host_header(archive, cli
 
 
 def test_statements_saved_during_a_reindex_are_in_the_index_it_makes_live(archive):
-    from archive.index import rebuild_index
+    from archive.index.writing import rebuild_index
     dd, store, app = archive
     for i in range(30):
         store.save(briefing(i))
@@ -195,7 +195,7 @@ def test_statements_saved_during_a_reindex_are_in_the_index_it_makes_live(archiv
 
 
 def test_a_streamed_export_reads_one_state_of_the_index(archive):
-    from archive.web.data import EXPORT_PAGE
+    from archive.web.views import EXPORT_PAGE
     dd, store, app = archive
     store.save_many([briefing(i) for i in range(EXPORT_PAGE + 100)])
     sync_index(store, dd.index_dir)
@@ -215,7 +215,7 @@ def test_a_streamed_export_reads_one_state_of_the_index(archive):
 
 
 def test_a_searcher_keeps_reading_segments_a_merge_removed(archive):
-    from archive.search import Searcher
+    from archive.search.searcher import Searcher
     dd, store, app = archive
     for i in range(MERGE_FANOUT):
         store.save(briefing(i))

@@ -10,7 +10,7 @@ import pytest
 from archive.model import KINDS
 from archive.sources import SOURCES, UnknownSource, get_source, source_for_url
 from archive.sources.base import ExtractError, Page, Source
-from archive.sources.cn_mfa_zh import spokespeople
+from archive.sources.sites.cn_mfa_zh import spokespeople
 from archive.sources.htmltext import paragraphs
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

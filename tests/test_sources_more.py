@@ -11,7 +11,7 @@ import pytest
 from archive.model import Turn
 from archive.sources import SOURCES, get_source, source_for_url
 from archive.sources.base import ExtractError, Page
-from archive.sources.uk_fcdo import SEARCH_URL, person_name
+from archive.sources.sites.uk_fcdo import SEARCH_URL, person_name
 from conftest import FIXTURES
 
 MOSCOW = ZoneInfo("Europe/Moscow")

@@ -11,7 +11,7 @@ import pytest
 from archive.datadir import open_datadir
 from archive.model import Statement
 from archive.store import Store
-from archive.textdiff import TOO_LONG, paragraph_diff, revision_diff, word_diff
+from archive.revisions import TOO_LONG, paragraph_diff, revision_diff, word_diff
 from archive.web import create_app
 from test_web import build_archive
 

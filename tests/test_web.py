@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from archive.datadir import open_datadir
-from archive.index import sync_index
+from archive.index.writing import sync_index
 from archive.model import Statement
 from archive.store import Store
 from archive.web import create_app
-from archive.web.data import EMPTY_ARCHIVE, EXTENSION, NO_INDEX
+from archive.web.backend import EMPTY_ARCHIVE, EXTENSION, NO_INDEX
 
 UTC = timezone.utc
 BEIJING = timezone(timedelta(hours=8))

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from archive.model import Statement
-from archive.web import data
+from archive.web import views
 from archive.web.feeds import CSV_COLUMNS
 from archive.web.timeline import bars
 # test_web's app and client fixtures, here over this module's archive_dir
@@ -47,7 +47,7 @@ def all_ids(client, query: str) -> set[str]:
 
 
 def test_csv_export_has_every_match_across_pages(client, monkeypatch):
-    monkeypatch.setattr(data, "EXPORT_PAGE", 7)  # five search pages for thirty matches
+    monkeypatch.setattr(views, "EXPORT_PAGE", 7)  # five search pages for thirty matches
     r = client.get("/export.csv?q=ceasefire&page=2")
     assert r.status_code == 200 and r.mimetype == "text/csv"
     assert r.headers["Content-Disposition"].startswith("attachment;")
@@ -104,7 +104,7 @@ def test_csv_cells_that_cannot_start_a_formula_stay_as_they_are(plain):
 
 
 def test_api_limit_reaches_the_whole_result_set(client, monkeypatch):
-    monkeypatch.setattr(data, "EXPORT_PAGE", 7)  # the answer is put together from five search pages
+    monkeypatch.setattr(views, "EXPORT_PAGE", 7)  # the answer is put together from five search pages
     whole = client.get("/api/search?q=ceasefire&limit=100000").get_json()
     assert whole["total"] == CEASEFIRE and whole["limit"] == 100000
     ids = [h["id"] for h in whole["hits"]]
@@ -118,8 +118,8 @@ def test_api_limit_reaches_the_whole_result_set(client, monkeypatch):
 
 
 def test_export_stops_at_the_cap(client, monkeypatch):
-    monkeypatch.setattr(data, "EXPORT_PAGE", 4)
-    monkeypatch.setattr(data, "EXPORT_MAX", 10)
+    monkeypatch.setattr(views, "EXPORT_PAGE", 4)
+    monkeypatch.setattr(views, "EXPORT_MAX", 10)
     assert len(client.get("/export.jsonl?q=ceasefire").text.splitlines()) == 10
 
 

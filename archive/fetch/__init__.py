@@ -1,0 +1,1 @@
+"""Fetching: the polite HTTP client, bytes to text, mirrors, and WARC capture of every exchange."""

@@ -27,6 +27,8 @@ MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 120.0
 MAX_CRAWL_DELAY = 60.0
 REDIRECTS = (301, 302, 303, 307, 308)
+# a page that answers these was taken down; any other error may be passing
+GONE = (404, 410)
 
 
 class FetchError(Exception):
@@ -55,13 +57,8 @@ class FetchResult:
     warc_record_id: str | None = None
 
     @cached_property
-    def decoded(self) -> tuple[str, str]:
-        """(text, codec used)."""
-        return decode_body(self.body, self.content_type)
-
-    @property
     def text(self) -> str:
-        return self.decoded[0]
+        return decode_body(self.body, self.content_type)[0]
 
 
 def _refused_kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:

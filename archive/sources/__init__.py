@@ -1,6 +1,6 @@
 """The sources the archive knows, by id, and the source that owns a URL.
 
-A ministry is added by dropping a module here that lists its sources in a module-level `SOURCES`
+A ministry is added by dropping a module into `sites/` that lists its sources in a module-level `SOURCES`
 (Python sources), or a TOML profile in `profiles/` (declarative ones); nothing else is edited.
 """
 from __future__ import annotations
@@ -8,18 +8,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from . import sites
 from .base import Source
-
-# modules of this package that hold the machinery, not sources
-_MACHINERY = {"base", "dates", "htmltext", "profile", "turns"}
 
 
 def _discover() -> dict[str, Source]:
     found: list[Source] = []
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name in _MACHINERY or info.ispkg:
-            continue
-        found.extend(getattr(importlib.import_module(f"{__name__}.{info.name}"), "SOURCES", ()))
+    for info in sorted(pkgutil.iter_modules(sites.__path__), key=lambda m: m.name):
+        found.extend(getattr(importlib.import_module(f"{sites.__name__}.{info.name}"), "SOURCES", ()))
     from .profile import load_profiles
     found.extend(load_profiles())
     registry: dict[str, Source] = {}

@@ -102,3 +102,16 @@ class Source:
                                              fields.get("speakers", []))
         return Statement(source=self.id, country=self.country, ministry=self.ministry,
                          language=fields.pop("language", self.language), **fields)
+
+
+def extract_page(source: Source, page: Page) -> dict:
+    """What `source` reads in a saved page, as JSON: an article's statement, or a listing's links, whole
+    statements and next pages. ExtractError when it cannot read the page."""
+    if not source.is_listing(page.url):
+        return {"kind": "article", "statement": source.parse_article(page).to_json()}
+    listing = source.parse_listing(page)
+    return {"kind": "listing",
+            "links": [{"url": ln.url, "title": ln.title, "date": ln.date.isoformat() if ln.date else None}
+                      for ln in listing.links],
+            "statements": [s.to_json() for s in listing.statements],
+            "next_pages": listing.next_pages}

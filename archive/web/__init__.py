@@ -13,7 +13,8 @@ import archive
 
 from ..datadir import resolve
 from . import api, feeds, pages
-from .data import EXTENSION, ArchiveUnavailable, Backend, BadSearch
+from .backend import EXTENSION, ArchiveUnavailable, Backend
+from .params import BadSearch
 
 # request bodies (a pasted article to cite) are far smaller; a larger one is refused with a 413 unread
 MAX_BODY_BYTES = 1_000_000

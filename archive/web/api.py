@@ -8,8 +8,10 @@ from contextlib import closing
 
 from flask import Blueprint, Response, request, stream_with_context
 
-from .. import citation
-from . import data, replay
+from ..cite import formats as citation
+from ..search.syntax import LIMITS, SYNTAX
+from . import replay, views
+from .params import MAX_LIMIT, BadSearch, parse_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -17,10 +19,10 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/search")
 def search():
     # a page of results, as the HTML page shows it; or, with a larger `limit`, up to the whole result set
-    params = data.parse_search(request.args, max_limit=data.EXPORT_MAX)
-    if params.limit <= data.MAX_LIMIT:
-        return data.run(params).to_json()
-    pages = data.HitPages(params)
+    params = parse_search(request.args, max_limit=views.EXPORT_MAX)
+    if params.limit <= MAX_LIMIT:
+        return views.run(params).to_json()
+    pages = views.HitPages(params)
 
     def body():
         # streamed, so that a worker holds one page of hits at a time, whatever the limit
@@ -39,20 +41,20 @@ def search():
 
 @bp.get("/help")
 def help_page():
-    return {"syntax": data.SYNTAX, "limits": data.LIMITS}
+    return {"syntax": SYNTAX, "limits": LIMITS}
 
 
 @bp.get("/statements/<sid>")
 def statement(sid: str):
-    return data.statement(sid)
+    return views.statement(sid)
 
 
 @bp.get("/statements/<sid>/revisions")
 def revisions(sid: str):
     # the bare list is the history; naming two revisions adds their diff, as the HTML page shows it
     if "from" not in request.args and "to" not in request.args:
-        return data.revisions(sid)
-    return data.revision_diff(sid, request.args)
+        return views.revisions(sid)
+    return views.revision_diff(sid, request.args)
 
 
 @bp.get("/statements/<sid>/captures")
@@ -62,15 +64,15 @@ def captures(sid: str):
 
 @bp.get("/changes")
 def changes():
-    return data.recent_changes(request.args)
+    return views.recent_changes(request.args)
 
 
 @bp.get("/statements/<sid>/cite")
 def cite_statement(sid: str):
     fmt = request.args.get("format", "apa").strip()
     if fmt not in citation.FORMATS:
-        raise data.BadSearch(f"“format” must be one of {', '.join(citation.FORMATS)}")
-    st, paragraph = data.citation_of(sid, request.args, request.url_root)
+        raise BadSearch(f"“format” must be one of {', '.join(citation.FORMATS)}")
+    st, paragraph = views.citation_of(sid, request.args, request.url_root)
     text = citation.cite(st, fmt, request.url_root, paragraph)
     return Response(text, mimetype="application/json" if fmt == "csl-json" else "text/plain")
 
@@ -78,7 +80,7 @@ def cite_statement(sid: str):
 @bp.route("/cite", methods=["GET", "POST"])
 def cite():
     # a POST carries its text and filters as JSON, so a long pasted article needs no URL encoding
-    return data.lookup(request.args if request.method == "GET" else json_args(request.get_data()))
+    return views.lookup(request.args if request.method == "GET" else json_args(request.get_data()))
 
 
 def json_args(body: bytes) -> dict[str, str]:
@@ -87,14 +89,14 @@ def json_args(body: bytes) -> dict[str, str]:
     try:
         found = json.loads(body or b"{}")
     except (ValueError, RecursionError):
-        raise data.BadSearch('the body must be a JSON object such as {"q": "…"}') from None
+        raise BadSearch('the body must be a JSON object such as {"q": "…"}') from None
     if not isinstance(found, dict):
-        raise data.BadSearch('the body must be a JSON object such as {"q": "…"}')
+        raise BadSearch('the body must be a JSON object such as {"q": "…"}')
     args = {}
     for name, value in found.items():
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise data.BadSearch(f"“{name[:40]}” must be a string")
+            raise BadSearch(f"“{name[:40]}” must be a string")
         args[name] = str(value)
     return args

@@ -14,10 +14,11 @@ from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 
-from ..search import Hit
-from . import data
+from ..search.searcher import Hit
+from . import views
+from .links import http_url, with_query
+from .params import BadSearch, parse_search
 from .spreadsheet import cell
-from .pages import http_url, with_query
 
 bp = Blueprint("feeds", __name__)
 
@@ -34,8 +35,8 @@ _MARK = re.compile(r"</?mark>")
 
 def _exported(suffix: str, mimetype: str, lines: Callable[[list[Hit]], str], header: str = "") -> Response:
     try:
-        pages = data.all_hits(request.args)
-    except data.BadSearch as e:
+        pages = views.all_hits(request.args)
+    except BadSearch as e:
         abort(400, description=str(e))
 
     def body() -> Iterator[str]:
@@ -124,9 +125,9 @@ def atom(self_url: str, title: str, alternate: str, entries: list[Entry]) -> Res
 @bp.get("/feed.atom")
 def feed():
     try:
-        params = replace(data.parse_search(request.args), sort="-date", limit=FEED_SIZE, offset=0)
-        results = data.run(params)
-    except data.BadSearch as e:
+        params = replace(parse_search(request.args), sort="-date", limit=FEED_SIZE, offset=0)
+        results = views.run(params)
+    except BadSearch as e:
         abort(400, description=str(e))
     args = request.args.to_dict()
     for paging in ("sort", "page", "offset", "limit"):
@@ -145,8 +146,8 @@ def feed():
 @bp.get("/changes.atom")
 def changes_feed():
     try:
-        found = data.recent_changes(request.args)
-    except data.BadSearch as e:
+        found = views.recent_changes(request.args)
+    except BadSearch as e:
         abort(400, description=str(e))
     host = request.host_url.rstrip("/")
     # one entry per edit, not per statement: a statement edited twice is two pieces of news

@@ -5,16 +5,20 @@ import math
 import re
 import unicodedata
 from datetime import datetime, timezone
-from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory, url_for
 from markupsafe import Markup, escape
 
-from .. import citation
-from ..search import _QUOTES, MAX_TERMS
-from . import data, replay, timeline
+from ..cite import formats as citation
+from ..search.query import query_terms
+from ..search.syntax import LIMITS, SYNTAX
+from . import replay, timeline, views
+from .backend import backend
+from .links import http_url, with_query
+from .params import BadSearch
 
 bp = Blueprint("pages", __name__)
+bp.add_app_template_filter(http_url)
 
 FORM_FIELDS = ("q", "country", "source", "from", "to", "sort", "kind", "language", "speaker", "year")
 FILTERS = (("country", "Country"), ("source", "Source"), ("from", "From"), ("to", "To"), ("kind", "Kind"),
@@ -25,8 +29,6 @@ FACETS = (("country", "Country"), ("source", "Source"), ("speaker", "Speaker"), 
 FACET_VALUES = 8
 # the export links drop paging: an export is every match
 EXPORT_DROPS = ("page", "offset", "limit")
-_OPERATORS = {"AND", "OR", "NOT"}
-_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 
 
 @bp.get("/")
@@ -34,12 +36,12 @@ def search():
     # the form shows what the reader typed, even when it is the value we refuse
     form = {k: request.args.get(k, "").strip() for k in FORM_FIELDS}
     form["country"] = form["country"].upper()
-    common = {"form": form, "facets": data.backend().facets(),
+    common = {"form": form, "facets": backend().facets(),
             # the twin reads the same query string, so the page's own arguments address it
             "json_url": with_query(url_for("api.search"), request.args.to_dict())}
     try:
-        params, results = data.search(request.args, facets=True)
-    except data.BadSearch as e:
+        params, results = views.search(request.args, facets=True)
+    except BadSearch as e:
         return render_template("search.html", error=str(e), **common), 400
     last = max(1, math.ceil(results.total / params.limit))
     active = [{"label": label, "value": form[key], "remove": narrowed(**{key: None})}
@@ -59,9 +61,9 @@ def search():
 
 @bp.get("/statements/<sid>")
 def statement(sid: str):
-    st = data.statement(sid)
-    return render_template("statement.html", st=st, turns=data.turn_starts(st), q=request.args.get("q", "").strip(),
-                           captured=bool(data.backend().store().statement_captures(sid)),
+    st = views.statement(sid)
+    return render_template("statement.html", st=st, turns=views.turn_starts(st), q=request.args.get("q", "").strip(),
+                           captured=bool(backend().store().statement_captures(sid)),
                            json_url=url_for("api.statement", sid=sid))
 
 
@@ -85,8 +87,8 @@ def capture_warc(sid: str):
 def revisions(sid: str):
     json_url = with_query(url_for("api.revisions", sid=sid), request.args.to_dict())
     try:
-        found = data.revision_diff(sid, request.args)
-    except data.BadSearch as e:
+        found = views.revision_diff(sid, request.args)
+    except BadSearch as e:
         return render_template("error.html", title="Bad request", message=str(e)), 400
     return render_template("revisions.html", found=found, json_url=json_url)
 
@@ -94,8 +96,8 @@ def revisions(sid: str):
 @bp.get("/changes")
 def changes():
     try:
-        found = data.recent_changes(request.args)
-    except data.BadSearch as e:
+        found = views.recent_changes(request.args)
+    except BadSearch as e:
         return render_template("error.html", title="Bad request", message=str(e)), 400
     return render_template("changes.html", changes=found["changes"], withdrawn=found["withdrawn"],
                            json_url=url_for("api.changes"),
@@ -105,8 +107,8 @@ def changes():
 @bp.get("/statements/<sid>/cite")
 def cite_statement(sid: str):
     try:
-        st, paragraph = data.citation_of(sid, request.args, request.url_root)
-    except data.BadSearch as e:
+        st, paragraph = views.citation_of(sid, request.args, request.url_root)
+    except BadSearch as e:
         return render_template("error.html", title="Bad request", message=str(e)), 400
     return render_template("statement_cite.html", st=st, paragraph=paragraph,
                            citations=all_citations(st, paragraph),
@@ -123,11 +125,11 @@ def cite():
     if not form["q"]:
         return render_template("cite.html", answer=None, **common)
     try:
-        answer = data.lookup(request.args)
-    except data.BadSearch as e:
+        answer = views.lookup(request.args)
+    except BadSearch as e:
         return render_template("cite.html", error=str(e), answer=None, **common), 400
     for m in answer["matches"]:
-        m["citation"] = citation.cite(data.backend().store().get(m["id"]), fmt, request.url_root, m["paragraph"])
+        m["citation"] = citation.cite(backend().store().get(m["id"]), fmt, request.url_root, m["paragraph"])
     return render_template("cite.html", answer=answer, **common)
 
 
@@ -137,7 +139,7 @@ def all_citations(st: dict, paragraph: int | None) -> list[tuple[str, str]]:
 
 @bp.get("/help")
 def help_page():
-    return render_template("help.html", syntax=data.SYNTAX, limits=data.LIMITS,
+    return render_template("help.html", syntax=SYNTAX, limits=LIMITS,
                            json_url=url_for("api.help_page"))
 
 
@@ -155,13 +157,6 @@ def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
             out.append(None)
         out.append(n)
     return out
-
-
-def with_query(path: str, args: dict) -> str:
-    # not url_for(**args): it reads _external, _scheme and _anchor as its own options, and a visitor's
-    # ?_scheme=x would then fail the page
-    query = urlencode({k: v for k, v in args.items() if v not in (None, "")})
-    return f"{path}?{query}" if query else path
 
 
 @bp.app_template_global()
@@ -211,12 +206,6 @@ def utc(when: datetime | None, seconds: bool = False) -> str:
 
 
 @bp.app_template_filter()
-def http_url(url: str) -> str | None:
-    """The URL if it is safe in an href; a scraped javascript: or data: URL stays plain text."""
-    return url if urlsplit(url).scheme.lower() in ("http", "https") else None
-
-
-@bp.app_template_filter()
 def diff_html(ops: list[dict]) -> Markup:
     """Word operations as escaped text, removals in <del> and additions in <ins>."""
     tags = {"equal": Markup("%s"), "delete": Markup("<del>%s</del>"), "insert": Markup("<ins>%s</ins>")}
@@ -238,23 +227,6 @@ def _unspaced(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith(("CJK", "HIRAGANA", "KATAKANA"))
 
 
-def _query_terms(q: str) -> list[str]:
-    """The words and "phrases" a reader searched for, without operators, field names or excluded -words."""
-    terms = []
-    for m in _TOKEN.finditer(q.translate(_QUOTES)):
-        phrase, word = m.groups()
-        if phrase is not None:
-            terms.append(" ".join(phrase.split()))
-        elif not word.startswith("-") and word not in _OPERATORS:
-            word = word.lstrip("+(").rstrip(")")
-            name, sep, value = word.partition(":")
-            if not sep or not name.isidentifier():
-                terms.append(word)
-            elif name.lower() != "date":  # date:2024-11 narrows the search; its digits are not in the text
-                terms.append(value)
-    return [t for t in terms if t.strip()][:MAX_TERMS]
-
-
 def _term_pattern(term: str) -> str:
     body = r"\s+".join(re.escape(w) for w in term.split())
     before = "" if _unspaced(term[0]) else r"(?<!\w)"
@@ -268,7 +240,7 @@ def highlight(text: str, q: str) -> Markup:
 
     The text is split on matches before escaping, so a search for "amp" can never land inside "&amp;".
     """
-    terms = sorted(set(_query_terms(q or "")), key=len, reverse=True)
+    terms = sorted(set(query_terms(q or "")), key=len, reverse=True)
     if not terms:
         return escape(text)
     pattern = re.compile("|".join(_term_pattern(t) for t in terms), re.IGNORECASE)

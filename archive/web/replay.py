@@ -17,7 +17,8 @@ from markupsafe import Markup
 
 from ..captures import CaptureMissing, read_capture
 from ..fetch.decode import ResponseTooLarge, ContentDecodingError
-from . import data
+from . import views
+from .backend import backend
 
 # what a reader needs to read a page: text, structure, tables, links; nothing that fetches or runs
 TAGS = {"a", "abbr", "article", "aside", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
@@ -87,8 +88,8 @@ CAPTURE_FIELDS = ("id", "url", "captured_at", "status", "content_type", "warc_fi
 
 def captures(sid: str) -> dict:
     """A statement's captures, newest first, each with its replay page and its raw record."""
-    st = data.statement(sid)
-    rows = data.backend().store().statement_captures(sid)
+    st = views.statement(sid)
+    rows = backend().store().statement_captures(sid)
     return {"id": sid, "url": st["url"], "captures": [
         {**{k: r[k] for k in CAPTURE_FIELDS},
          "page": url_for("pages.capture", sid=sid, capture=r["id"]),
@@ -97,8 +98,8 @@ def captures(sid: str) -> dict:
 
 def chosen(sid: str, args: Mapping[str, str]) -> tuple[dict, dict, list[dict]]:
     """(statement, the capture asked for or else the newest that answered 200, all of its captures)."""
-    st = data.statement(sid)
-    rows = data.backend().store().statement_captures(sid)
+    st = views.statement(sid)
+    rows = backend().store().statement_captures(sid)
     if not rows:
         abort(404, description="This statement has no capture in the archive (it was imported, not crawled).")
     raw = args.get("capture", "").strip()
@@ -115,7 +116,7 @@ def record(sid: str, args: Mapping[str, str]) -> tuple[dict, bytes]:
     """The raw WARC record of a capture, for download."""
     _, row, _ = chosen(sid, args)
     try:
-        raw, _ = read_capture(data.backend().datadir.root, row)
+        raw, _ = read_capture(backend().datadir.root, row)
     except CaptureMissing as e:
         abort(410, description=str(e))
     return row, raw
@@ -125,7 +126,7 @@ def replay(sid: str, args: Mapping[str, str]) -> dict:
     """What the capture page shows: the banner's facts and the captured content, made safe."""
     st, row, rows = chosen(sid, args)
     try:
-        _, response = read_capture(data.backend().datadir.root, row)
+        _, response = read_capture(backend().datadir.root, row)
         body = response.body()
         text = response.text()
     except CaptureMissing as e:

@@ -1,0 +1,1 @@
+"""Citing: finding the statements a quote comes from (`lookup`) and formatting citations (`formats`)."""

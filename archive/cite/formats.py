@@ -1,0 +1,335 @@
+"""Citations of a statement (optionally one paragraph) in the styles readers and reference managers use.
+
+The official page is what is cited; the archive's copy is given beside it as the archived version, since
+the paragraph anchors (#pN) exist only there and official pages change or vanish.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+# MLA 9 abbreviates months longer than four letters
+MLA_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+# a speaker naming one of these is an office, not a person: "Office of the Spokesperson" stays an organisation
+_ORG_WORDS = re.compile(r"\b(office|ministry|department|spokesperson|spokesman|spokeswoman|embassy|mission|"
+                        r"government|press|bureau|secretariat|delegation|question|moderator|operator)\b", re.I)
+_HONORIFICS = re.compile(r"^(?:(?:secretary(?: of state)?|deputy secretary|under secretary|ambassador|minister|"
+                         r"foreign minister|spokesperson|president|prime minister|dr|mr|mrs|ms|h\.?e\.?)\.?\s+)+",
+                         re.I)
+_NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
+_BIBTEX_SPECIAL = re.compile(r"([&%$#_])")
+
+
+FAMILY_NAME_FIRST = {"CN", "TW", "HK", "MO", "KR", "KP", "VN"}
+CHINESE = {"CN", "TW", "HK", "MO", "SG"}
+# a name in Han characters, kana or Hangul: the script writes the family name first and no space after it
+_CJK_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]{2,5}"
+                       r"(?:[ \u3000][\u3400-\u4dbf\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]{1,4})?$")
+_CJK_TITLES = re.compile(r"^(?:外交部|外務省|外务省|외교부)?(?:新闻|新聞)?(?:发言人|發言人|部长|部長|副部长|副部長|"
+                         r"外务大臣|外務大臣|报道官|報道官|대변인|장관)[ \u3000]*")
+# an office's name ends in one of these characters (外交部, 新闻司); a person's hardly ever does
+_CJK_ORG = re.compile(r"(?:部|司|局|处|處|省|厅|廳|馆|館|团|團|会|會)$|办公室|辦公室|发言人|發言人|政府|中心|新闻|新聞|"
+                      r"记者|記者|대변인|외교부")
+# two-character Chinese family names; any other Chinese name's family name is its first character
+_COMPOUND_SURNAMES = {"欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "上官", "东方", "東方", "皇甫", "令狐", "慕容",
+                      "尉迟", "尉遲", "公孙", "公孫", "夏侯", "轩辕", "軒轅", "长孙", "長孫", "宇文", "司徒", "端木"}
+
+
+class CitationError(ValueError):
+    """A citation we cannot make (unknown format, a paragraph the statement does not have)."""
+
+
+@dataclass(frozen=True)
+class Person:
+    family: str
+    given: str
+    # written family name first (Chinese, Korean, Vietnamese, a Japanese name with the family name in
+    # capitals): Chicago and MLA keep that order rather than inverting it with a comma
+    family_first: bool = False
+    # in Han characters, kana or Hangul: the parts are written with no space between them
+    cjk: bool = False
+
+    @property
+    def natural(self) -> str:
+        """The name as written in running text."""
+        if not self.given:
+            return self.family
+        if self.cjk:
+            return self.family + self.given
+        return f"{self.family} {self.given}" if self.family_first else f"{self.given} {self.family}"
+
+    @property
+    def inverted(self) -> str:
+        """Family name first with a comma, as reference managers and BibTeX read a name."""
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+    @property
+    def sorted(self) -> str:
+        """The first author of a bibliography entry: inverted, unless the name already puts the family first."""
+        return self.natural if self.family_first else self.inverted
+
+
+def _cjk_person(name: str, country: str) -> Person | None:
+    if _CJK_ORG.search(name):
+        return None
+    parts = name.replace("\u3000", " ").split()
+    if len(parts) == 2:
+        return Person(family=parts[0], given=parts[1], family_first=True, cjk=True)
+    if re.match(r"^[\uac00-\ud7af]{2,4}$", name):  # Hangul: a one-syllable family name nearly always
+        return Person(family=name[0], given=name[1:], family_first=True, cjk=True)
+    if country.upper() in CHINESE and re.match(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,4}$", name):
+        split = 2 if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else 1
+        return Person(family=name[:split], given=name[split:], family_first=True, cjk=True)
+    # a Japanese name in kanji without a space: where the family name ends cannot be read from the text,
+    # and a wrong split names someone else, so it stays whole
+    return Person(family=name, given="", family_first=True, cjk=True)
+
+
+def person(speaker: str, country: str = "") -> Person | None:
+    """The person a speaker line names ("Ned Price, Department Spokesperson" → Price, Ned), or None for
+    an office or anything not shaped like a name.
+
+    Chinese, Korean and Vietnamese names are written family name first ("Wang Wenbin" → Wang, Wenbin),
+    and Japan's ministry writes the family name in capitals ("KAMIKAWA Yoko"): a citation that got the
+    family name wrong would send readers to the wrong person. Names in Han characters, kana or Hangul
+    ("耿爽" → 耿, 爽) put the family name first too.
+    """
+    name = _HONORIFICS.sub("", re.split(r"[,，、]", speaker)[0].strip())
+    if _CJK_NAME.match(cjk := _CJK_TITLES.sub("", name)):
+        return _cjk_person(cjk, country)
+    words = name.split()
+    if not 2 <= len(words) <= 4 or _ORG_WORDS.search(name) or not all(_NAME_WORD.match(w) for w in words):
+        return None
+    capitals = [i for i, w in enumerate(words) if len(w) > 1 and w.isalpha() and w.isupper()]
+    if len(capitals) == 1:
+        i = capitals[0]
+        return Person(family=words[i].title(), given=" ".join(words[:i] + words[i + 1:]), family_first=i == 0)
+    if country.upper() in FAMILY_NAME_FIRST:
+        return Person(family=words[0], given=" ".join(words[1:]), family_first=True)
+    return Person(family=words[-1], given=" ".join(words[:-1]))
+
+
+def authors(st: dict) -> list[Person] | str:
+    """The people who spoke, when every speaker is a named person; otherwise the ministry as organisation."""
+    people = [person(s, st.get("country", "")) for s in st.get("speakers") or []]
+    if people and all(people):
+        return people
+    return st["ministry"]
+
+
+def _day(value) -> date | None:
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    # the date the ministry printed, in its own time zone: never converted
+    return date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class Work:
+    title: str
+    authors: list[Person] | str
+    publisher: str
+    issued: date | None
+    captured: date | None
+    url: str
+    archived: str
+    paragraph: int | None
+    language: str
+    id: str
+
+
+def work(st: dict, base_url: str, paragraph: int | None = None) -> Work:
+    if paragraph is not None and not 1 <= paragraph <= len(st.get("paragraphs") or ()):
+        raise CitationError(f"paragraph must be between 1 and {len(st.get('paragraphs') or ())}")
+    archived = f"{base_url.rstrip('/')}/statements/{st['id']}" + (f"#p{paragraph}" if paragraph else "")
+    return Work(title=st["title"].strip(), authors=authors(st), publisher=st["ministry"],
+                issued=_day(st.get("date")), captured=_day(st.get("fetched_at")), url=st["url"],
+                archived=archived, paragraph=paragraph, language=st.get("language") or "", id=st["id"])
+
+
+def _long(d: date | None) -> str:
+    return f"{MONTHS[d.month - 1]} {d.day}, {d.year}" if d else "n.d."
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def _initials(given: str) -> str:
+    return " ".join(part[0] + "." for part in given.replace(".", " ").split())
+
+
+def _apa_name(p: Person) -> str:
+    # initials are for Latin letters; a name in Han characters or Hangul is given whole
+    return p.natural if p.cjk or not p.given else f"{p.family}, {_initials(p.given)}"
+
+
+def apa(w: Work) -> str:
+    if isinstance(w.authors, str):
+        author, site = w.authors, ""
+    else:
+        names = [_apa_name(p) for p in w.authors]
+        author = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
+        site = f" {w.publisher}."
+    when = f"{w.issued.year}, {MONTHS[w.issued.month - 1]} {w.issued.day}" if w.issued else "n.d."
+    # APA 7 drops the site name when the organisation is the author; the author already ends with a period
+    # when it ends with an initial
+    author = author if author.endswith(".") else author + "."
+    para = f", para. {w.paragraph}" if w.paragraph else ""
+    return (f"{author} ({when}). {w.title}.{site} {w.url} "
+            f"(Archived copy{para}, captured {_long(w.captured)}: {w.archived})")
+
+
+def _mla_date(d: date | None) -> str:
+    return f"{d.day} {MLA_MONTHS[d.month - 1]} {d.year}" if d else "n.d."
+
+
+def mla(w: Work) -> str:
+    para = f", par. {w.paragraph}" if w.paragraph else ""
+    tail = (f"{w.publisher}, {_mla_date(w.issued)}, {w.url}. "
+            f"Archived copy{para}, captured {_mla_date(w.captured)}, {w.archived}.")
+    if isinstance(w.authors, str):
+        # MLA 9: an organisation that is both author and publisher is given once, as publisher
+        return f"\u201c{w.title}.\u201d {tail}"
+    first = w.authors[0].sorted
+    if len(w.authors) == 1:
+        author = first
+    elif len(w.authors) == 2:
+        author = f"{first}, and {w.authors[1].natural}"
+    else:
+        author = f"{first}, et al"
+    return f"{author}. \u201c{w.title}.\u201d {tail}"
+
+
+def chicago(w: Work) -> str:
+    """Chicago 17 notes and bibliography: the note (with the paragraph) and the bibliography entry."""
+    archived = f"archived {_long(w.captured)}, {w.archived}"
+    para = f", para. {w.paragraph}" if w.paragraph else ""
+    if isinstance(w.authors, str):
+        note = f"{w.authors}, \u201c{w.title},\u201d {_long(w.issued)}{para}, {w.url}, {archived}."
+        bib = f"{w.authors}. \u201c{w.title}.\u201d {_long(w.issued)}. {w.url}. Archived {_long(w.captured)}, " \
+              f"{w.archived}."
+    else:
+        note_names = _join([p.natural for p in w.authors])
+        bib_names = _join([w.authors[0].sorted] + [p.natural for p in w.authors[1:]])
+        note = f"{note_names}, \u201c{w.title},\u201d {w.publisher}, {_long(w.issued)}{para}, {w.url}, {archived}."
+        bib = f"{bib_names}. \u201c{w.title}.\u201d {w.publisher}, {_long(w.issued)}. {w.url}. " \
+              f"Archived {_long(w.captured)}, {w.archived}."
+    return f"Note: {note}\nBibliography: {bib}"
+
+
+def _ascii(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+
+
+def bibtex_key(w: Work) -> str:
+    """Stable across captures and paragraphs: who, when, and the archive id (the id never changes)."""
+    who = _ascii(w.authors[0].family) if not isinstance(w.authors, str) else ""
+    return f"{who or _ascii(w.publisher)[:20] or 'statement'}{w.issued.year if w.issued else 'nd'}_{w.id}"
+
+
+def _tex(text: str) -> str:
+    # braces go: BibTeX counts even an escaped brace, so one stray brace would swallow the entry
+    text = text.replace("{", "").replace("}", "").replace("\\", "\\textbackslash{}")
+    text = text.replace("~", "\\textasciitilde{}").replace("^", "\\textasciicircum{}")
+    return _BIBTEX_SPECIAL.sub(r"\\\1", text)
+
+
+def _url(url: str) -> str:
+    """A URL inside a braced field: braces percent-encoded, so the entry's braces stay balanced."""
+    return url.replace("{", "%7B").replace("}", "%7D")
+
+
+def _tex_url(url: str) -> str:
+    # \url{} in a field is the argument of the style's macros, where an unescaped # or % breaks LaTeX
+    return "\\url{" + re.sub(r"([#%])", r"\\\1", _url(url).replace("\\", "%5C")) + "}"
+
+
+def _bibtex_name(p: Person) -> str:
+    # a name with no given part stays one family name in braces ("{上川陽子}")
+    return f"{_tex(p.family)}, {_tex(p.given)}" if p.given else "{" + _tex(p.family) + "}"
+
+
+def bibtex(w: Work) -> str:
+    if isinstance(w.authors, str):
+        author = "{" + _tex(w.authors) + "}"  # braces: an organisation, not a family name "Affairs"
+    else:
+        author = " and ".join(_bibtex_name(p) for p in w.authors)
+    fields = [("author", author), ("title", "{" + _tex(w.title) + "}"), ("organization", _tex(w.publisher))]
+    if w.issued:
+        fields += [("year", str(w.issued.year)), ("date", w.issued.isoformat())]
+    fields += [("url", _url(w.url)), ("howpublished", _tex_url(w.url))]
+    if w.captured:
+        fields.append(("urldate", w.captured.isoformat()))
+    para = f", paragraph {w.paragraph}" if w.paragraph else ""
+    fields += [("note", f"Archived copy{para}: {_tex_url(w.archived)}"), ("language", _tex(w.language))]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+    return f"@misc{{{bibtex_key(w)},\n{body}\n}}"
+
+
+def _ris_date(d: date) -> str:
+    return f"{d.year:04d}/{d.month:02d}/{d.day:02d}/"
+
+
+def ris(w: Work) -> str:
+    # ELEC (web page), not GOVDOC: what is cited is a page published online, and reference managers read
+    # ELEC as a web page with its URL and access date (Y2), while GOVDOC imports as a printed report
+    lines = [("TY", "ELEC")]
+    if isinstance(w.authors, str):
+        lines.append(("AU", w.authors))
+    else:
+        lines += [("AU", p.inverted) for p in w.authors]
+    lines += [("TI", w.title), ("PB", w.publisher)]
+    if w.issued:
+        lines += [("PY", str(w.issued.year)), ("DA", _ris_date(w.issued))]
+    lines.append(("UR", w.url))
+    if w.captured:
+        lines.append(("Y2", _ris_date(w.captured)))
+    para = f", paragraph {w.paragraph}" if w.paragraph else ""
+    lines += [("LA", w.language), ("N1", f"Archived copy{para}: {w.archived}"), ("ID", w.id), ("ER", "")]
+    # one tag a line: a line break inside a value would start a line RIS readers take for a new tag
+    return "\n".join(f"{tag}  - {' '.join(value.split())}" for tag, value in lines if value or tag == "ER") + "\n"
+
+
+def _parts(d: date) -> dict:
+    return {"date-parts": [[d.year, d.month, d.day]]}
+
+
+def csl(w: Work) -> dict:
+    item = {"id": w.id, "type": "webpage", "title": w.title,
+            "author": ([{"literal": w.authors}] if isinstance(w.authors, str)
+                       else [{"family": p.family, **({"given": p.given} if p.given else {})} for p in w.authors]),
+            "publisher": w.publisher, "container-title": w.publisher, "URL": w.url,
+            "archive": "Policy Archive", "archive_location": w.archived}
+    if w.language:
+        item["language"] = w.language
+    if w.issued:
+        item["issued"] = _parts(w.issued)
+    if w.captured:
+        item["accessed"] = _parts(w.captured)
+    if w.paragraph:
+        item["note"] = f"paragraph {w.paragraph}"
+    return item
+
+
+# a format is a function of the Work here: the web, the API and the command line offer what this lists
+_TEXT = {"apa": apa, "mla": mla, "chicago": chicago, "bibtex": bibtex, "ris": ris,
+         "csl-json": lambda w: json.dumps([csl(w)], ensure_ascii=False, indent=2)}
+FORMATS = tuple(_TEXT)
+
+
+def cite(st: dict, fmt: str, base_url: str, paragraph: int | None = None) -> str:
+    if fmt not in _TEXT:
+        raise CitationError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    return _TEXT[fmt](work(st, base_url, paragraph))

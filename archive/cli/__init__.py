@@ -1,0 +1,19 @@
+"""The command line: `policy-archive [--data-dir DIR] COMMAND ...`.
+
+Each module holds a group of commands; a command parses its arguments, calls the library and prints.
+"""
+import sys
+
+import click
+
+# importing a command module registers its commands with `main`
+from . import crawling, extract, maintenance, searching, serving, sources, transfer  # noqa: F401
+from .app import main
+
+
+def run():
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

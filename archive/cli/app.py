@@ -1,0 +1,124 @@
+"""The `policy-archive` group and what its commands share: opening the data folder, the store and
+the searcher, reading dates, printing JSON and failing with one line."""
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..datadir import DataDirError, open_datadir, resolve
+
+USER_AGENT = "policy-archive/{version} (+{contact})"
+DEFAULT_CONTACT = "https://github.com/policy-archive/policy-archive"
+
+
+class Failure(click.ClickException):
+    """An error for the user: one line on standard error, exit status 1, no traceback."""
+
+    def show(self, file=None):
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def fail(message: str):
+    raise Failure(message)
+
+
+def _sigterm(signum, frame):
+    # SIGTERM takes the same careful path as Ctrl-C: finish the current item, sync the index, stop
+    raise KeyboardInterrupt
+
+
+def datadir_of(ctx: click.Context, create: bool):
+    try:
+        return open_datadir(ctx.obj["data_dir"], create=create)
+    except DataDirError as e:
+        fail(str(e))
+
+
+def open_store(dd):
+    from ..store import Store
+    return Store(dd.db_url)
+
+
+def open_searcher(ctx: click.Context):
+    from ..search.searcher import Searcher
+    dd = datadir_of(ctx, create=False)
+    try:
+        return dd, Searcher(dd.index_dir)
+    except FileNotFoundError:
+        fail(f"no index in {dd.root}: run 'policy-archive crawl' or 'policy-archive import' first")
+
+
+def user_date(value: str | None, end: bool = False, name: str = "date"):
+    if value is None:
+        return None
+    from ..sources.dates import parse_user_date
+    try:
+        return parse_user_date(value, end=end)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint=name) from None
+
+
+def emit_json(obj):
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the store, index and captures [env POLICY_ARCHIVE_DATA; default ./archive-data].")
+@click.version_option(__version__, prog_name="policy-archive")
+@click.pass_context
+def main(ctx, data_dir):
+    """Archive, search and cite official foreign-ministry statements.
+
+    \b
+    Examples:
+      policy-archive crawl                       # last 30 days of every source
+      policy-archive search '"Nansei islands" missile' --country CN
+      policy-archive serve                       # web UI on http://127.0.0.1:8000
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["data_dir"] = resolve(str(data_dir) if data_dir else None)
+    signal.signal(signal.SIGTERM, _sigterm)
+
+
+def resolve_sources(ids):
+    from ..sources import SOURCES, UnknownSource, get_source
+    try:
+        return [get_source(i) for i in ids] if ids else list(SOURCES.values())
+    except UnknownSource as e:
+        fail(str(e))
+
+
+def parse_mirrors(specs):
+    from ..fetch.mirror import Mirrors
+    try:
+        return Mirrors(list(specs))
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--mirror") from None
+
+
+def ingest_progress(quiet: bool):
+    """One line on standard error every few seconds while WARC files are read."""
+    import time
+    last = [time.monotonic()]
+
+    def show(reports):
+        if quiet or time.monotonic() - last[0] < 2:
+            return
+        last[0] = time.monotonic()
+        total = {k: sum(getattr(r, k) for r in reports) for k in ("records", "parsed", "new", "changed")}
+        click.echo(f"read {total['records']:,} records: {total['parsed']:,} pages parsed, {total['new']:,} new, "
+                   f"{total['changed']:,} changed", err=True)
+    return show
+
+
+def print_ingest(reports):
+    from ..ingest.warcs import COUNTS
+    for r in reports:
+        click.echo(f"{r.file}: " + ", ".join(f"{getattr(r, k):,} {k.replace('_', '-')}" for k in COUNTS), err=True)
+        for m in r.messages:
+            click.echo(f"  {m}", err=True)

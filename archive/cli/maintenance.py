@@ -1,0 +1,70 @@
+"""`policy-archive reindex` and `rebuild`: the index from the store, the store from the captures."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .app import datadir_of, emit_json, fail, ingest_progress, main, open_store, print_ingest
+
+
+@main.command()
+@click.pass_context
+def reindex(ctx):
+    """Rebuild the search index from the store.
+
+    The new index is built beside the live one, which `serve`, `crawl` and `watch` go on using, and
+    replaces it in one step when complete: stopped at any moment, the old index stays live.
+
+    \b
+    Example:
+      policy-archive reindex
+    """
+    from ..index.writing import IndexBusy, rebuild_index
+    dd = datadir_of(ctx, create=False)
+    store = open_store(dd)
+    try:
+        n = rebuild_index(store, dd.index_dir,
+                          progress=lambda done, total: click.echo(f"indexed {done:,}/{total:,}", err=True))
+    except IndexBusy as e:
+        fail(str(e))
+    click.echo(f"reindexed {n:,} statements")
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Rebuild even if statements that no capture holds would be lost.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def rebuild(ctx, force, as_json):
+    """Rebuild the store and the index from the captures alone (captures/*.warc.gz, in capture-time order).
+
+    The new store and index are written beside the old ones and swapped in only when complete: a
+    failure or Ctrl-C leaves the old archive as it was. Statements that no capture holds (imported
+    from JSON Lines) would be lost, so the rebuild stops before the swap unless --force is given.
+    Stop `serve` and any crawl first: they would go on with the old files. Exit status 1 when a capture
+    file is damaged (its whole records are still used) or the rebuild was refused.
+
+    \b
+    Example:
+      policy-archive rebuild
+    """
+    from ..ingest.rebuild import RebuildRefused, rebuild as run_rebuild
+    dd = datadir_of(ctx, create=False)
+    try:
+        result = run_rebuild(dd, force=force, on_progress=ingest_progress(as_json),
+                             on_indexing=None if as_json else
+                             lambda done, total: click.echo(f"indexed {done:,}/{total:,}", err=True))
+    except RebuildRefused as e:
+        fail(str(e))
+    if as_json:
+        emit_json({"files": [r.to_json() for r in result.reports], "statements": result.statements,
+                    "revisions": result.revisions, "indexed": result.indexed, "dropped": result.dropped})
+    else:
+        from ..ingest.warcs import FileReport
+        files = f"{len(result.reports):,} capture file{'s' if len(result.reports) != 1 else ''}"
+        print_ingest([FileReport.total(files, result.reports)])
+        click.echo(f"rebuilt from {files}: {result.statements:,} statements, "
+                   f"{result.revisions:,} revisions, {result.indexed:,} indexed"
+                   + (f"; {result.dropped:,} statements in no capture dropped" if result.dropped else ""))
+    if any(r.damaged for r in result.reports):
+        sys.exit(1)

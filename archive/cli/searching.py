@@ -1,0 +1,125 @@
+"""`policy-archive search` and `cite`: reading the archive from the command line."""
+from __future__ import annotations
+
+import click
+
+from ..cite.formats import FORMATS
+from .app import emit_json, fail, main, open_searcher, open_store, user_date
+
+
+@main.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0)
+@click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. CN.")
+@click.option("--source", "source_id", help="Source id, e.g. us-state.")
+@click.option("--from", "date_from", help="From this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Up to this date (YYYY-MM-DD).")
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True)
+@click.option("--kind", help="press-conference, remarks, statement, readout, speech, interview or other.")
+@click.option("--language", help="BCP 47 language tag, e.g. zh.")
+@click.option("--speaker", help="Exact speaker, as the statements name them.")
+@click.option("--year", type=click.IntRange(1900, 2100), help="Year as published.")
+@click.option("--facets", is_flag=True, help="Also count matches by country, source, speaker, kind, language, year.")
+@click.pass_context
+def search(ctx, query, as_json, limit, offset, country, source_id, date_from, date_to, sort, kind, language,
+           speaker, year, facets):
+    """Search the archive.
+
+    Syntax: words, "exact phrases", AND / OR / NOT (or -word), (grouping), and field:value for
+    title, text, speaker, country, source, kind, language. Wildcards are not supported.
+
+    \b
+    Examples:
+      policy-archive search 'missile deployment' --country CN --from 2024-01-01
+      policy-archive search '"press briefing" AND speaker:price' --json --limit 50
+    """
+    from ..search.searcher import QueryError
+    start = user_date(date_from, name="--from")
+    end = user_date(date_to, end=True, name="--to")
+    _, searcher = open_searcher(ctx)
+    try:
+        res = searcher.search(query, country=country, source=source_id, date_from=start and start.date(),
+                              date_to=end and end.date(), limit=limit, offset=offset, sort=sort, kind=kind,
+                              language=language, speaker=speaker, year=year, facets=facets)
+    except QueryError as e:
+        fail(str(e))
+    if as_json:
+        out = {"total": res.total, "hits": [
+            {k: h.to_json()[k] for k in ("id", "url", "title", "date", "source", "country", "speaker", "score",
+                                         "snippet")} for h in res.hits]}
+        if facets:
+            out["facets"] = res.to_json()["facets"]
+        if res.suggestion:
+            out["suggestion"] = res.suggestion
+        emit_json(out)
+        return
+    import re
+    from html import unescape
+    click.echo(f"{res.total:,} statements")
+    if res.suggestion:
+        click.echo(f"did you mean: {res.suggestion}")
+    for name, counts in res.facets.items():
+        if name != "month" and counts:
+            click.echo(f"  {name}: " + ", ".join(f"{v} {n:,}" for v, n in counts[:8]))
+    for h in res.hits:
+        snippet = unescape(re.sub(r"</?mark>", "*", h.snippet)).replace("\n", " ")
+        click.echo(f"\n{(h.date or '')[:10]}  {h.title}\n  {h.ministry}"
+                   f"{' · ' + h.speaker if h.speaker else ''} · {h.kind} · id {h.id}\n  {h.url}\n  {snippet}")
+
+
+@main.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              default="apa", show_default=True, help="Citation format for each match.")
+@click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. CN.")
+@click.option("--source", "source_id", help="Source id, e.g. us-state.")
+@click.option("--speaker", help="Exact speaker, as the statements name them.")
+@click.option("--from", "date_from", help="From this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Up to this date (YYYY-MM-DD).")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="Where the archive is served, for the archived copy's address in citations.")
+@click.pass_context
+def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_to, base_url):
+    """Find the official source of a quote, the differences, and a citation.
+
+    TEXT is the quote, or a sentence with quoted passages ("...", “...”, «...», 「...」): those are looked
+    up. Each match is labelled verbatim, near, partial or not-found. Exit status is 0 whenever the lookup
+    ran, also when nothing was found (not-found is an answer); 1 on an error such as an empty TEXT.
+
+    \b
+    Examples:
+      policy-archive cite 'The spokesman said the talks were "constructive and candid"'
+      policy-archive cite 'we will continue to support Ukraine' --source us-state --format bibtex --json
+    """
+    from ..cite.formats import cite as format_citation
+    from ..cite.lookup import CiteError, lookup
+    start = user_date(date_from, name="--from")
+    end = user_date(date_to, end=True, name="--to")
+    dd, searcher = open_searcher(ctx)
+    store = open_store(dd)
+    try:
+        answer = lookup(text, searcher, store, country=country and country.upper(), source=source_id,
+                        speaker=speaker, date_from=start and start.date(), date_to=end and end.date())
+    except CiteError as e:
+        fail(str(e))
+    for m in answer["matches"]:
+        m["citation"] = format_citation(store.get(m["id"]), fmt, base_url, m["paragraph"])
+    if as_json:
+        emit_json(answer)
+        return
+    for note in answer["notes"]:
+        click.echo(f"note: {note}")
+    for qi, quote in enumerate(answer["quotes"]):
+        click.echo(f"\n“{quote['text'][:200]}”: {quote['match']}")
+        for m in (m for m in answer["matches"] if m["quote"] == qi):
+            click.echo(f"\n  {m['match']} {m['score']:.2f}  {(m['date'] or '')[:10]}  {m['title']}\n"
+                       f"  {m['url']}  (paragraph {m['paragraph']}, id {m['id']})\n  {_diff_text(m['diff'])}\n"
+                       + "\n".join("  " + line for line in m["citation"].splitlines()))
+
+
+def _diff_text(diff: list[dict]) -> str:
+    marks = {"cut": "[-{text}-]", "added": "{{+{text}+}}", "changed": "[-{text}-]{{+{quote}+}}", "equal": "{text}"}
+    return " ".join(marks[op["op"]].format(**op) for op in diff)

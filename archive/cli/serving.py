@@ -1,0 +1,43 @@
+"""`policy-archive serve`: the web UI and the JSON API."""
+from __future__ import annotations
+
+import click
+
+from .app import datadir_of, main
+
+
+def _base_url(ctx, param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+    parts = urlsplit(value)
+    try:
+        parts.port
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.username is not None
+            or parts.query or parts.fragment):
+        raise click.BadParameter("must be an http or https URL such as https://archive.example.org", param=param)
+    return value.rstrip("/")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--base-url", callback=_base_url, metavar="URL",
+              help="Where readers reach the archive (https://archive.example.org), for the absolute links in "
+                   "feeds and citations; never taken from a request [default: http://HOST:PORT].")
+@click.pass_context
+def serve(ctx, host, port, threads, base_url):
+    """Serve the web UI and JSON API under a production WSGI server (waitress).
+
+    \b
+    Example:
+      policy-archive serve --port 8000
+      policy-archive serve --host 0.0.0.0 --base-url https://archive.example.org
+    """
+    from ..web import create_app
+    from ..web.server import serve as run
+    dd = datadir_of(ctx, create=True)
+    run(create_app(dd.root), host=host, port=port, threads=threads, base_url=base_url)

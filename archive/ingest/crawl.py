@@ -1,0 +1,349 @@
+"""The crawl: walk each source's listings and feeds, fetch what is new, parse it, store it, index it.
+
+Nothing seen is lost. A listing read whole is remembered (its links, its next pages) together with its
+validators, and every article it links that is not stored yet becomes *owed*, in one transaction, before
+any of them is fetched. An owed article stays owed until it is stored: through failures (tried again with
+backoff, see `retry`), a killed process, and listings that answer 304 from then on. A 304 means "the same
+links as remembered", so a crawl reaching further back than the last one walks on from the memory. A
+listing page that fails is tried again within the run, and owed to later crawls after that. Refetching is
+harmless: statements are keyed by id and the store's content hashes tell an unchanged page.
+
+A crawl may also re-read articles it already holds (`recheck`), the longest unchecked first: that is how
+an edit of a page becomes a revision and a page taken down (404, 410) marks its statement withdrawn.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from ..fetch.client import GONE, Fetcher, FetchError
+from ..index.writing import sync_index
+from ..model import Statement, utcnow
+from .retry import gives_up, next_try
+from ..sources.base import ExtractError, Link, Page, Source
+from ..store import Store
+
+DEFAULT_WINDOW = timedelta(days=30)
+# tries of a listing page within one crawl, the later ones after a pause of 2, then 4 seconds (less with a
+# --delay below 1)
+LISTING_TRIES = 3
+
+
+@dataclass
+class Miss:
+    """A page that could not be read this time: why, and the status when the server answered at all."""
+    reason: str
+    status: int | None = None
+    passing: bool = False   # no usable answer came (network, server errors): a retry soon may succeed
+
+
+# the counts of a SourceReport that summaries show, in their order
+COLUMNS = ("found", "fetched", "not_modified", "new", "changed", "unchanged", "skipped", "rechecked", "withdrawn",
+           "errors", "warnings")
+
+
+@dataclass
+class SourceReport:
+    source: str
+    found: int = 0          # links and feed items seen on listing pages
+    fetched: int = 0        # pages fetched with a full response (200)
+    not_modified: int = 0   # conditional requests answered 304
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0        # links older than the window, already in the archive, or owed and not due yet
+    errors: int = 0
+    rechecked: int = 0      # known articles fetched again for edits and take-downs
+    withdrawn: int = 0      # statements whose page now answers 404 or 410
+    warnings: int = 0       # pages read by a fallback: the template may be changing
+    owed: int = 0           # after the crawl: pages seen and not stored yet, which the next crawl tries again
+    given_up: int = 0       # never-stored pages that kept answering 404/410: no longer tried, still listed
+    # ok; partial (some errors); failed (nothing could be fetched); broken (pages came, but the source's
+    # selectors fit none of them: the site's template changed); interrupted
+    status: str = "ok"
+    messages: list[str] = field(default_factory=list)
+    parsed_listings: int = field(default=0, repr=False)
+    parsed_articles: int = field(default=0, repr=False)
+    extract_errors: int = field(default=0, repr=False)
+
+    def count(self, outcome: str):
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def error(self, message: str):
+        self.errors += 1
+        self.messages.append(message)
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in asdict(self).items()
+                if k not in ("parsed_listings", "parsed_articles", "extract_errors")}
+
+    def settle(self):
+        if self.status == "interrupted":
+            return
+        articles_failed = self.extract_errors and not self.parsed_articles
+        if self.extract_errors and (not self.parsed_listings or articles_failed):
+            self.status = "broken"
+        elif self.fetched + self.not_modified == 0:
+            self.status = "failed"
+        elif self.errors:
+            self.status = "partial"
+
+
+@dataclass
+class CrawlOptions:
+    since: datetime | None = None   # None: the last 30 days of listings; feed items are always taken
+    max_pages: int | None = None    # pages of each listing (a source may have several)
+    offline: bool = False           # fetch only through mirrors: a safety net for tests and local mirrors
+
+
+class Crawler:
+    def __init__(self, store: Store, index_dir: Path, fetcher: Fetcher, options: CrawlOptions,
+                 on_progress: Callable[[SourceReport], None] | None = None):
+        self.store = store
+        self.index_dir = index_dir
+        self.fetcher = fetcher
+        self.options = options
+        self.on_progress = on_progress or (lambda report: None)
+        # the report of the crawl under way, which a stop cuts short before it is returned
+        self.current: SourceReport | None = None
+
+    def crawl(self, source: Source, recheck: int = 0) -> SourceReport:
+        """Walk the source's listings and what it owes; then fetch up to `recheck` of its known articles again."""
+        report = self.current = SourceReport(source.id)
+        # to the microsecond, as fetches are recorded: a crawl a second ago is not this one
+        started = datetime.now(timezone.utc)
+        # pages this crawl has tried: an owed page is tried once a crawl, however it is reached
+        self._tried: set[str] = set()
+        try:
+            self._walk(source, report)
+            self._pay(source, report)
+            self._recheck(source, report, recheck, before=started)
+        except KeyboardInterrupt:
+            report.status = "interrupted"
+            raise
+        finally:
+            sync_index(self.store, self.index_dir)
+            report.owed, report.given_up = self.store.owed_counts(source.id)
+            report.settle()
+            self.on_progress(report)
+        return report
+
+    def _walk(self, source: Source, report: SourceReport, queue: deque | None = None):
+        """Walk listing pages from `queue` (url, place in its series, window), the start pages by default."""
+        since = self.options.since or (utcnow() - DEFAULT_WINDOW)
+        queue = queue if queue is not None else deque((url, 0, since) for url in source.start_urls)
+        tries: dict[str, int] = {}
+        while queue:
+            url, depth, window = queue.popleft()
+            if (url in self._tried and url not in tries) or \
+                    (self.options.max_pages is not None and depth >= self.options.max_pages):
+                continue
+            self._tried.add(url)
+            owed = self.store.owed_entry(url)
+            if owed and owed["kind"] == "listing":
+                # an earlier crawl wanted this page with a wider window, and did not get it
+                window = min(window, datetime.fromisoformat(owed["since"]))
+            if tries.get(url):
+                # a retry comes after the rest of the queue, and after a pause that grows with each try (scaled
+                # as the fetcher's own: a host asking for no delay gets none)
+                self.fetcher.sleep(min(1.0, self.fetcher.delay) * 2 ** tries[url])
+            got = self._read_listing(source, url, window, report)
+            if isinstance(got, Miss):
+                tries[url] = tries.get(url, 0) + 1
+                # a network or server error may pass within seconds; a 404 or a page that does not parse won't
+                if got.passing and tries[url] < LISTING_TRIES:
+                    queue.append((url, depth, window))
+                    continue
+                report.error(got.reason + (f" ({tries[url]} tries)" if tries[url] > 1 else ""))
+                if url not in source.start_urls:  # start pages are walked by every crawl anyway
+                    self.store.owe_listing(url, source.id, depth=depth, since=window.isoformat(), at=utcnow())
+                    self._failed(url, got, report)
+                continue
+            tries.pop(url, None)
+            links, next_pages = got
+            fresh = self._wanted(links, window)
+            report.skipped += len(links) - len(fresh)
+            due = {row["url"] for row in self.store.owed_due(source.id, utcnow())}
+            for link in fresh:
+                if link.url not in due or link.url in self._tried:
+                    report.skipped += 1  # stored already, or owed and not due yet
+                    continue
+                self._read_article(source, link, report)
+                self.on_progress(report)
+            # listings run newest first: once a page reaches back past the window, older pages cannot help
+            if links and len(fresh) == len(links):
+                queue.extend((page, depth + 1, window) for page in next_pages)
+            sync_index(self.store, self.index_dir)
+            self.on_progress(report)
+
+    def _pay(self, source: Source, report: SourceReport):
+        """Try what the source owes and this crawl's walk did not reach: listing pages, then articles."""
+        since = self.options.since or (utcnow() - DEFAULT_WINDOW)
+        due = [row for row in self.store.owed_due(source.id, utcnow()) if row["url"] not in self._tried]
+        listings = deque((row["url"], row["depth"], min(since, datetime.fromisoformat(row["since"])))
+                         for row in due if row["kind"] == "listing")
+        if listings:
+            self._walk(source, report, listings)
+        for row in self.store.owed_due(source.id, utcnow()):
+            if row["kind"] == "article" and row["url"] not in self._tried:
+                date = datetime.fromisoformat(row["date"]) if row["date"] else None
+                self._read_article(source, Link(row["url"], row["title"] or "", date), report)
+                self.on_progress(report)
+
+    def _recheck(self, source: Source, report: SourceReport, limit: int, before: datetime):
+        # what this crawl has just read is not read again; crawl() indexes what changed as it ends
+        for url in self.store.recheck_urls(source.id, limit, before) if limit else ():
+            report.rechecked += 1
+            self._read_article(source, Link(url), report, conditional=True)
+            self.on_progress(report)
+
+    def _fetch(self, source: Source, url: str, report: SourceReport, conditional: bool):
+        """(response, page) for a 200; None when the answer leaves nothing to read (304, a held page taken
+        down); a Miss otherwise."""
+        state = self.store.crawl_state(url) if conditional else None
+        if self.options.offline and self.fetcher.mirrors.to_fetch(url) == url:
+            return Miss(f"{url}: not fetched: no --mirror covers it and --offline is set")
+        try:
+            res = self.fetcher.get(url, allowed_hosts=set(source.hosts),
+                                   etag=state and state["etag"], last_modified=state and state["last_modified"])
+        except FetchError as e:
+            return Miss(f"{url}: {e}", passing=True)
+        if res.status == 304:
+            report.not_modified += 1
+            self.store.set_crawl_state(url, source.id, status=304, fetched_at=res.fetched_at)
+            return None
+        if res.status in GONE and state and state["content_hash"]:
+            # an article we hold was taken down: it stays in the archive, labelled, and is checked again later
+            report.withdrawn += len(self.store.withdraw(url, source.id, res.status, res.fetched_at))
+            return None
+        if res.status != 200:
+            self.store.set_crawl_state(url, source.id, status=res.status, fetched_at=res.fetched_at)
+            return Miss(f"{url}: HTTP {res.status}", res.status)
+        report.fetched += 1
+        return res, Page(url=url, text=res.text, fetched_at=res.fetched_at, content_type=res.content_type or "")
+
+    def _read(self, source: Source, url: str, report: SourceReport, *, listing: bool, conditional: bool):
+        """Fetch and parse one page: (what the source read, the response), None or a Miss as `_fetch` says."""
+        got = self._fetch(source, url, report, conditional=conditional)
+        if got is None or isinstance(got, Miss):
+            return got
+        res, page = got
+        try:
+            parsed = source.parse_listing(page) if listing else source.parse_article(page)
+        except ExtractError as e:
+            report.extract_errors += 1
+            return Miss(f"{url}: {e}", res.status)
+        if listing:
+            report.parsed_listings += 1
+        else:
+            report.parsed_articles += 1
+        self._warn(page, report)
+        return parsed, res
+
+    def _read_listing(self, source: Source, url: str, window: datetime, report: SourceReport):
+        """(links, next pages) of a listing page, read now or, on a 304, as remembered; or a Miss.
+
+        The links of a page read now are remembered and those in the window not stored become owed, with
+        the page's validators, in one transaction: from then on a 304 loses nothing."""
+        memory = self.store.listing_memory(url)
+        # validators are sent only with a memory to fall back on: a 304 without one would say nothing
+        got = self._read(source, url, report, listing=True, conditional=memory is not None)
+        if isinstance(got, Miss):
+            return got
+        if got is None:
+            links = [Link(u, t, datetime.fromisoformat(d) if d else None) for u, t, d in memory["links"]]
+            self._owe(source, url, links, window)
+            return links, memory["next_pages"]
+        listing, res = got
+        report.found += len(listing.links) + len(listing.statements)
+        carried = [st for st in listing.statements
+                   if not (self.options.since and st.date and st.date < self.options.since)]
+        report.skipped += len(listing.statements) - len(carried)
+        self._store_many(carried, report, res.fetched_at)
+        # a feed's items left out by --since are not remembered: its validators are not either, so a later
+        # crawl with a wider window reads it whole
+        whole = len(carried) == len(listing.statements)
+        known = self.store.known_urls(source.id)
+        self.store.read_listing(
+            url, source.id, links=[_remembered(ln) for ln in listing.links], next_pages=listing.next_pages,
+            owe=[_remembered(ln) for ln in self._wanted(listing.links, window) if ln.url not in known],
+            etag=res.etag if whole else None, last_modified=res.last_modified if whole else None,
+            fetched_at=res.fetched_at)
+        return listing.links, listing.next_pages
+
+    def _owe(self, source: Source, url: str, links: list[Link], window: datetime):
+        known = self.store.known_urls(source.id)
+        wanted = [_remembered(ln) for ln in self._wanted(links, window) if ln.url not in known]
+        if wanted:
+            self.store.owe_articles(source.id, wanted, utcnow())
+
+    @staticmethod
+    def _wanted(links: list[Link], window: datetime) -> list[Link]:
+        # calendar dates as the site prints them: an item dated on the window's first day is in, in any zone
+        return [ln for ln in links if not (ln.date and ln.date.date() < window.date())]
+
+    def _read_article(self, source: Source, link: Link, report: SourceReport, conditional: bool = False):
+        self._tried.add(link.url)
+        got = self._read(source, link.url, report, listing=False, conditional=conditional)
+        if isinstance(got, Miss):
+            report.error(got.reason)
+            if not conditional:
+                self._failed(link.url, got, report)
+            return
+        if got is None:
+            return
+        st, res = got
+        if st.date is None:
+            # some sites date an item only in their listings; a page read again keeps the date it was given
+            held = link.date or (self.store.get(st.id) or {}).get("date")
+            st.date = datetime.fromisoformat(held) if isinstance(held, str) else held
+        if self._store(st, report, fetched_at=res.fetched_at):
+            self.store.set_crawl_state(link.url, source.id, status=200, etag=res.etag,
+                                       last_modified=res.last_modified, content_hash=st.content_hash,
+                                       fetched_at=res.fetched_at)
+        elif not conditional:
+            self._failed(link.url, Miss(f"{link.url}: not stored"), report)
+
+    def _failed(self, url: str, miss: Miss, report: SourceReport):
+        """One more failure of an owed page: when to try it again, or whether to stop."""
+        entry = self.store.owed_entry(url)
+        if entry is None:
+            return
+        now = utcnow()
+        gone = entry["gone"] + (miss.status in GONE)
+        give_up = miss.status in GONE and gives_up(gone, entry["first_seen"], now)
+        self.store.owed_failed(url, error=miss.reason, gone=miss.status in GONE,
+                               next_try=next_try(entry["attempts"] + 1, now), give_up=give_up, at=now)
+        if give_up:
+            report.messages.append(f"{url}: given up after {gone} answers of 404/410 since "
+                                   f"{entry['first_seen']:%Y-%m-%d}; kept in the list of owed pages")
+
+    @staticmethod
+    def _warn(page: Page, report: SourceReport):
+        report.warnings += len(page.warnings)
+        report.messages.extend(f"warning: {w}" for w in page.warnings)
+
+    def _store(self, st: Statement, report: SourceReport, fetched_at: datetime | None = None) -> bool:
+        return bool(self._store_many([st], report, fetched_at))
+
+    def _store_many(self, items: list[Statement], report: SourceReport, fetched_at: datetime | None) -> int:
+        """Store the statements that are whole, in one transaction (a feed's items, say); how many."""
+        whole = []
+        for st in items:
+            problems = st.problems()
+            if problems:
+                report.error(f"{st.url}: not stored: {', '.join(problems)}")
+                continue
+            if st.fetched_at is None:
+                st.fetched_at = fetched_at or utcnow()
+            whole.append(st)
+        for saved in self.store.save_many(whole):
+            report.count(saved.outcome)
+        return len(whole)
+
+
+def _remembered(link: Link) -> tuple[str, str, str | None]:
+    return link.url, link.title, link.date.isoformat() if link.date else None

@@ -1,0 +1,1 @@
+"""Search over the index: query parsing and the searcher (`searcher`), matching, facets, snippets."""

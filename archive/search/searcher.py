@@ -1,0 +1,539 @@
+"""Search: parse a user's query safely, run it against the index, return exact counts and snippets."""
+from __future__ import annotations
+
+import calendar
+import re
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time as dtime
+from html import escape
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import qparser
+from whoosh.collectors import FilterCollector, TimeLimit, TopCollector, WrappingCollector
+from whoosh.filedb.filestore import FileStorage
+from whoosh.highlight import Formatter, get_text
+from whoosh.query import And, DateRange, Every, Not, NumericRange, Phrase, Term
+
+from .facets import FacetColumns
+from .query import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, QUOTES
+from ..index.analysis import highlight_tokens
+from ..index.schema import VOCABULARY, AnalysedText
+from ..index.writing import live_index
+from .matches import DateOrder, Only, Until, known_phrases, matching, phrase_docs, positive_terms
+from .snippets import snippet
+
+TIME_LIMIT = 3.0
+QUERY_FIELDS = ("title", "text", "speaker", "country", "source", "kind", "language")
+SORTS = ("relevance", "date", "-date")
+# fewer hits than this and we look for a spelling that finds more
+FEW_HITS = 5
+REINDEX = "run 'policy-archive reindex' to rebuild the index"
+# `date:` at the start of a word, with the AND or NOT that may join it to the rest
+_DATE_TOKEN = re.compile(r"(?<![^\s(])(?:(AND\s+NOT|AND|NOT)\s+)?([-+]?)(?i:date):(\S*)")
+_PHRASE = re.compile(r'"[^"]*"')
+_DAY = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DATE_HELP = "write date:YYYY, date:YYYY-MM, date:YYYY-MM-DD or date:FROM..TO"
+# letters outside CJK and kana: those are analysed into pieces (jieba words, kana pairs), not spelled
+_SPELLABLE = re.compile(r"[^\W\d_\u2e80-\uffff]{4,}")
+
+
+FILTER_CACHE = 256
+# opening a searcher while a writer commits may find files gone; it rarely happens three times running
+OPEN_TRIES = 3
+# a filter that leaves fewer than 1 in this many of a query's matches is walked match by match
+SELECTIVE = 4
+
+
+class NoIndex(FileNotFoundError):
+    """The folder holds no index (yet)."""
+
+
+class QueryError(Exception):
+    """A query we will not run; the message is for the user, one line."""
+
+
+@dataclass
+class Hit:
+    id: str
+    url: str
+    title: str
+    date: str | None
+    source: str
+    country: str
+    ministry: str
+    language: str
+    kind: str
+    speaker: str
+    score: float
+    snippet: str  # HTML, built escaped by MarkFormatter; the only scraped text that may be marked safe
+    # when the official page was found taken down (the store knows; the index does not): ISO time or None
+    withdrawn: str | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Results:
+    query: str
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    offset: int = 0
+    limit: int = 20
+    # facet name → (value, count) over every match; empty unless asked for
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # a respelt query that finds more, when this one finds few
+    suggestion: str | None = None
+
+    def to_json(self) -> dict:
+        return {"query": self.query, "total": self.total, "offset": self.offset, "limit": self.limit,
+                "hits": [h.to_json() for h in self.hits],
+                "facets": {name: [{"value": v, "count": n} for v, n in counts]
+                           for name, counts in self.facets.items()},
+                "suggestion": self.suggestion}
+
+
+class MarkFormatter(Formatter):
+    """Snippet HTML: every piece of scraped text escaped, matches wrapped in <mark>."""
+    between = " … "
+
+    def _text(self, text):
+        return escape(text, quote=False)
+
+    def format_token(self, text, token, replace=False):
+        return "<mark>%s</mark>" % escape(get_text(text, token, replace), quote=False)
+
+
+def _parser(schema) -> qparser.QueryParser:
+    # words are looked for in the title and the text; in speakers only with `speaker:`, as every field a
+    # word is looked for in adds a leaf to match for each word of each query
+    parser = qparser.MultifieldParser(["title", "text"], schema, fieldboosts={"title": 2.0, "text": 1.0},
+                                      group=qparser.AndGroup)
+    # Wildcards and `*:*` are off: one `a*` expanded to 1,425 terms and took 7 s on 20k statements.
+    parser.remove_plugin_class(qparser.WildcardPlugin)
+    parser.remove_plugin_class(qparser.EveryPlugin)
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    # so are word ranges: `[&é … }` across a query expanded to 3,900 words and took 8 s; dates have `date:`
+    parser.remove_plugin_class(qparser.RangePlugin)
+    # + and - only at the start of a word: "press-conference" is one value, not "press NOT conference"
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
+    return parser
+
+
+def _day(text: str, last: bool) -> datetime:
+    m = _DAY.fullmatch(text)
+    if not m:
+        raise QueryError(f"malformed date {text!r}: {_DATE_HELP}")
+    year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+    try:
+        if day:
+            d = date(year, month, day)
+        elif month:
+            d = date(year, month, calendar.monthrange(year, month)[1] if last else 1)
+        else:
+            d = date(year, 12, 31) if last else date(year, 1, 1)
+    except ValueError:
+        raise QueryError(f"malformed date {text!r}: no such date") from None
+    return datetime.combine(d, dtime.max if last else dtime.min)
+
+
+def _date_range(value: str):
+    start, dots, end = value.partition("..")
+    if not dots:
+        end = start
+    if not start and not end:
+        raise QueryError(f"date: needs a date: {_DATE_HELP}")
+    first = _day(start, last=False) if start else None
+    last = _day(end, last=True) if end else None
+    if first and last and first > last:
+        raise QueryError(f"date range {value!r} ends before it starts")
+    return DateRange("date", first, last)
+
+
+def _extract_dates(q: str) -> tuple[str, list]:
+    """The query without its `date:` words, and the date ranges they ask for (negated after NOT or -).
+
+    A date always narrows the whole query: the rest may use OR and parentheses freely, the date may not.
+    """
+    ranges = []
+    rest = []
+    end = 0
+    for m in _DATE_TOKEN.finditer(q):
+        before = q[:m.start()]
+        if before.count('"') % 2:
+            continue  # inside a phrase: words, not a range
+        if before.count("(") > before.count(")") or before.split()[-1:] == ["OR"] or \
+                q[m.end():].split()[:1] == ["OR"]:
+            raise QueryError("date: applies to the whole query: put it outside parentheses and OR")
+        rng = _date_range(m[3])
+        ranges.append(Not(rng) if m[2] == "-" or (m[1] or "").endswith("NOT") else rng)
+        rest.append(q[end:m.start()])
+        end = m.end()
+    rest.append(q[end:])
+    return " ".join(rest).strip(), ranges
+
+
+def parse_query(parser, q: str):
+    q = q.translate(QUOTES).strip()
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long: {len(q)} characters (at most {MAX_QUERY_CHARS})")
+    if q.count('"') % 2:
+        raise QueryError('unbalanced quotation mark: close the "phrase"')
+    if _PHRASE.sub(" ", q).count("(") != _PHRASE.sub(" ", q).count(")"):
+        raise QueryError("unbalanced parenthesis in the query")
+    q, ranges = _extract_dates(q)
+    if not q:
+        return And([Every(), *ranges]) if ranges else Every()
+    # inside quotes a colon is text: "Chair’s Statement: Roadmap" is a phrase, not a field `Statement`
+    for word in _PHRASE.sub(" ", q).replace("(", " ").split():
+        name, sep, _ = word.lstrip("-+").partition(":")
+        if sep and name.isidentifier() and name.lower() not in QUERY_FIELDS and name.upper() not in (
+                "AND", "OR", "NOT"):
+            raise QueryError(f"unknown field {name!r}; fields are {', '.join(QUERY_FIELDS)}")
+    try:
+        query = parser.parse(q)
+    except Exception as e:  # whoosh raises assorted errors for odd syntax; the user needs one line
+        raise QueryError(f"could not read the query: {e}") from None
+    # count words, not (field, word) pairs: every word is searched in two fields. A phrase is matched as
+    # one unit (its words' documents intersected once), so it counts as one: a quoted 42-word title runs
+    words = set()
+    for leaf in query.leaves():
+        if isinstance(leaf, Phrase):
+            if len(leaf.words) > MAX_PHRASE_WORDS:
+                raise QueryError(f"phrase too long: {len(leaf.words)} words (at most {MAX_PHRASE_WORDS})")
+            words.add(tuple(leaf.words))
+        else:
+            words.update(text for _, text in leaf.iter_all_terms())
+    if len(words) > MAX_TERMS:
+        raise QueryError(f"query too complex: {len(words)} words (at most {MAX_TERMS}, a phrase counts as one)")
+    return And([query, *ranges]) if ranges else query
+
+
+class _Deadline(WrappingCollector):
+    """Checks the clock on every collected document: whoosh's TimeLimitCollector starts a timer thread
+    for every search."""
+
+    def __init__(self, child, deadline: float):
+        super().__init__(child)
+        self.deadline = deadline
+
+    def collect(self, sub_docnum):
+        if time.monotonic() > self.deadline:
+            raise TimeLimit
+        return self.child.collect(sub_docnum)
+
+
+@dataclass(frozen=True)
+class TermView:
+    searcher: object
+    schema: object
+    analyzer: object
+    allowed: frozenset[int] | None  # None: every document
+
+
+class _PinnedStorage(FileStorage):
+    """A folder's files as a searcher opened them. A writer deletes the files of the segments it merged,
+    and a reindex the whole old index; a file already open stays readable, but whoosh asks whether a
+    segment has a column file (sort keys) each time it reads one, and would leave out a segment whose file
+    is gone. Here a file once opened goes on existing."""
+
+    def __init__(self, path: Path):
+        super().__init__(str(path), readonly=True)
+        self._opened: set[str] = set()
+
+    def open_file(self, name, **kwargs):
+        f = super().open_file(name, **kwargs)
+        self._opened.add(name)
+        return f
+
+    def file_exists(self, name):
+        return name in self._opened or super().file_exists(name)
+
+
+def _pin(reader) -> None:
+    """Open every file of every segment now: whoosh opens the column files (stored fields, lengths, sort
+    keys) on first use, and by then a writer may have deleted them."""
+    for leaf, _ in reader.leaf_readers():
+        if not leaf.doc_count_all():
+            continue
+        leaf.stored_fields(0)
+        for name, fieldobj in leaf.schema.items():
+            if fieldobj.scorable:
+                leaf.doc_field_length(0, name)
+            if fieldobj.column_type and leaf.has_column(name):
+                leaf.column_reader(name)
+
+
+class IndexChanged(Exception):
+    """A commit came while a searcher was opening and merged away one of its segments, whose files may
+    have gone before they were opened."""
+
+
+def _merged_away(ix, reader) -> bool:
+    """Whether the latest commit lacks one of the reader's segments. A writer deletes only the files of
+    segments its commit no longer holds, and a segment once merged away never comes back."""
+    current = {seg.segment_id() for seg in whoosh_index.TOC.read(ix.storage, ix.indexname).segments}
+    return any(leaf.segment() is not None and leaf.segment().segment_id() not in current
+               for leaf, _ in reader.leaf_readers())
+
+
+class Searcher:
+    """One Whoosh searcher over one state of the index, with caches that hold for that state.
+
+    It never changes: when the index has moved on (`stale`), open a new Searcher and close this one when no
+    search uses it any more. Opening one costs hundreds of ms on a large index.
+    """
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        for attempt in range(OPEN_TRIES):
+            try:
+                self._open()
+                break
+            except NoIndex:
+                raise
+            except Exception:
+                # a writer committed and removed merged segments meanwhile; the next try opens its result
+                if attempt == OPEN_TRIES - 1:
+                    raise
+        self._parser = _parser(self._ix.schema)
+        self._lock = threading.Lock()
+        self._columns: FacetColumns | None = None
+        self._filters: dict[str, frozenset[int]] = {}
+        self._live: frozenset[int] | None = None
+        text_field = self._ix.schema["text"]
+        # an index analysed by the one-pass code is highlighted by it too; older ones by their own analyzer
+        self._highlight_analyzer = highlight_tokens if isinstance(text_field, AnalysedText) else text_field.analyzer
+        self._date_order: DateOrder | None = None
+
+    def _open(self):
+        self._searcher = self._words = None
+        self.location = live_index(self.index_dir)
+        if not whoosh_index.exists_in(str(self.location)):
+            raise NoIndex(f"no index in {self.index_dir}")
+        self._ix = whoosh_index.FileIndex(_PinnedStorage(self.location))
+        # an index built before the vocabulary kept its words in a `words` field of its own
+        self._vocabulary = (whoosh_index.FileIndex(_PinnedStorage(self.location), indexname=VOCABULARY)
+                            if whoosh_index.exists_in(str(self.location), indexname=VOCABULARY) else None)
+        # read before the searchers open: a commit in between makes this searcher look stale, never fresh
+        self._generations = self._latest()
+        try:
+            # a new reader, never whoosh's refresh(): it reuses the old reader's segment readers, which keep
+            # the deletions they were opened with, and it also keeps the segments a merge replaced, so every
+            # merged statement was counted twice
+            self._searcher = self._ix.searcher()
+            self._words = self._vocabulary.searcher() if self._vocabulary is not None else None
+            _pin(self._searcher.reader())
+            if self._words is not None:
+                _pin(self._words.reader())
+            if _merged_away(self._ix, self._searcher.reader()) or (
+                    self._words is not None and _merged_away(self._vocabulary, self._words.reader())):
+                raise IndexChanged
+        except BaseException:
+            self.close()
+            raise
+
+    def _latest(self) -> tuple[int, int | None]:
+        return (self._ix.latest_generation(),
+                self._vocabulary.latest_generation() if self._vocabulary is not None else None)
+
+    def stale(self) -> bool:
+        """Whether the index has changed since this searcher opened: a commit, or another index made live."""
+        return live_index(self.index_dir) != self.location or self._latest() != self._generations
+
+    def _filter_docs(self, filt) -> frozenset[int] | None:
+        """The documents a filter allows, kept until the index changes: the same few filters (a country,
+        a source, a year, a date range) recur across searches, and whoosh recomputes them every time."""
+        if filt is None:
+            return None
+        key = repr(filt)
+        with self._lock:
+            docs = self._filters.get(key)
+        if docs is None:
+            docs = frozenset(self._searcher.docs_for_query(filt))
+            with self._lock:
+                if len(self._filters) >= FILTER_CACHE:
+                    self._filters.clear()
+                self._filters[key] = docs
+        return docs
+
+    def close(self):
+        if self._searcher is not None:
+            self._searcher.close()
+        if self._words is not None:
+            self._words.close()
+
+    def _facet_columns(self) -> FacetColumns:
+        # loaded on the first faceted search of each index generation, not at open, so that searches
+        # that never ask for facets (the CLI) do not pay for reading every term
+        with self._lock:
+            if self._columns is None:
+                self._columns = FacetColumns(self._searcher.reader())
+            return self._columns
+
+    def _values(self, fieldname: str) -> list[str]:
+        return sorted({(f.get(fieldname) or "") for f in self._searcher.all_stored_fields()} - {""})
+
+    def sources(self) -> list[str]:
+        return self._values("source")
+
+    def countries(self) -> list[str]:
+        return self._values("country")
+
+    def _filter(self, country, source, kind, language, speaker, year, date_from, date_to):
+        filters = [Term(name, value.lower()) for name, value in
+                   (("country", country), ("source", source), ("kind", kind), ("language", language))
+                   if value]
+        if speaker:
+            if "speaker_exact" not in self._ix.schema:
+                raise QueryError(f"this index was built before speaker filters: {REINDEX}")
+            filters.append(Term("speaker_exact", speaker))
+        if year is not None:
+            filters.append(NumericRange("year", int(year), int(year)))
+        if date_from or date_to:
+            start = datetime.combine(date_from, dtime.min) if date_from else None
+            end = datetime.combine(date_to, dtime.max) if date_to else None
+            filters.append(DateRange("date", start, end))
+        return And(filters) if filters else None
+
+    def search(self, q: str, *, country: str | None = None, source: str | None = None,
+               kind: str | None = None, language: str | None = None, speaker: str | None = None,
+               year: int | None = None, date_from: date | None = None, date_to: date | None = None,
+               limit: int = 20, offset: int = 0, sort: str = "relevance", facets: bool = False) -> Results:
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
+        if limit < 0 or offset < 0:
+            raise QueryError("limit and offset must not be negative")
+        q = (q or "").strip()
+        query = parse_query(self._parser, q) if q else Every()
+        words = q and _extract_dates(q.translate(QUOTES))[0]
+        filt = self._filter_docs(self._filter(country, source, kind, language, speaker, year, date_from, date_to))
+        if not words and sort == "relevance":
+            sort = "-date"  # a query without words lists the newest statements
+        searcher = self._searcher
+        deadline = time.monotonic() + TIME_LIMIT
+        counts = {}
+        try:
+            # one exact set of matches gives the total, the facet counts and, sorted by date, the page;
+            # the phrases' documents found on the way score the page too
+            leaves = {}
+
+            def leaf(q, deadline):
+                if q not in leaves:
+                    leaves[q] = self._leaf(q, deadline)
+                return leaves[q]
+            found = matching(query, self._every, leaf, deadline)
+            matches = found & filt if filt is not None else found
+            total = len(matches)
+            if facets:
+                counts = self._facet_columns().count(matches)
+            wanted = offset + limit
+            if not matches or not wanted:
+                page = []
+            elif sort == "relevance":
+                scoring = known_phrases(searcher, query, lambda p: leaf(p, deadline) if p in leaves else None)
+                if len(matches) * SELECTIVE >= len(found):
+                    # whoosh skips blocks that cannot reach the page; only the matches may enter it
+                    timed = _Deadline(searcher.collector(limit=wanted), deadline)
+                    searcher.search_with_collector(scoring, FilterCollector(timed, Until(matches, deadline)))
+                else:
+                    # the filter leaves few of the query's documents: walk whoosh's scoring over those only.
+                    # Without replacing matchers as the page fills: whoosh's pruning of the query's side
+                    # of this intersection lost better hits (tested)
+                    timed = _Deadline(TopCollector(limit=wanted, usequality=False, replace=0), deadline)
+                    searcher.search_with_collector(And([scoring, Only(searcher, matches)]), timed)
+                page = timed.results().top_n[offset:]
+            else:
+                page = [(0.0, d) for d in self._dates().first(matches, wanted, sort == "-date")[offset:]]
+        except TimeLimit:
+            raise QueryError(f"the query took longer than {TIME_LIMIT:.0f} s; make it more specific") from None
+        terms = positive_terms(query, "text") if words else set()
+        analyzer = self._highlight_analyzer
+        hits = []
+        for score, docnum in page:
+            r = searcher.stored_fields(docnum)
+            text = r.get("text", "")
+            # past the deadline the page is still shown, with the text's opening lines for snippets
+            marked = snippet(text, terms, analyzer, MarkFormatter()) if time.monotonic() < deadline else ""
+            found = marked or escape(text[:240], quote=False)
+            hits.append(Hit(
+                id=r["id"], url=r["url"], title=r["title"], date=r.get("date_text") or None,
+                source=r["source"], country=r["country"], ministry=r.get("ministry", ""),
+                language=r["language"], kind=r["kind"], speaker=r.get("speaker", ""),
+                # sorted by date there is no relevance to show
+                score=round(float(score or 0.0), 4) if sort == "relevance" else 0.0, snippet=found))
+        suggestion = self._suggest(q, total, filt, deadline) if words and total < FEW_HITS else None
+        return Results(query=q, total=total, hits=hits, offset=offset, limit=limit, facets=counts,
+                       suggestion=suggestion)
+
+    def term_view(self, *, country: str | None = None, source: str | None = None, speaker: str | None = None,
+                  date_from: date | None = None, date_to: date | None = None) -> TermView:
+        """The index below its query language, for a lookup by words (archive.cite): the current
+        generation's searcher, the text field's analyzer and the documents the filters allow."""
+        with self._lock:
+            searcher = self._searcher
+        allowed = self._filter_docs(self._filter(country, source, None, None, speaker, None, date_from, date_to))
+        return TermView(searcher=searcher, schema=self._ix.schema, analyzer=self._ix.schema["text"].analyzer,
+                        allowed=allowed)
+
+    def _every(self) -> set[int]:
+        with self._lock:
+            if self._live is None:
+                self._live = frozenset(self._searcher.reader().all_doc_ids())
+            return self._live
+
+    def _dates(self) -> DateOrder:
+        with self._lock:
+            if self._date_order is None:
+                self._date_order = DateOrder(self._searcher.reader())
+            return self._date_order
+
+    def _leaf(self, q, deadline: float) -> set[int]:
+        # a date range written in the query recurs like a filter
+        if isinstance(q, (DateRange, NumericRange)):
+            return self._filter_docs(q)
+        found = phrase_docs(self._searcher, q, deadline)
+        return found if found is not None else set(self._searcher.docs_for_query(q))
+
+    def _matches(self, query, filt, deadline) -> set[int]:
+        """Every document the query and the filter allow: exact, unlike whoosh's count of a limited search."""
+        docs = matching(query, self._every, self._leaf, deadline)
+        return docs & filt if filt is not None else docs
+
+    def _suggest(self, q: str, total: int, filt, deadline) -> str | None:
+        """The query with words the index never saw respelt as the closest words it holds, if that
+        finds more; None otherwise (and on an index built before the word list existed)."""
+        words = self._words if self._words is not None else self._searcher
+        if "words" not in words.schema:
+            return None
+        reader = words.reader()
+        corrector = words.corrector("words")
+
+        def respell(m):
+            word = m.group()
+            if time.monotonic() > deadline or reader.doc_frequency("words", word.lower()):
+                return word
+            found = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
+            if not found:
+                return word
+            return found[0].capitalize() if word[0].isupper() else found[0]
+
+        def respell_chunk(m):
+            chunk = m.group()
+            # field names and values, operators and dates stay as typed
+            if ":" in chunk or chunk in ("AND", "OR", "NOT"):
+                return chunk
+            return _SPELLABLE.sub(respell, chunk)
+
+        corrected = re.sub(r"\S+", respell_chunk, q)
+        if corrected == q or time.monotonic() > deadline:
+            return None
+        try:
+            query = parse_query(self._parser, corrected)
+            found = len(self._matches(query, filt, deadline))
+        except (QueryError, TimeLimit):
+            return None
+        return corrected if found > total else None

@@ -1,0 +1,175 @@
+"""What each page shows, gathered once: the HTML pages render it and their /api twins serialize it."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+
+from flask import abort, url_for
+
+from ..cite import formats as citation, lookup as cite
+from ..revisions import revision_diff as diff_revisions
+from ..search.searcher import Hit, QueryError, Results
+from .backend import backend
+from .params import MAX_LIMIT, WHOLE, BadSearch, SearchParams, parse_search, whole
+
+# the statement as the API publishes it; anything else in the row (indexed_hash) is bookkeeping
+STATEMENT_FIELDS = ("id", "source", "guid", "url", "country", "ministry", "language", "kind", "title", "date",
+                    "speakers", "tags", "paragraphs", "turns", "content_hash", "first_seen", "fetched_at",
+                    "revision_count", "withdrawn_at")
+EXPORT_PAGE = 500
+EXPORT_MAX = 100_000
+
+
+def search(args: Mapping[str, str], facets: bool = False) -> tuple[SearchParams, Results]:
+    params = parse_search(args)
+    return params, run(params, facets)
+
+
+def run(params: SearchParams, facets: bool = False, held=None) -> Results:
+    try:
+        results = backend().search(params, facets, held)
+    except QueryError as e:
+        raise BadSearch(str(e)) from None
+    gone = backend().store().withdrawn_among([h.id for h in results.hits])
+    for hit in results.hits:
+        hit.withdrawn = gone[hit.id].isoformat() if hit.id in gone else None
+    return results
+
+
+class HitPages:
+    """The matches from `params.offset`, up to `params.limit` and EXPORT_MAX of them, a page at a time so
+    that memory stays flat, all from the searcher the first page came from: a newer one could shift the
+    matches between pages, losing or repeating hits. `first` is the first page's Results (the total, the
+    suggestion).
+
+    The first page runs at once, so a bad search fails while the response can still be a 400; the later
+    pages run as the client reads, so the caller streams them with the request context, and closes this
+    when done (or it is closed when collected), which lets the searcher go.
+    """
+
+    def __init__(self, params: SearchParams):
+        self._backend = backend()
+        self._held = None
+        self._held = self._backend.lease()
+        self._params = params
+        self._stop = params.offset + min(params.limit, EXPORT_MAX)
+        try:
+            self.first = run(replace(params, limit=min(EXPORT_PAGE, self._stop - params.offset)), held=self._held)
+        except BaseException:
+            self.close()
+            raise
+        self._pages = self._walk()
+
+    def _walk(self) -> Iterator[list[Hit]]:
+        results = self.first
+        while True:
+            yield results.hits
+            offset = results.offset + len(results.hits)
+            end = min(self._stop, results.total)
+            if not results.hits or offset >= end:
+                return
+            results = run(replace(self._params, offset=offset, limit=min(EXPORT_PAGE, end - offset)), held=self._held)
+
+    def __iter__(self) -> Iterator[list[Hit]]:
+        return self
+
+    def __next__(self) -> list[Hit]:
+        try:
+            return next(self._pages)
+        except StopIteration:
+            self.close()
+            raise
+
+    def close(self):
+        held, self._held = self._held, None
+        if held is not None:
+            self._backend.release(held)
+
+    def __del__(self):
+        self.close()
+
+
+def all_hits(args: Mapping[str, str]) -> HitPages:
+    """Every match of a search (up to EXPORT_MAX), a page at a time, for the exports."""
+    return HitPages(replace(parse_search(args), limit=EXPORT_MAX, offset=0))
+
+
+def statement(sid: str) -> dict:
+    """One statement with every public field, plus the other statements published the same day."""
+    store = backend().store()
+    row = store.get(sid)
+    if row is None:
+        abort(404, description=f"There is no statement with id “{sid[:64]}” in the archive.")
+    st = {k: row[k] for k in STATEMENT_FIELDS}
+    st["same_day"] = store.same_day(st["date"][:10], exclude=sid) if st["date"] else []
+    return st
+
+
+REVISION_FIELDS = ("seq", "title", "paragraphs", "content_hash", "first_seen", "last_seen")
+CHANGES_SIZE = 50
+
+
+def revisions(sid: str) -> dict:
+    """A statement's text revisions, oldest first; 404 when the archive has no such statement."""
+    store = backend().store()
+    row = store.get(sid)
+    if row is None:
+        abort(404, description=f"There is no statement with id “{sid[:64]}” in the archive.")
+    return {"id": sid, "title": row["title"],
+            "revisions": [{k: r[k] for k in REVISION_FIELDS} for r in store.revisions(sid)]}
+
+
+def revision_diff(sid: str, args: Mapping[str, str]) -> dict:
+    """Two revisions a query string names (from, to: by default the first and the latest) and their diff."""
+    found = revisions(sid)
+    revs = found["revisions"]
+    picked = []
+    for name, default in (("from", 1), ("to", len(revs))):
+        n = whole(args, name, default, 1)
+        if n > len(revs):
+            raise BadSearch(f"“{name}” must be a revision number from 1 to {len(revs)}")
+        picked.append(n)
+    old, new = (revs[n - 1] for n in picked)
+    return {**found, "from": picked[0], "to": picked[1],
+            "diff": diff_revisions(old, new)}
+
+
+def recent_changes(args: Mapping[str, str]) -> dict:
+    """The newest edits across the archive, each with the page comparing it to the revision before, and the
+    statements most recently found taken down."""
+    limit = min(whole(args, "limit", CHANGES_SIZE, 1), MAX_LIMIT)
+    store = backend().store()
+    return {"changes": [{**c, "diff_url": url_for("pages.revisions", sid=c["id"],
+                                                  **{"from": c["seq"] - 1, "to": c["seq"]})}
+                        for c in store.recent_changes(limit)],
+            "withdrawn": store.recent_withdrawals(limit)}
+
+
+def lookup(args: Mapping[str, str]) -> dict:
+    """A citation lookup with the search filters; BadSearch for a bad filter or an empty text."""
+    params = parse_search({k: v for k, v in args.items() if k != "q"})
+    try:
+        return backend().cite(args.get("q", ""), params)
+    except cite.CiteError as e:
+        raise BadSearch(str(e)) from None
+
+
+def citation_of(sid: str, args: Mapping[str, str], base_url: str) -> tuple[dict, int | None]:
+    """The statement and the paragraph a cite request names; BadSearch for a paragraph it does not have."""
+    st = statement(sid)
+    raw = args.get("paragraph", "").strip()
+    paragraph = None
+    if raw:
+        if not WHOLE.fullmatch(raw):
+            raise BadSearch("“paragraph” must be a paragraph number")
+        paragraph = int(raw)
+    try:
+        citation.work(st, base_url, paragraph)
+    except citation.CitationError as e:
+        raise BadSearch(str(e)) from None
+    return st, paragraph
+
+
+def turn_starts(st: dict) -> dict[int, dict]:
+    """Paragraph index → the transcript turn that opens there, for labelling who speaks."""
+    return {t["start"]: t for t in st.get("turns") or []}

@@ -1,0 +1,81 @@
+"""The package layout follows the data flow: a module imports only modules of its own stage or a lower one,
+and never a private name of another module."""
+import ast
+from pathlib import Path
+
+import archive
+
+PACKAGE = Path(archive.__file__).resolve().parent
+
+# sources → fetch → store → index → search / cite → ingest (which drives fetch, sources, store and index)
+# → the web and the command line; a module's stage is that of its longest listed prefix.
+STAGES = [
+    ("archive.model", 0), ("archive.datadir", 0),
+    ("archive.sources", 1),
+    ("archive.fetch", 2),
+    ("archive.store", 3), ("archive.captures", 3),
+    ("archive.index", 4), ("archive.analysis", 4),
+    ("archive.search", 5), ("archive.cite", 5), ("archive.revisions", 5),
+    ("archive.ingest", 6),
+    ("archive.web", 7),
+    ("archive.cli", 8), ("archive.__main__", 8),
+]
+
+
+def stage(module: str) -> int:
+    if module == "archive":  # the package itself holds only the version
+        return 0
+    return max(((len(prefix), rank) for prefix, rank in STAGES
+                if module == prefix or module.startswith(prefix + ".")), default=(0, -1))[1]
+
+
+def modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = ("archive",) + path.relative_to(PACKAGE).with_suffix("").parts
+        is_package = parts[-1] == "__init__"
+        yield ".".join(parts[:-1] if is_package else parts), is_package, path
+
+
+def imports(module: str, is_package: bool, path: Path):
+    """(imported module, imported names) for each import of an archive module in the file."""
+    package = module if is_package else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, []
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            names = [a.name for a in node.names]
+            # `from . import x` imports the submodule x when there is one, else a name of the package
+            submodules = [n for n in names if is_module(f"{target}.{n}")]
+            for name in submodules:
+                yield f"{target}.{name}", []
+            if len(submodules) < len(names):
+                yield target, [n for n in names if n.startswith("_") and not n.startswith("__")]
+
+
+def is_module(name: str) -> bool:
+    path = PACKAGE.parent / name.replace(".", "/")
+    return path.with_suffix(".py").exists() or path.is_dir()
+
+
+def test_every_module_has_a_stage():
+    assert [m for m, _, _ in modules() if stage(m) < 0] == []
+
+
+def test_no_module_imports_a_higher_stage():
+    wrong = [f"{m} ({stage(m)}) imports {t} ({stage(t)})"
+             for m, pkg, path in modules() for t, _ in imports(m, pkg, path)
+             if t.split(".")[0] == "archive" and stage(t) > stage(m)]
+    assert wrong == []
+
+
+def test_no_module_imports_a_private_name_of_another():
+    wrong = [f"{m} imports {', '.join(names)} from {t}"
+             for m, pkg, path in modules() for t, names in imports(m, pkg, path)
+             if t.split(".")[0] == "archive" and names and t != m]
+    assert wrong == []
