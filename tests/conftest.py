@@ -1,4 +1,5 @@
-"""Shared fixtures: the real corpus (skipped when absent) and a real corpus-server on loopback."""
+"""Shared fixtures: the real corpus (skipped when absent), a real corpus-server on loopback, and the web app
+over the archive a test module builds."""
 from __future__ import annotations
 
 import subprocess
@@ -7,6 +8,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+from archive.web import create_app
+from archive.web.backend import EXTENSION
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -62,3 +66,16 @@ def corpus_server(corpus):
     server = start_corpus_server()
     yield server
     server.stop()
+
+
+# the web app over the archive a test module builds in its own `archive_dir` fixture
+@pytest.fixture
+def app(archive_dir):
+    app = create_app(archive_dir, {"TESTING": True})
+    yield app
+    app.extensions[EXTENSION].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

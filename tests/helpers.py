@@ -5,7 +5,13 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from archive.datadir import open_datadir
+from archive.index.writing import sync_index
+from archive.model import Statement
+from archive.store import Store
 
 
 def cli(data_dir: Path | None, *args: str, timeout: float = 300, env: dict | None = None,
@@ -45,3 +51,64 @@ class Server:
         self.proc.stdout.close()
         if self.proc.stderr:
             self.proc.stderr.close()
+
+
+# a small web archive ---------------------------------------------------------------------------------
+
+UTC = timezone.utc
+BEIJING = timezone(timedelta(hours=8))
+CEASEFIRE_US = 25
+CEASEFIRE_FR = 5
+XSS = "<script>alert(1)</script>"
+
+
+def ceasefire(i: int, source: str, country: str) -> Statement:
+    return Statement(
+        source=source, url=f"https://{source}.example/briefings/{i}", country=country,
+        ministry=f"Ministry of Foreign Affairs ({country})", language="en", kind="press-conference",
+        title=f"Daily briefing {i} on ceasefire talks", speakers=[f"Spokesperson {i % 3}"],
+        paragraphs=[f"Question {i} about the ceasefire negotiations.", "The talks continue this week."],
+        date=datetime(2024, 3, 1, 10, 0, tzinfo=UTC) + timedelta(days=i),
+        fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
+
+
+XSS_ST = Statement(
+    source="us-state", url="https://us-state.example/remarks/markup", country="US",
+    ministry="Department of State", language="en", kind="remarks", title="Remarks on sanctions & <b>markup</b>",
+    paragraphs=["First paragraph on sanctions policy.", f"A quoted page fragment {XSS} about sanctions.",
+                "Third paragraph."],
+    speakers=["Secretary A", "Deputy B"], date=datetime(2024, 6, 3, 9, 30, tzinfo=UTC),
+    fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
+
+CHINESE = Statement(
+    source="cn-mfa", url="https://cn-mfa.example/fyrbt/1.html", country="CN", ministry="外交部",
+    language="zh", kind="press-conference", title="外交部发言人就单边制裁问题答记者问",
+    paragraphs=["中方坚决反对任何形式的单边制裁。", "我们敦促有关方面停止错误做法。"],
+    speakers=["发言人"], date=datetime(2024, 6, 3, 15, 0, tzinfo=BEIJING),
+    fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
+
+# a scraped URL is data too: it must never become a javascript: link
+ODD_URL = Statement(
+    source="us-state", url="javascript:alert(2)", guid="odd-url", country="US", ministry="Department of State",
+    language="en", kind="statement", title="Statement with an odd address", paragraphs=["Nothing else."],
+    date=datetime(2024, 1, 2, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
+
+
+def build_archive(root: Path, statements: list[Statement]) -> Path:
+    dd = open_datadir(root, create=True)
+    store = Store(dd.db_url)
+    for st in statements:
+        store.save(st)
+    sync_index(store, dd.index_dir)
+    store.close()
+    return root
+
+
+def briefing(i: int, revision: int = 0) -> Statement:
+    return Statement(
+        source="us-state", url=f"https://us-state.example/briefings/{i}", country="US",
+        ministry="Department of State", language="en", kind="press-conference",
+        title=f"Briefing {i} on maritime security", speakers=["Spokesperson"],
+        paragraphs=[f"Paragraph about harbour {i}.", f"Revision {revision} of the answer on shipping lanes."],
+        date=datetime(2024, 3, 1, tzinfo=UTC) + timedelta(days=i),
+        fetched_at=datetime(2024, 7, 1, tzinfo=UTC) + timedelta(minutes=revision))

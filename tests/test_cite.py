@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers import cli, cli_json
-from test_web import build_archive
+from helpers import build_archive
 
 from archive.cite.lookup import CANDIDATES, CiteError, lookup, quotes, words
 from archive.datadir import open_datadir

@@ -79,3 +79,19 @@ def test_no_module_imports_a_private_name_of_another():
              for m, pkg, path in modules() for t, names in imports(m, pkg, path)
              if t.split(".")[0] == "archive" and names and t != m]
     assert wrong == []
+
+
+def test_every_package_is_shipped():
+    # an installed (not editable) copy holds only the packages pyproject.toml lists
+    import tomllib
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {m for m, is_package, _ in modules() if is_package}
+    assert found - listed == set()
+
+
+def test_no_test_module_imports_another():
+    # shared data and helpers live in helpers.py, shared fixtures in conftest.py
+    tests = Path(__file__).resolve().parent
+    wrong = [f"{path.name} imports {target}" for path in sorted(tests.glob("test_*.py"))
+             for target, _ in imports("tests", True, path) if target.startswith("test_")]
+    assert wrong == []

@@ -12,7 +12,7 @@ from archive.model import Statement
 from archive.store import Store
 from archive.web import create_app
 
-from test_web import build_archive
+from helpers import build_archive
 
 UTC = timezone.utc
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -19,8 +19,7 @@ from archive.index.writing import CURRENT, MERGE_FANOUT, live_index, sync_index
 from archive.model import Statement
 from archive.store import Store
 from conftest import CORPUS, start_corpus_server
-from helpers import Server, cli
-from test_serving import briefing
+from helpers import Server, briefing, cli
 
 STATE = "https://www.state.gov"
 STATEMENTS = CORPUS / "statements" / "us-state-press-2021-2022.jsonl.gz"

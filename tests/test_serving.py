@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from helpers import briefing
 from whoosh.reading import ReaderClosed
 
 from archive.datadir import open_datadir
@@ -17,16 +18,6 @@ from archive.web import MAX_BODY_BYTES, create_app
 from archive.web.backend import EXTENSION
 
 UTC = timezone.utc
-
-
-def briefing(i: int, revision: int = 0) -> Statement:
-    return Statement(
-        source="us-state", url=f"https://us-state.example/briefings/{i}", country="US",
-        ministry="Department of State", language="en", kind="press-conference",
-        title=f"Briefing {i} on maritime security", speakers=["Spokesperson"],
-        paragraphs=[f"Paragraph about harbour {i}.", f"Revision {revision} of the answer on shipping lanes."],
-        date=datetime(2024, 3, 1, tzinfo=UTC) + timedelta(days=i),
-        fetched_at=datetime(2024, 7, 1, tzinfo=UTC) + timedelta(minutes=revision))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from archive.model import Statement
 from archive.store import Store
 from archive.revisions import TOO_LONG, paragraph_diff, revision_diff, word_diff
 from archive.web import create_app
-from test_web import build_archive
+from helpers import build_archive
 
 UTC = timezone.utc
 QUOTE = "The ministry firmly rejects the groundless accusations made in the report published yesterday."

@@ -4,12 +4,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from html import unescape
 from pathlib import Path
 
 import httpx
 import pytest
+from helpers import (CEASEFIRE_FR, CEASEFIRE_US, CHINESE, ODD_URL, UTC, XSS, XSS_ST, build_archive,
+                     ceasefire)
 
 from archive.datadir import open_datadir
 from archive.index.writing import sync_index
@@ -18,60 +20,12 @@ from archive.store import Store
 from archive.web import create_app
 from archive.web.backend import EMPTY_ARCHIVE, EXTENSION, NO_INDEX
 
-UTC = timezone.utc
-BEIJING = timezone(timedelta(hours=8))
-CEASEFIRE_US = 25
-CEASEFIRE_FR = 5
-XSS = "<script>alert(1)</script>"
-
-
-def _ceasefire(i: int, source: str, country: str) -> Statement:
-    return Statement(
-        source=source, url=f"https://{source}.example/briefings/{i}", country=country,
-        ministry=f"Ministry of Foreign Affairs ({country})", language="en", kind="press-conference",
-        title=f"Daily briefing {i} on ceasefire talks", speakers=[f"Spokesperson {i % 3}"],
-        paragraphs=[f"Question {i} about the ceasefire negotiations.", "The talks continue this week."],
-        date=datetime(2024, 3, 1, 10, 0, tzinfo=UTC) + timedelta(days=i),
-        fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
-
-
-XSS_ST = Statement(
-    source="us-state", url="https://us-state.example/remarks/markup", country="US",
-    ministry="Department of State", language="en", kind="remarks", title="Remarks on sanctions & <b>markup</b>",
-    paragraphs=["First paragraph on sanctions policy.", f"A quoted page fragment {XSS} about sanctions.",
-                "Third paragraph."],
-    speakers=["Secretary A", "Deputy B"], date=datetime(2024, 6, 3, 9, 30, tzinfo=UTC),
-    fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
-
-CHINESE = Statement(
-    source="cn-mfa", url="https://cn-mfa.example/fyrbt/1.html", country="CN", ministry="外交部",
-    language="zh", kind="press-conference", title="外交部发言人就单边制裁问题答记者问",
-    paragraphs=["中方坚决反对任何形式的单边制裁。", "我们敦促有关方面停止错误做法。"],
-    speakers=["发言人"], date=datetime(2024, 6, 3, 15, 0, tzinfo=BEIJING),
-    fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
-
-# a scraped URL is data too: it must never become a javascript: link
-ODD_URL = Statement(
-    source="us-state", url="javascript:alert(2)", guid="odd-url", country="US", ministry="Department of State",
-    language="en", kind="statement", title="Statement with an odd address", paragraphs=["Nothing else."],
-    date=datetime(2024, 1, 2, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
-
-
-def build_archive(root: Path, statements: list[Statement]) -> Path:
-    dd = open_datadir(root, create=True)
-    store = Store(dd.db_url)
-    for st in statements:
-        store.save(st)
-    sync_index(store, dd.index_dir)
-    store.close()
-    return root
-
 
 @pytest.fixture(scope="module")
 def archive_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("archive-data")
-    statements = ([_ceasefire(i, "us-state", "US") for i in range(CEASEFIRE_US)]
-                  + [_ceasefire(40 + i, "fr-diplo", "FR") for i in range(CEASEFIRE_FR)]
+    statements = ([ceasefire(i, "us-state", "US") for i in range(CEASEFIRE_US)]
+                  + [ceasefire(40 + i, "fr-diplo", "FR") for i in range(CEASEFIRE_FR)]
                   + [XSS_ST, CHINESE, ODD_URL])
     build_archive(root, statements)
     # a second capture with a corrected text: two revisions
@@ -81,18 +35,6 @@ def archive_dir(tmp_path_factory) -> Path:
     sync_index(store, root / "index")
     store.close()
     return root
-
-
-@pytest.fixture
-def app(archive_dir):
-    app = create_app(archive_dir, {"TESTING": True})
-    yield app
-    app.extensions[EXTENSION].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def html_ids(html: str) -> list[str]:
@@ -314,11 +256,11 @@ def test_store_without_index_says_so(tmp_path):
 
 
 def test_new_commits_show_up_without_restart(tmp_path):
-    build_archive(tmp_path, [_ceasefire(1, "us-state", "US")])
+    build_archive(tmp_path, [ceasefire(1, "us-state", "US")])
     app = create_app(tmp_path, {"TESTING": True, "SEARCH_REFRESH_SECONDS": 0})
     client = app.test_client()
     assert client.get("/api/search").get_json()["total"] == 1
-    build_archive(tmp_path, [_ceasefire(2, "us-state", "US")])
+    build_archive(tmp_path, [ceasefire(2, "us-state", "US")])
     assert client.get("/api/search").get_json()["total"] == 2
     app.extensions[EXTENSION].close()
 

@@ -17,8 +17,7 @@ from archive.model import Statement
 from archive.web import views
 from archive.web.feeds import CSV_COLUMNS
 from archive.web.timeline import bars
-# test_web's app and client fixtures, here over this module's archive_dir
-from test_web import UTC, XSS, XSS_ST, _ceasefire, app, build_archive, client  # noqa: F401
+from helpers import UTC, XSS, XSS_ST, build_archive, ceasefire
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
@@ -33,7 +32,7 @@ QUOTED = Statement(
 
 @pytest.fixture(scope="module")
 def archive_dir(tmp_path_factory):
-    statements = [_ceasefire(i, "us-state", "US") for i in range(CEASEFIRE - 1)] + [QUOTED, XSS_ST]
+    statements = [ceasefire(i, "us-state", "US") for i in range(CEASEFIRE - 1)] + [QUOTED, XSS_ST]
     return build_archive(tmp_path_factory.mktemp("more-data"), statements)
 
 

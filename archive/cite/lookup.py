@@ -21,14 +21,14 @@ MAX_CHARS = 2000
 # each quote is a search and an alignment: a bound on them bounds the answer's time
 MAX_QUOTES = 5
 CANDIDATES = 50
-# candidate retrieval reads the posting lists of the quote's rarer words, taken in turn from each SEGMENT
+# candidate retrieval reads the posting lists of the quote's rarer words, taken in turn from each QUOTE_STRETCH
 # words of the quote, rarest first, within this many postings (and CANDIDATE_TERMS words; the first word's
 # list up to FIRST_TERM_CAP): the cost is bounded at any archive size, and the words it leaves out are the
 # common ones, which say least about where a quote comes from
 POSTING_BUDGET = 40_000
 CANDIDATE_TERMS = 16
 FIRST_TERM_CAP = 4 * POSTING_BUDGET
-SEGMENT = 8
+QUOTE_STRETCH = 8
 # the share of a statement's weight from words outside its best-matched stretch of the quote
 SCATTERED = 0.2
 # paragraphs aligned in full, chosen by the words they share with the quote (at most PER_STATEMENT from
@@ -248,12 +248,12 @@ def candidates(view, qw: list[str], limit: int) -> list[str]:
 
 def _spread(qw: list[str], analyzer, frequency) -> list[tuple[int, str, int]]:
     """The quote's index terms with their document frequencies and segments, taken in turn from each
-    SEGMENT words of it, rarest first within each: when only part of a quote is in the archive (the rest
+    QUOTE_STRETCH words of it, rarest first within each: when only part of a quote is in the archive (the rest
     paraphrased), the rarest words of the whole may all be in the other part."""
     segments, seen = [], set()
-    for i in range(0, len(qw), SEGMENT):
+    for i in range(0, len(qw), QUOTE_STRETCH):
         # joined as the index saw the text: Chinese and Japanese without spaces, for the word segmenter
-        text = _CJK_GAP.sub("", " ".join(qw[i:i + SEGMENT]))
+        text = _CJK_GAP.sub("", " ".join(qw[i:i + QUOTE_STRETCH]))
         terms = {t.text for t in analyzer(text)} - seen
         seen |= terms
         segments.append(sorted((df, t, len(segments)) for t in terms if (df := frequency(t))))

@@ -22,9 +22,10 @@ from whoosh import index as whoosh_index
 from whoosh.codec import default_codec
 from whoosh.index import LockError
 
+from ..store import Store
+from ..store.tables import statements
 from .analysis import analyse_for_index
 from .schema import VOCABULARY, AnalysedText, make_schema, vocabulary_schema
-from ..store import Store, statements
 
 # statements per commit when adding to an index in use: each commit makes them searchable
 BATCH = 500

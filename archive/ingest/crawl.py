@@ -22,9 +22,9 @@ from typing import Callable
 from ..fetch.client import GONE, Fetcher, FetchError
 from ..index.writing import sync_index
 from ..model import Statement, utcnow
-from .retry import gives_up, next_try
 from ..sources.base import ExtractError, Link, Page, Source
 from ..store import Store
+from .retry import gives_up, next_try
 
 DEFAULT_WINDOW = timedelta(days=30)
 # tries of a listing page within one crawl, the later ones after a pause of 2, then 4 seconds (less with a

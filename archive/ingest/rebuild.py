@@ -14,8 +14,8 @@ from typing import Callable
 
 from ..datadir import DataDir
 from ..index.writing import rebuild_index
-from .warcs import FileReport, Ingest
 from ..store import Store
+from .warcs import FileReport, Ingest
 
 NEW_SUFFIX = ".rebuild"
 OLD_SUFFIX = ".old"

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Sequence
 
-from .crawl import COLUMNS, Crawler, SourceReport
 from ..model import utcnow
 from ..sources.base import Source
+from .crawl import COLUMNS, Crawler, SourceReport
 
 
 @dataclass

@@ -17,12 +17,12 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import Formatter, get_text
 from whoosh.query import And, DateRange, Every, Not, NumericRange, Phrase, Term
 
-from .facets import FacetColumns
-from .query import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, QUOTES
 from ..index.analysis import highlight_tokens
 from ..index.schema import VOCABULARY, AnalysedText
 from ..index.writing import live_index
+from .facets import FacetColumns
 from .matches import DateOrder, Only, Until, known_phrases, matching, phrase_docs, positive_terms
+from .query import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, QUOTES
 from .snippets import snippet
 
 TIME_LIMIT = 3.0

@@ -7,105 +7,15 @@ HTTP or the index.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import (JSON, bindparam, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint,
-                        and_, create_engine, event, func, select)
+from sqlalchemy import and_, bindparam, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 
-from .model import CONTENT_HASH_VERSION, Statement, content_hash, utcnow
-
-metadata = MetaData()
-
-statements = Table(
-    "statements", metadata,
-    Column("id", String(32), primary_key=True),
-    Column("source", String(64), nullable=False, index=True),
-    Column("guid", Text),
-    Column("url", Text, nullable=False, index=True),
-    Column("country", String(2), nullable=False),
-    Column("ministry", Text, nullable=False),
-    Column("language", String(35), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("title", Text, nullable=False),
-    # ISO 8601 with its offset as published; the offset is what a reader of the original page saw
-    Column("date", String(32), index=True),
-    Column("speakers", JSON, nullable=False),
-    Column("tags", JSON, nullable=False),
-    Column("paragraphs", JSON, nullable=False),
-    # transcript turns: [{"speaker", "role", "start", "end"}] over `paragraphs`; empty for other texts
-    Column("turns", JSON, nullable=False, default=[]),
-    Column("content_hash", String(64), nullable=False),
-    Column("first_seen", DateTime(timezone=True), nullable=False),
-    Column("fetched_at", DateTime(timezone=True), nullable=False),
-    Column("revision_count", Integer, nullable=False),
-    # equals content_hash once the index holds this version; a mismatch is work left for the indexer
-    Column("indexed_hash", String(64)),
-    # when its official page was first found answering 404 or 410; None while it is published
-    Column("withdrawn_at", DateTime(timezone=True)),
-)
-
-revisions = Table(
-    "revisions", metadata,
-    Column("statement_id", String(32), primary_key=True),
-    Column("seq", Integer, primary_key=True),
-    Column("title", Text, nullable=False),
-    Column("paragraphs", JSON, nullable=False),
-    Column("content_hash", String(64), nullable=False),
-    Column("first_seen", DateTime(timezone=True), nullable=False),
-    Column("last_seen", DateTime(timezone=True), nullable=False),
-)
-
-# facts about the store itself: which content-hash formula its rows were written with
-store_meta = Table(
-    "store_meta", metadata,
-    Column("key", String(64), primary_key=True),
-    Column("value", Text, nullable=False),
-)
-
-crawl_state = Table(
-    "crawl_state", metadata,
-    Column("url", Text, primary_key=True),
-    Column("source", String(64), nullable=False),
-    Column("etag", Text),
-    Column("last_modified", Text),
-    Column("status", Integer),
-    Column("content_hash", String(64)),
-    Column("fetched_at", DateTime(timezone=True)),
-)
-
-# What a listing page gave the last time it was read whole: a 304 means "the same links", so a crawl that
-# wants more than the last one (an older --since, more pages) walks on from here without refetching.
-listing_memory = Table(
-    "listing_memory", metadata,
-    Column("url", Text, primary_key=True),
-    Column("source", String(64), nullable=False),
-    Column("links", JSON, nullable=False),        # [[url, title, date ISO or None]], as the page listed them
-    Column("next_pages", JSON, nullable=False),
-    Column("read_at", DateTime(timezone=True), nullable=False),
-)
-
-# Pages a crawl saw and has not yet read: articles linked from a listing and not stored, listing pages
-# that failed. A row is written before the page is fetched and deleted only once it is stored, so neither a
-# failure nor a killed process loses it; every crawl of the source tries again what is due.
-owed = Table(
-    "owed", metadata,
-    Column("url", Text, primary_key=True),
-    Column("source", String(64), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),   # "article" or "listing"
-    Column("title", Text),
-    Column("date", String(32)),                    # an article's date as its listing gave it (some pages have none)
-    Column("since", String(32)),                   # a listing's: the window of the crawl that wanted it
-    Column("depth", Integer, nullable=False, default=0),  # a listing's place in its series (for --max-pages)
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("gone", Integer, nullable=False, default=0),    # how many of those attempts answered 404 or 410
-    Column("next_try", DateTime(timezone=True), nullable=False),
-    Column("last_error", Text),
-    Column("first_seen", DateTime(timezone=True), nullable=False),
-    # set when a page that never was stored kept answering 404/410: no longer tried, still reported
-    Column("given_up_at", DateTime(timezone=True)),
-)
+from ..model import Statement, utcnow
+from .migrations import migrate
+from .tables import aware, captures, crawl_state, listing_memory, metadata, owed, revisions, statements
 
 
 @dataclass
@@ -114,35 +24,8 @@ class SaveResult:
     outcome: str  # "new", "changed" or "unchanged"
 
 
-def _aware(dt: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we write is UTC
-    if dt is not None and dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt
-
-
-# captures ------------------------------------------------------------------------------------------
-# Where each captured response lies in the WARC files, so a capture is shown or downloaded without
-# scanning files. Filled as the crawler writes a record and as `import` or `rebuild` read one.
-
-captures = Table(
-    "captures", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("url", Text, nullable=False, index=True),
-    # relative to the data directory, so the folder can be moved whole
-    Column("warc_file", Text, nullable=False),
-    Column("offset", Integer, nullable=False),
-    Column("length", Integer, nullable=False),
-    Column("record_id", Text, nullable=False),
-    Column("captured_at", DateTime(timezone=True), nullable=False, index=True),
-    Column("status", Integer, nullable=False),
-    Column("content_type", Text),
-    UniqueConstraint("warc_file", "offset", name="one_row_per_record"),
-)
-
-
 def _capture_dict(row) -> dict:
-    return {**row, "captured_at": _aware(row["captured_at"])}
+    return {**row, "captured_at": aware(row["captured_at"])}
 
 
 class CaptureStore:
@@ -207,8 +90,7 @@ class Store(CaptureStore):
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
-        _add_missing_columns(self.engine)
-        _rehash(self.engine)
+        migrate(self.engine)
 
     def close(self):
         self.engine.dispose()
@@ -303,7 +185,7 @@ class Store(CaptureStore):
         if last.content_hash == chash:
             conn.execute(revisions.update().where(and_(revisions.c.statement_id == sid,
                                                        revisions.c.seq == last.seq))
-                         .values(last_seen=max(_aware(last.last_seen), seen_at)))
+                         .values(last_seen=max(aware(last.last_seen), seen_at)))
             # metadata (speaker, kind, date) may be corrected without a text revision; the index must follow
             stale = any(old[k] != v for k, v in row.items() if k != "fetched_at")
             extra = {"indexed_hash": None} if stale else {}
@@ -325,7 +207,7 @@ class Store(CaptureStore):
         with self.engine.connect() as conn:
             rows = conn.execute(select(revisions).where(revisions.c.statement_id == sid)
                                 .order_by(revisions.c.seq)).mappings().all()
-        return [{**r, "first_seen": _aware(r["first_seen"]), "last_seen": _aware(r["last_seen"])} for r in rows]
+        return [{**r, "first_seen": aware(r["first_seen"]), "last_seen": aware(r["last_seen"])} for r in rows]
 
     def recent_changes(self, limit: int = 50) -> list[dict]:
         """The newest text revisions after the first, across the archive: edits made after publication."""
@@ -337,7 +219,7 @@ class Store(CaptureStore):
                  .limit(limit))
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
-        return [{**r, "first_seen": _aware(r["first_seen"])} for r in rows]
+        return [{**r, "first_seen": aware(r["first_seen"])} for r in rows]
 
     def iter_statements(self, batch: int = 500) -> Iterator[dict]:
         """All statements in id order, fetched in batches so memory stays flat at any archive size."""
@@ -409,7 +291,7 @@ class Store(CaptureStore):
                  .order_by(statements.c.withdrawn_at.desc(), statements.c.id).limit(limit))
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
-        return [{**r, "withdrawn_at": _aware(r["withdrawn_at"])} for r in rows]
+        return [{**r, "withdrawn_at": aware(r["withdrawn_at"])} for r in rows]
 
     def withdrawn_among(self, ids: list[str]) -> dict[str, datetime]:
         if not ids:
@@ -417,7 +299,7 @@ class Store(CaptureStore):
         with self.engine.connect() as conn:
             rows = conn.execute(select(statements.c.id, statements.c.withdrawn_at).where(
                 statements.c.id.in_(ids), statements.c.withdrawn_at.is_not(None))).all()
-        return {sid: _aware(at) for sid, at in rows}
+        return {sid: aware(at) for sid, at in rows}
 
     # crawl state -----------------------------------------------------------------------------------
 
@@ -548,69 +430,14 @@ def _owe_articles(conn, source: str, items: list[tuple[str, str, str | None]], a
 
 
 def _owed_dict(row) -> dict:
-    return {**row, "next_try": _aware(row["next_try"]), "first_seen": _aware(row["first_seen"]),
-            "given_up_at": _aware(row["given_up_at"])}
-
-
-def _add_missing_columns(engine: Engine):
-    """Columns added after a data folder was created: add them in place, with their defaults."""
-    from sqlalchemy import inspect, text
-    have = {c["name"] for c in inspect(engine).get_columns("statements")}
-    with engine.begin() as conn:
-        if "turns" not in have:
-            conn.execute(text("ALTER TABLE statements ADD COLUMN turns JSON NOT NULL DEFAULT '[]'"))
-        if "withdrawn_at" not in have:
-            conn.execute(text("ALTER TABLE statements ADD COLUMN withdrawn_at DATETIME"))
-
-
-def _rehash(engine: Engine, batch: int = 500):
-    """A store written with an older content-hash formula is hashed again, in one transaction; revisions
-    that now hash alike were markup changes, and are merged into one (first seen of the earlier, last
-    seen of the later)."""
-    with engine.begin() as conn:
-        version = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "content_hash")).scalar()
-        if version == CONTENT_HASH_VERSION:
-            return
-        last = ""
-        while True:
-            rows = conn.execute(select(statements).where(statements.c.id > last).order_by(statements.c.id)
-                                .limit(batch)).mappings().all()
-            if not rows:
-                break
-            last = rows[-1]["id"]
-            for row in rows:
-                _rehash_statement(conn, row)
-        values = {"key": "content_hash", "value": CONTENT_HASH_VERSION}
-        if version is None:
-            conn.execute(store_meta.insert().values(**values))
-        else:
-            conn.execute(store_meta.update().where(store_meta.c.key == "content_hash").values(**values))
-
-
-def _rehash_statement(conn, row):
-    sid = row["id"]
-    kept: list[dict] = []
-    for rev in conn.execute(select(revisions).where(revisions.c.statement_id == sid)
-                            .order_by(revisions.c.seq)).mappings():
-        chash = content_hash(rev["title"], rev["paragraphs"])
-        if kept and kept[-1]["content_hash"] == chash:
-            kept[-1]["last_seen"] = max(_aware(kept[-1]["last_seen"]), _aware(rev["last_seen"]))
-        else:
-            kept.append({**rev, "content_hash": chash, "seq": len(kept) + 1})
-    conn.execute(revisions.delete().where(revisions.c.statement_id == sid))
-    if kept:
-        conn.execute(revisions.insert(), kept)
-    chash = content_hash(row["title"], row["paragraphs"])
-    # the index holds the same words as before: only its bookkeeping follows the new hash
-    indexed = chash if row["indexed_hash"] == row["content_hash"] else None
-    conn.execute(statements.update().where(statements.c.id == sid).values(
-        content_hash=chash, indexed_hash=indexed, revision_count=max(len(kept), 1)))
+    return {**row, "next_try": aware(row["next_try"]), "first_seen": aware(row["first_seen"]),
+            "given_up_at": aware(row["given_up_at"])}
 
 
 def _statement_dict(row) -> dict:
     d = dict(row)
     for k in ("first_seen", "fetched_at", "withdrawn_at"):
-        d[k] = _aware(d[k])
+        d[k] = aware(d[k])
     return d
 
 
