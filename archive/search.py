@@ -302,12 +302,15 @@ class Searcher:
                 # a writer committed and removed merged segments meanwhile; the next try opens its result
                 if attempt == OPEN_TRIES - 1:
                     raise
-        self._parser = _parser(self._ix.schema)
+        # the schema the searcher was opened with: `self._ix.schema` reads the table of contents from disk
+        # again, and a writer's commit may just have deleted the one it found
+        self._schema = self._searcher.schema
+        self._parser = _parser(self._schema)
         self._lock = threading.Lock()
         self._columns: FacetColumns | None = None
         self._filters: dict[str, frozenset[int]] = {}
         self._live: frozenset[int] | None = None
-        text_field = self._ix.schema["text"]
+        text_field = self._schema["text"]
         # an index analysed by the one-pass code is highlighted by it too; older ones by their own analyzer
         self._highlight_analyzer = highlight_tokens if isinstance(text_field, AnalysedText) else text_field.analyzer
         self._date_order: DateOrder | None = None
@@ -391,7 +394,7 @@ class Searcher:
                    (("country", country), ("source", source), ("kind", kind), ("language", language))
                    if value]
         if speaker:
-            if "speaker_exact" not in self._ix.schema:
+            if "speaker_exact" not in self._schema:
                 raise QueryError(f"this index was built before speaker filters: {REINDEX}")
             filters.append(Term("speaker_exact", speaker))
         if year is not None:
@@ -479,7 +482,7 @@ class Searcher:
         with self._lock:
             searcher = self._searcher
         allowed = self._filter_docs(self._filter(country, source, None, None, speaker, None, date_from, date_to))
-        return TermView(searcher=searcher, schema=self._ix.schema, analyzer=self._ix.schema["text"].analyzer,
+        return TermView(searcher=searcher, schema=self._schema, analyzer=self._schema["text"].analyzer,
                         allowed=allowed)
 
     def _every(self) -> set[int]:
