@@ -25,7 +25,7 @@ from .snippets import snippet
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
-MAX_PHRASE_WORDS = 64
+MAX_PHRASE_WORDS = 100
 TIME_LIMIT = 3.0
 QUERY_FIELDS = ("title", "text", "speaker", "country", "source", "kind", "language")
 SORTS = ("relevance", "date", "-date")
@@ -39,8 +39,27 @@ _DAY = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _DATE_HELP = "write date:YYYY, date:YYYY-MM, date:YYYY-MM-DD or date:FROM..TO"
 # letters outside CJK and kana: those are analysed into pieces (jieba words, kana pairs), not spelled
 _SPELLABLE = re.compile(r"[^\W\d_\u2e80-\uffff]{4,}")
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-                         "\u300c": '"', "\u300d": '"', "\uff02": '"'})
+# each opening quotation mark and the marks that close it
+_CLOSERS = {'"': '"', "\u201c": "\u201d", "\u201d": "\u201d", "\u201e": "\u201c\u201d", "\u00ab": "\u00bb",
+            "\u00bb": "\u00ab", "\u300c": "\u300d", "\uff02": "\uff02"}
+_MARKS = set(_CLOSERS) | set("".join(_CLOSERS.values()))
+
+
+def plain_quotes(q: str) -> str:
+    """The query with its phrases in ASCII quotes. A phrase ends only at a mark that closes the one that
+    opened it, and other marks inside it are punctuation: a quoted title that itself quotes “Central and
+    South Asia: Regional Connectivity” stays one phrase."""
+    out, closer = [], None
+    for ch in q:
+        if closer is None and ch in _CLOSERS:
+            closer = _CLOSERS[ch]
+            out.append('"')
+        elif closer is not None and ch in closer:
+            closer = None
+            out.append('"')
+        else:
+            out.append(" " if closer is not None and ch in _MARKS else ch)
+    return "".join(out)
 
 
 FILTER_CACHE = 256
@@ -180,7 +199,7 @@ def _extract_dates(q: str) -> tuple[str, list]:
 
 
 def parse_query(parser, q: str):
-    q = q.translate(_QUOTES).strip()
+    q = plain_quotes(q).strip()
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long: {len(q)} characters (at most {MAX_QUERY_CHARS})")
     if q.count('"') % 2:
@@ -415,7 +434,7 @@ class Searcher:
             raise QueryError("limit and offset must not be negative")
         q = (q or "").strip()
         query = parse_query(self._parser, q) if q else Every()
-        words = q and _extract_dates(q.translate(_QUOTES))[0]
+        words = q and _extract_dates(plain_quotes(q))[0]
         filt = self._filter_docs(self._filter(country, source, kind, language, speaker, year, date_from, date_to))
         if not words and sort == "relevance":
             sort = "-date"  # a query without words lists the newest statements

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from markupsafe import Markup, escape
 
 from .. import citation
-from ..search import _QUOTES, MAX_TERMS
+from ..search import MAX_TERMS, plain_quotes
 from . import data, replay, timeline
 
 bp = Blueprint("pages", __name__)
@@ -241,7 +241,7 @@ def _unspaced(ch: str) -> bool:
 def _query_terms(q: str) -> list[str]:
     """The words and "phrases" a reader searched for, without operators, field names or excluded -words."""
     terms = []
-    for m in _TOKEN.finditer(q.translate(_QUOTES)):
+    for m in _TOKEN.finditer(plain_quotes(q)):
         phrase, word = m.groups()
         if phrase is not None:
             terms.append(" ".join(phrase.split()))
