@@ -217,8 +217,9 @@ def parse_query(parser, q: str):
             raise QueryError(f"unknown field {name!r}; fields are {', '.join(QUERY_FIELDS)}")
     try:
         query = parser.parse(q)
-    except Exception as e:  # whoosh raises assorted errors for odd syntax; the user needs one line
-        raise QueryError(f"could not read the query: {e}") from None
+    except Exception:  # whoosh raises assorted internal errors for odd syntax; the user needs one line
+        raise QueryError("could not read the query: check its quotation marks, parentheses and AND, OR, NOT "
+                         "(each NOT needs a word after it)") from None
     # count words, not (field, word) pairs: every word is searched in two fields. A phrase is matched as
     # one unit (its words' documents intersected once), so it counts as one: a quoted 42-word title runs
     words = set()
