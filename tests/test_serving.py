@@ -116,6 +116,9 @@ def client(archive):
     b"not json",
     b'{"q": "\xff\xfe"}',                               # not UTF-8
     b'{"q": "maritime"',                                # cut short
+    b'{"q": "\\ud800 maritime"}',                       # a lone surrogate, escaped
+    b'{"q": "\xed\xa0\x80 maritime"}',                   # the same as bytes (json.loads lets them through)
+    b'{"\\udc00": ["maritime"]}',                        # in a name the error message would echo
 ])
 def test_cite_refuses_malformed_bodies_with_one_line(client, body):
     r = client.post("/api/cite", data=body, content_type="application/json")
@@ -223,3 +226,26 @@ def test_a_searcher_keeps_reading_segments_a_merge_removed(archive):
     assert found.facets["year"] == [("2024", MERGE_FANOUT)]
     assert searcher.search("harbour", sort="date", limit=50).total == MERGE_FANOUT
     searcher.close()
+
+
+def test_a_searcher_never_reads_the_table_of_contents_again(archive):
+    """A request on an open searcher uses the schema it opened with. Reading the index's table of contents
+    from disk again (whoosh's `FileIndex.schema`) raced with `watch`'s commits, which delete the one it had
+    just found: `POST /api/cite` answered 500 (FileNotFoundError: _MAIN_85.toc) under load."""
+    from archive.search import Searcher
+    dd, store, app = archive
+    for i in range(3):
+        store.save(briefing(i))
+    sync_index(store, dd.index_dir)
+    searcher = Searcher(dd.index_dir)
+    tocs = sorted(searcher.location.glob("_MAIN_*.toc"))
+    # the moment of the race: the table of contents found is gone before it is read
+    for toc in tocs:
+        toc.rename(toc.with_suffix(".gone"))
+    try:
+        assert searcher.term_view().schema["text"] is not None
+        assert searcher.search("harbour", speaker="Spokesperson").total == 3
+    finally:
+        for toc in tocs:
+            toc.with_suffix(".gone").rename(toc)
+        searcher.close()

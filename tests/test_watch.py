@@ -154,3 +154,33 @@ def test_watch_stops_on_sigterm_resumes_and_serves_meanwhile(corpus, tmp_path):
     # nothing lost and nothing twice: exactly the statements of every version served, once each
     rows = list(Store(f"sqlite:///{data / 'archive.sqlite'}").iter_statements())
     assert sorted(r["guid"] for r in rows) == sorted(feed_guids(served))
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_a_watch_stopped_at_any_moment_leaves_everything_it_stored_indexed(corpus, tmp_path):
+    """SIGTERM at seeded moments, some inside an index commit: each stop ends with status 130 and no
+    traceback, and nothing stored is left out of the index (once, a stop between whoosh taking its lock and
+    the writer owning it left the lock held: 2 of 24 stops ended in IndexBusy with statements unindexed)."""
+    import random
+    data = tmp_path / "data"
+    # a thousand real statements already indexed, so that each commit is a merge-sized piece of work
+    files = [str(corpus / "statements" / "sg-mfa-2021-2024.jsonl.gz")]
+    assert cli(data, "import", *files).returncode == 0
+    feed = start_corpus_server("--advance-on-get", "--start", "900")
+    rng = random.Random(31)
+    try:
+        for _ in range(8):
+            watch = subprocess.Popen(
+                [sys.executable, "-m", "archive", "--data-dir", str(data), "watch", "us-state", "--interval", "0",
+                 "--offline", "--delay", "0", "--mirror", feed.mirror(STATE), "--json"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            time.sleep(rng.uniform(1.5, 4.5))
+            watch.send_signal(signal.SIGTERM)
+            _, err = watch.communicate(timeout=90)
+            assert watch.returncode == 130 and "Traceback" not in err, err[-2000:]
+            store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+            assert store.unindexed_ids() == []
+            store.close()
+    finally:
+        feed.stop()

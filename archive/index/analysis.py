@@ -39,6 +39,12 @@ def _jieba_module():
     return _jieba
 
 
+def warm_up() -> None:
+    """Load jieba's dictionary now (about a second, more on a busy machine), so that the first Chinese
+    query a server answers is not the one that pays for it outside its time bound."""
+    _jieba_module().initialize()
+
+
 def _segment(run: str, subwords: bool):
     """Jieba words of one run of Chinese characters: (word, start, end, is_subword) within the run.
 

@@ -10,6 +10,8 @@ import fcntl
 import math
 import os
 import shutil
+import signal
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -20,7 +22,6 @@ from typing import Callable
 from sqlalchemy import bindparam, select
 from whoosh import index as whoosh_index
 from whoosh.codec import default_codec
-from whoosh.index import LockError
 
 from ..store import Store
 from ..store.tables import statements
@@ -36,6 +37,8 @@ SEGMENT = 10_000
 # memory for a bulk writer's postings before it sorts them through temporary files: 1,024 holds a whole
 # segment (peak RSS about 770 MB); with 256 the spills made a 10,000-statement segment take 20-70 % longer
 LIMIT_MB = 1024
+# how long a writer waits for another process's writer to finish
+LOCK_SECONDS = 30.0
 # A reindex builds the new index in a folder of its own (gen-*) inside the index folder and makes it live
 # by replacing CURRENT, which names it, in one rename: searches never see a half-built index. The reindex
 # holds BUILDING locked in its folder while it runs, so a folder other than the live one whose BUILDING
@@ -124,13 +127,52 @@ def _published(text: str | None) -> datetime | None:
     return published
 
 
-def _writer(ix, **kwargs):
+@contextmanager
+def _stops_held():
+    """SIGINT and SIGTERM wait until the block ends (then they are raised as usual)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
-        # separate segment files, not one compound file: whoosh copies a compound file into memory when a
-        # searcher opens it (400 MB at 20k statements), while separate files are read as needed
-        return ix.writer(timeout=30.0, compound=False, **kwargs)
-    except LockError:
-        raise IndexBusy("another process is writing the index; try again when it has finished") from None
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _writer(ix, **kwargs):
+    """A writer holding the index's lock, which it gives back on commit or cancel.
+
+    The lock is taken here rather than by whoosh, with stops held back until the writer owns it: a stop
+    (watch's SIGTERM is raised as KeyboardInterrupt) between whoosh taking the lock and the caller holding
+    the writer left the lock held by nobody, and the final sync in the same process waited 30 s for it and
+    failed with IndexBusy, leaving statements unindexed."""
+    lock = ix.lock("WRITELOCK")
+    give_up = time.monotonic() + LOCK_SECONDS
+    while True:
+        writer = None
+        try:
+            with _stops_held():
+                if lock.acquire():
+                    try:
+                        # separate segment files, not one compound file: whoosh copies a compound file into
+                        # memory when a searcher opens it (400 MB at 20k statements), while separate files are
+                        # read as needed
+                        writer = ix.writer(_lk=False, compound=False, **kwargs)
+                    except BaseException:
+                        lock.release()
+                        raise
+                    writer.writelock = lock
+        except BaseException:
+            # a stop held back during the block is raised as the block ends
+            if writer is not None:
+                writer.cancel()
+            raise
+        if writer is not None:
+            return writer
+        if time.monotonic() >= give_up:
+            raise IndexBusy("another process is writing the index; try again when it has finished")
+        time.sleep(0.1)
 
 
 def merge_by_tiers(writer, segments):
@@ -182,8 +224,12 @@ def _live_writer(index_dir: Path, **kwargs):
             if live_index(index_dir) == folder:
                 raise
             continue
-        if live_index(index_dir) == folder:
-            return ix, folder, writer
+        try:
+            if live_index(index_dir) == folder:
+                return ix, folder, writer
+        except BaseException:
+            writer.cancel()
+            raise
         writer.cancel()
 
 
@@ -243,10 +289,11 @@ def sync_index(store: Store, index_dir: Path, progress: Callable[[int, int], Non
         part = ids[start:start + step]
         ix, folder, writer = (_live_writer(index_dir, limitmb=LIMIT_MB, codec=_bulk_codec()) if bulk
                               else _live_writer(index_dir))
-        # an index built before the vocabulary holds its words itself
-        words: dict[str, int] | None = {} if open_vocabulary(folder) is not None else None
+        words: dict[str, int] | None = None
         indexed = []
         with _writing(writer):
+            # an index built before the vocabulary holds its words itself
+            words = {} if open_vocabulary(folder) is not None else None
             for first in range(0, len(part), BATCH):
                 indexed += _add(writer, words, ix.schema, store.get_many(part[first:first + BATCH]), replace=True)
                 if progress and first + BATCH < len(part):

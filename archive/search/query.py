@@ -5,18 +5,36 @@ import re
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
-MAX_PHRASE_WORDS = 64
-# the quotation marks of other typographies, read as the straight quote the query syntax uses
-QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-                        "\u300c": '"', "\u300d": '"', "\uff02": '"'})
+MAX_PHRASE_WORDS = 100
+# each opening quotation mark and the marks that close it
+_CLOSERS = {'"': '"', "\u201c": "\u201d", "\u201d": "\u201d", "\u201e": "\u201c\u201d", "\u00ab": "\u00bb",
+            "\u00bb": "\u00ab", "\u300c": "\u300d", "\uff02": "\uff02"}
+_MARKS = set(_CLOSERS) | set("".join(_CLOSERS.values()))
 _OPERATORS = {"AND", "OR", "NOT"}
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def plain_quotes(q: str) -> str:
+    """The query with its phrases in ASCII quotes, the syntax's own. A phrase ends only at a mark that closes
+    the one that opened it, and other marks inside it are punctuation: a quoted title that itself quotes
+    “Central and South Asia: Regional Connectivity” stays one phrase."""
+    out, closer = [], None
+    for ch in q:
+        if closer is None and ch in _CLOSERS:
+            closer = _CLOSERS[ch]
+            out.append('"')
+        elif closer is not None and ch in closer:
+            closer = None
+            out.append('"')
+        else:
+            out.append(" " if closer is not None and ch in _MARKS else ch)
+    return "".join(out)
 
 
 def query_terms(q: str) -> list[str]:
     """The words and "phrases" a reader searched for, without operators, field names or excluded -words."""
     terms = []
-    for m in _TOKEN.finditer(q.translate(QUOTES)):
+    for m in _TOKEN.finditer(plain_quotes(q)):
         phrase, word = m.groups()
         if phrase is not None:
             terms.append(" ".join(phrase.split()))

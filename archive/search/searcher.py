@@ -22,7 +22,7 @@ from ..index.schema import VOCABULARY, AnalysedText
 from ..index.writing import live_index
 from .facets import FacetColumns
 from .matches import DateOrder, Only, Until, known_phrases, matching, phrase_docs, positive_terms
-from .query import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, QUOTES
+from .query import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, plain_quotes
 from .snippets import snippet
 
 TIME_LIMIT = 3.0
@@ -177,7 +177,7 @@ def _extract_dates(q: str) -> tuple[str, list]:
 
 
 def parse_query(parser, q: str):
-    q = q.translate(QUOTES).strip()
+    q = plain_quotes(q).strip()
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long: {len(q)} characters (at most {MAX_QUERY_CHARS})")
     if q.count('"') % 2:
@@ -195,8 +195,9 @@ def parse_query(parser, q: str):
             raise QueryError(f"unknown field {name!r}; fields are {', '.join(QUERY_FIELDS)}")
     try:
         query = parser.parse(q)
-    except Exception as e:  # whoosh raises assorted errors for odd syntax; the user needs one line
-        raise QueryError(f"could not read the query: {e}") from None
+    except Exception:  # whoosh raises assorted internal errors for odd syntax; the user needs one line
+        raise QueryError("could not read the query: check its quotation marks, parentheses and AND, OR, NOT "
+                         "(each NOT needs a word after it)") from None
     # count words, not (field, word) pairs: every word is searched in two fields. A phrase is matched as
     # one unit (its words' documents intersected once), so it counts as one: a quoted 42-word title runs
     words = set()
@@ -299,12 +300,15 @@ class Searcher:
                 # a writer committed and removed merged segments meanwhile; the next try opens its result
                 if attempt == OPEN_TRIES - 1:
                     raise
-        self._parser = _parser(self._ix.schema)
+        # the schema the searcher was opened with: `self._ix.schema` reads the table of contents from disk
+        # again, and a writer's commit may just have deleted the one it found
+        self._schema = self._searcher.schema
+        self._parser = _parser(self._schema)
         self._lock = threading.Lock()
         self._columns: FacetColumns | None = None
         self._filters: dict[str, frozenset[int]] = {}
         self._live: frozenset[int] | None = None
-        text_field = self._ix.schema["text"]
+        text_field = self._schema["text"]
         # an index analysed by the one-pass code is highlighted by it too; older ones by their own analyzer
         self._highlight_analyzer = highlight_tokens if isinstance(text_field, AnalysedText) else text_field.analyzer
         self._date_order: DateOrder | None = None
@@ -388,7 +392,7 @@ class Searcher:
                    (("country", country), ("source", source), ("kind", kind), ("language", language))
                    if value]
         if speaker:
-            if "speaker_exact" not in self._ix.schema:
+            if "speaker_exact" not in self._schema:
                 raise QueryError(f"this index was built before speaker filters: {REINDEX}")
             filters.append(Term("speaker_exact", speaker))
         if year is not None:
@@ -409,7 +413,7 @@ class Searcher:
             raise QueryError("limit and offset must not be negative")
         q = (q or "").strip()
         query = parse_query(self._parser, q) if q else Every()
-        words = q and _extract_dates(q.translate(QUOTES))[0]
+        words = q and _extract_dates(plain_quotes(q))[0]
         filt = self._filter_docs(self._filter(country, source, kind, language, speaker, year, date_from, date_to))
         if not words and sort == "relevance":
             sort = "-date"  # a query without words lists the newest statements
@@ -476,7 +480,7 @@ class Searcher:
         with self._lock:
             searcher = self._searcher
         allowed = self._filter_docs(self._filter(country, source, None, None, speaker, None, date_from, date_to))
-        return TermView(searcher=searcher, schema=self._ix.schema, analyzer=self._ix.schema["text"].analyzer,
+        return TermView(searcher=searcher, schema=self._schema, analyzer=self._schema["text"].analyzer,
                         allowed=allowed)
 
     def _every(self) -> set[int]:

@@ -94,9 +94,21 @@ def json_args(body: bytes) -> dict[str, str]:
         raise BadSearch('the body must be a JSON object such as {"q": "…"}')
     args = {}
     for name, value in found.items():
+        # json.loads lets through lone surrogates (`"\ud800"`, or such bytes, which it decodes with
+        # surrogatepass); they are not text, and the answer that echoes them could not be encoded
+        if _has_surrogate(name) or (isinstance(value, str) and _has_surrogate(value)):
+            raise BadSearch("the body holds a lone surrogate (\\ud800-\\udfff), which is not text")
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise BadSearch(f"“{name[:40]}” must be a string")
         args[name] = str(value)
     return args
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -1,8 +1,12 @@
 """Serving the web UI with waitress: a production WSGI server, threaded and pure Python."""
 from __future__ import annotations
 
+import threading
+
 from flask import Flask
 from waitress.server import create_server
+
+from ..index.analysis import warm_up
 
 
 def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, base_url: str | None = None):
@@ -18,4 +22,6 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
     app.config["BASE_URL"] = base_url or addresses[0]
     for address in addresses:
         print(f"Serving on {address}", flush=True)
+    # beside the first requests, not before them: jieba's own lock makes an early Chinese query wait for it
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     server.run()
