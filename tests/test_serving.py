@@ -232,7 +232,7 @@ def test_a_searcher_never_reads_the_table_of_contents_again(archive):
     """A request on an open searcher uses the schema it opened with. Reading the index's table of contents
     from disk again (whoosh's `FileIndex.schema`) raced with `watch`'s commits, which delete the one it had
     just found: `POST /api/cite` answered 500 (FileNotFoundError: _MAIN_85.toc) under load."""
-    from archive.search import Searcher
+    from archive.search.searcher import Searcher
     dd, store, app = archive
     for i in range(3):
         store.save(briefing(i))
