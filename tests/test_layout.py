@@ -3,9 +3,10 @@ and never a private name of another module."""
 import ast
 from pathlib import Path
 
-import archive
-
-PACKAGE = Path(archive.__file__).resolve().parent
+# the checkout's source, not the imported copy: under CI the package is installed (not editable), and an
+# installed copy holds only what pyproject.toml lists, so a package missing there would go unseen
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "archive"
 
 # sources → fetch → store → index → search / cite → ingest (which drives fetch, sources, store and index)
 # → the web and the command line; a module's stage is that of its longest listed prefix.
@@ -84,7 +85,7 @@ def test_no_module_imports_a_private_name_of_another():
 def test_every_package_is_shipped():
     # an installed (not editable) copy holds only the packages pyproject.toml lists
     import tomllib
-    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {m for m, is_package, _ in modules() if is_package}
     assert found - listed == set()
 
