@@ -6,9 +6,8 @@ data directory so the folder can be moved whole.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
-from .fetch.warc import CapturedResponse, WarcLocation, WarcReadError, read_record, record_from_bytes
+from .fetch.warc import CapturedResponse, WarcLocation, WarcReadError, WarcWriter, read_record, record_from_bytes
 from .store import Store
 
 
@@ -28,9 +27,10 @@ def capture_row(root: Path, loc: WarcLocation) -> dict:
             "captured_at": loc.captured_at, "status": loc.status, "content_type": loc.content_type}
 
 
-def recorder(store: Store, root: Path) -> Callable[[WarcLocation], None]:
-    """What a crawl's WarcWriter calls after each response it writes: the capture goes into the store."""
-    return lambda loc: store.add_captures([capture_row(root, loc)])
+def capture_writer(store: Store, root: Path, captures_dir: Path) -> WarcWriter:
+    """The WARC writer for a crawl: every response it writes is listed in the store's captures table as
+    soon as it is written."""
+    return WarcWriter(captures_dir, on_response=lambda loc: store.add_captures([capture_row(root, loc)]))
 
 
 def raw_record(root: Path, row: dict) -> bytes:

@@ -11,6 +11,15 @@ KINDS = ("press-conference", "remarks", "statement", "readout", "speech", "inter
 # who holds the floor in a transcript turn
 ROLES = ("spokesperson", "official", "question", "moderator")
 
+# A statement's own fields, as the store keeps them and the API and the export name them (Statement.to_dict)
+FIELDS = ("id", "source", "guid", "url", "country", "ministry", "language", "kind", "title", "date", "speakers",
+          "tags", "paragraphs", "turns", "content_hash")
+# what the store adds to a statement: when it was seen, how often its text changed, when it was taken down
+SEEN_FIELDS = ("first_seen", "fetched_at", "revision_count", "withdrawn_at")
+# what `extract` shows of a parse
+PARSED_FIELDS = ("id", "source", "url", "guid", "title", "date", "country", "ministry", "language", "kind",
+                 "speakers", "paragraphs")
+
 _SPACE = re.compile(r"\s+")
 
 
@@ -108,12 +117,19 @@ class Statement:
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
 
+    def to_dict(self) -> dict:
+        """The one serialization of a statement: its FIELDS, valued as a stored statement's (an ISO date,
+        turns as objects), so that what reads a store row (export, the API) reads this the same way."""
+        return {"id": self.id, "source": self.source, "guid": self.guid, "url": self.url, "country": self.country,
+                "ministry": self.ministry, "language": self.language, "kind": self.kind, "title": self.title,
+                "date": self.date.isoformat() if self.date else None, "speakers": self.speakers, "tags": self.tags,
+                "paragraphs": self.paragraphs, "turns": [t.to_json() for t in self.turns],
+                "content_hash": self.content_hash}
+
     def to_json(self) -> dict:
         """The statement as `extract` shows a parse: what the page gave, before the store adds its dates."""
-        return {"id": self.id, "source": self.source, "url": self.url, "guid": self.guid, "title": self.title,
-                "date": self.date.isoformat() if self.date else None, "country": self.country,
-                "ministry": self.ministry, "language": self.language, "kind": self.kind, "speakers": self.speakers,
-                "paragraphs": self.paragraphs}
+        fields = self.to_dict()
+        return {k: fields[k] for k in PARSED_FIELDS}
 
     def problems(self) -> list[str]:
         """Why this statement must not be stored (empty list: it may)."""

@@ -1,4 +1,7 @@
-"""`policy-archive crawl` and `watch`: fetching from the sources."""
+"""`policy-archive crawl` and `watch`: fetching from the sources.
+
+Library modules are imported inside the commands: see app.py.
+"""
 from __future__ import annotations
 
 import json
@@ -10,13 +13,6 @@ import click
 from .. import __version__
 from .app import (DEFAULT_CONTACT, USER_AGENT, datadir_of, emit_json, main, open_store, parse_mirrors,
                   resolve_sources, user_date)
-
-
-def _capture_writer(dd, store):
-    """The WARC writer for a crawl: every response it writes is listed in the store's captures table."""
-    from ..captures import recorder
-    from ..fetch.warc import WarcWriter
-    return WarcWriter(dd.captures_dir, on_response=recorder(store, dd.root))
 
 
 def _crawl_options(command):
@@ -49,6 +45,7 @@ def _crawl_options(command):
 def _crawling(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, contact, offline, ignore_robots,
               quiet):
     """(the chosen sources, a Crawler, its progress display); the fetcher and capture file close after."""
+    from ..captures import capture_writer
     from ..ingest.crawl import CrawlOptions, Crawler
     from ..fetch.client import Fetcher
     from .progress import CrawlProgress
@@ -58,7 +55,7 @@ def _crawling(ctx, source_ids, since, max_pages, delay, timeout, mirror_specs, c
     options = CrawlOptions(since=user_date(since, name="--since"), max_pages=max_pages, offline=offline)
     dd = datadir_of(ctx, create=True)
     store = open_store(dd)
-    warc = _capture_writer(dd, store)
+    warc = capture_writer(store, dd.root, dd.captures_dir)
     fetcher = Fetcher(user_agent=USER_AGENT.format(version=__version__, contact=contact), delay=delay,
                       timeout=timeout, mirrors=mirrors, warc=warc, obey_robots=not ignore_robots)
     try:

@@ -1,4 +1,7 @@
-"""`policy-archive extract`: parsing a saved page with a source, without the store."""
+"""`policy-archive extract`: parsing a saved page with a source, without the store.
+
+Library modules are imported inside the commands: see app.py.
+"""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,10 +1,14 @@
-"""`policy-archive reindex` and `rebuild`: the index from the store, the store from the captures."""
+"""`policy-archive reindex` and `rebuild`: the index from the store, the store from the captures.
+
+Library modules are imported inside the commands: see app.py.
+"""
 from __future__ import annotations
 
 import sys
 
 import click
 
+from ..ingest.reports import FileReport
 from .app import datadir_of, emit_json, fail, ingest_progress, main, open_store, print_ingest
 
 
@@ -57,10 +61,8 @@ def rebuild(ctx, force, as_json):
     except RebuildRefused as e:
         fail(str(e))
     if as_json:
-        emit_json({"files": [r.to_json() for r in result.reports], "statements": result.statements,
-                    "revisions": result.revisions, "indexed": result.indexed, "dropped": result.dropped})
+        emit_json(result.to_json())
     else:
-        from ..ingest.warcs import FileReport
         files = f"{len(result.reports):,} capture file{'s' if len(result.reports) != 1 else ''}"
         print_ingest([FileReport.total(files, result.reports)])
         click.echo(f"rebuilt from {files}: {result.statements:,} statements, "

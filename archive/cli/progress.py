@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from ..ingest.crawl import COLUMNS
+from ..ingest.reports import COLUMNS
 
 
 def report_table(reports, title: str | None = None) -> Table:

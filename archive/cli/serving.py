@@ -1,5 +1,10 @@
-"""`policy-archive serve`: the web UI and the JSON API."""
+"""`policy-archive serve`: the web UI and the JSON API.
+
+Library modules are imported inside the commands: see app.py.
+"""
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import click
 
@@ -9,7 +14,6 @@ from .app import datadir_of, main
 def _base_url(ctx, param, value: str | None) -> str | None:
     if value is None:
         return None
-    from urllib.parse import urlsplit
     parts = urlsplit(value)
     try:
         parts.port

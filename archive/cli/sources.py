@@ -1,4 +1,7 @@
-"""`policy-archive sources`: the sources the crawler knows, and checking one against its site."""
+"""`policy-archive sources`: the sources the crawler knows, and checking one against its site.
+
+Library modules are imported inside the commands: see app.py.
+"""
 from __future__ import annotations
 
 import sys

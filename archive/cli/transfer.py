@@ -1,4 +1,7 @@
-"""`policy-archive import` and `export`: statements in and out as JSON Lines or WARC files."""
+"""`policy-archive import` and `export`: statements in and out as JSON Lines or WARC files.
+
+Library modules are imported inside the commands: see app.py.
+"""
 from __future__ import annotations
 
 import sys
@@ -6,10 +9,8 @@ from pathlib import Path
 
 import click
 
+from ..ingest.reports import ImportFileError
 from .app import datadir_of, emit_json, fail, ingest_progress, main, open_store, print_ingest
-
-
-WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
 @main.command(name="import")
@@ -31,8 +32,10 @@ def import_(ctx, files, as_json):
       policy-archive import ../shared/corpus/statements/us-state-press-2021-2022.jsonl.gz
       policy-archive import crawl-2024.warc.gz other-archive.warc --json
     """
+    from ..fetch.warc import SUFFIXES as WARC_SUFFIXES
     from ..index.writing import sync_index
-    from ..ingest.jsonl import ImportFileError, import_file
+    from ..ingest.jsonl import import_file
+    from ..ingest.warcs import import_warcs
     for f in files:
         if not f.is_file():
             fail(f"{f}: no such file")
@@ -46,17 +49,22 @@ def import_(ctx, files, as_json):
             if f in warcs:
                 continue
             try:
-                row = import_file(store, f)
+                report = import_file(store, f)
             except ImportFileError as e:
                 errors.append(str(e))
                 click.echo(f"error: {e} (nothing imported from this file)", err=True)
                 continue
-            summary.append(row)
+            summary.append(report.to_json())
             if not as_json:
-                click.echo(f"{f}: {row['statements']:,} statements: {row['new']:,} new, {row['changed']:,} changed, "
-                           f"{row['unchanged']:,} unchanged", err=True)
+                click.echo(f"{f}: {report.statements:,} statements: {report.new:,} new, {report.changed:,} changed, "
+                           f"{report.unchanged:,} unchanged", err=True)
         if warcs:
-            warc_reports = _import_warcs(dd, store, warcs, quiet=as_json)
+            try:
+                warc_reports = import_warcs(store, dd.root, dd.captures_dir, warcs, ingest_progress(as_json))
+            except ImportFileError as e:
+                fail(str(e))
+            if not as_json:
+                print_ingest(warc_reports)
     finally:
         indexed = sync_index(store, dd.index_dir)
     damaged = [r for r in warc_reports if r.damaged]
@@ -67,21 +75,6 @@ def import_(ctx, files, as_json):
         click.echo(f"indexed {indexed:,} statements; the archive holds {store.count():,}")
     if errors or damaged:
         sys.exit(1)
-
-
-def _import_warcs(dd, store, paths: list[Path], quiet: bool):
-    from ..ingest.warcs import Ingest, salvage
-    copies, damage = [], {}
-    for path in paths:
-        try:
-            copy, damage[str(path)] = salvage(path, dd.captures_dir)
-        except OSError as e:
-            fail(f"{path}: cannot read: {e.strerror or e}")
-        copies.append((str(path), copy))
-    reports = Ingest(store, dd.root, ingest_progress(quiet)).run(copies, damage)
-    if not quiet:
-        print_ingest(reports)
-    return reports
 
 
 @main.command()

@@ -27,6 +27,8 @@ from .decode import MAX_BYTES, decode_body, decompress
 SOFTWARE = "policy-archive"
 FETCHED_FROM = "X-Fetched-From"
 WARC_VERSION = "1.1"
+# the names a WARC file goes by
+SUFFIXES = (".warc", ".warc.gz")
 
 
 class WarcReadError(Exception):

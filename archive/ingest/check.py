@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from ..fetch.client import Fetcher, FetchError
+from ..model import Statement
 from ..sources.base import ExtractError, Page, Source
 
 
@@ -70,7 +71,8 @@ def check_source(source: Source, fetcher: Fetcher) -> list[PageCheck]:
     return checks
 
 
-def _summary(st) -> dict:
-    return {"title": st.title, "date": st.date.isoformat() if st.date else None, "kind": st.kind,
-            "speakers": st.speakers, "paragraphs": len(st.paragraphs), "turns": len(st.turns),
-            "first_paragraph": st.paragraphs[0][:120]}
+def _summary(st: Statement) -> dict:
+    fields = st.to_dict()
+    return {**{k: fields[k] for k in ("title", "date", "kind", "speakers")},
+            "paragraphs": len(fields["paragraphs"]), "turns": len(fields["turns"]),
+            "first_paragraph": fields["paragraphs"][0][:120]}

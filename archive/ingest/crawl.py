@@ -14,16 +14,18 @@ an edit of a page becomes a revision and a page taken down (404, 410) marks its 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
 from ..fetch.client import GONE, Fetcher, FetchError
 from ..index.writing import sync_index
-from ..model import Statement, utcnow
+from ..model import utcnow
 from ..sources.base import ExtractError, Link, Page, Source
 from ..store import Store
+from .pipeline import Pipeline
+from .reports import SourceReport
 from .retry import gives_up, next_try
 
 DEFAULT_WINDOW = timedelta(days=30)
@@ -40,58 +42,6 @@ class Miss:
     passing: bool = False   # no usable answer came (network, server errors): a retry soon may succeed
 
 
-# the counts of a SourceReport that summaries show, in their order
-COLUMNS = ("found", "fetched", "not_modified", "new", "changed", "unchanged", "skipped", "rechecked", "withdrawn",
-           "errors", "warnings")
-
-
-@dataclass
-class SourceReport:
-    source: str
-    found: int = 0          # links and feed items seen on listing pages
-    fetched: int = 0        # pages fetched with a full response (200)
-    not_modified: int = 0   # conditional requests answered 304
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    skipped: int = 0        # links older than the window, already in the archive, or owed and not due yet
-    errors: int = 0
-    rechecked: int = 0      # known articles fetched again for edits and take-downs
-    withdrawn: int = 0      # statements whose page now answers 404 or 410
-    warnings: int = 0       # pages read by a fallback: the template may be changing
-    owed: int = 0           # after the crawl: pages seen and not stored yet, which the next crawl tries again
-    given_up: int = 0       # never-stored pages that kept answering 404/410: no longer tried, still listed
-    # ok; partial (some errors); failed (nothing could be fetched); broken (pages came, but the source's
-    # selectors fit none of them: the site's template changed); interrupted
-    status: str = "ok"
-    messages: list[str] = field(default_factory=list)
-    parsed_listings: int = field(default=0, repr=False)
-    parsed_articles: int = field(default=0, repr=False)
-    extract_errors: int = field(default=0, repr=False)
-
-    def count(self, outcome: str):
-        setattr(self, outcome, getattr(self, outcome) + 1)
-
-    def error(self, message: str):
-        self.errors += 1
-        self.messages.append(message)
-
-    def to_json(self) -> dict:
-        return {k: v for k, v in asdict(self).items()
-                if k not in ("parsed_listings", "parsed_articles", "extract_errors")}
-
-    def settle(self):
-        if self.status == "interrupted":
-            return
-        articles_failed = self.extract_errors and not self.parsed_articles
-        if self.extract_errors and (not self.parsed_listings or articles_failed):
-            self.status = "broken"
-        elif self.fetched + self.not_modified == 0:
-            self.status = "failed"
-        elif self.errors:
-            self.status = "partial"
-
-
 @dataclass
 class CrawlOptions:
     since: datetime | None = None   # None: the last 30 days of listings; feed items are always taken
@@ -103,6 +53,7 @@ class Crawler:
     def __init__(self, store: Store, index_dir: Path, fetcher: Fetcher, options: CrawlOptions,
                  on_progress: Callable[[SourceReport], None] | None = None):
         self.store = store
+        self.pipeline = Pipeline(store)
         self.index_dir = index_dir
         self.fetcher = fetcher
         self.options = options
@@ -217,7 +168,7 @@ class Crawler:
             return None
         if res.status in GONE and state and state["content_hash"]:
             # an article we hold was taken down: it stays in the archive, labelled, and is checked again later
-            report.withdrawn += len(self.store.withdraw(url, source.id, res.status, res.fetched_at))
+            self.pipeline.withdraw(url, source.id, res.status, res.fetched_at, report)
             return None
         if res.status != 200:
             self.store.set_crawl_state(url, source.id, status=res.status, fetched_at=res.fetched_at)
@@ -262,7 +213,7 @@ class Crawler:
         carried = [st for st in listing.statements
                    if not (self.options.since and st.date and st.date < self.options.since)]
         report.skipped += len(listing.statements) - len(carried)
-        self._store_many(carried, report, res.fetched_at)
+        self.pipeline.save(carried, report, res.fetched_at)
         # a feed's items left out by --since are not remembered: its validators are not either, so a later
         # crawl with a wider window reads it whole
         whole = len(carried) == len(listing.statements)
@@ -300,11 +251,8 @@ class Crawler:
             # some sites date an item only in their listings; a page read again keeps the date it was given
             held = link.date or (self.store.get(st.id) or {}).get("date")
             st.date = datetime.fromisoformat(held) if isinstance(held, str) else held
-        if self._store(st, report, fetched_at=res.fetched_at):
-            self.store.set_crawl_state(link.url, source.id, status=200, etag=res.etag,
-                                       last_modified=res.last_modified, content_hash=st.content_hash,
-                                       fetched_at=res.fetched_at)
-        elif not conditional:
+        if not self.pipeline.save_article(st, report, url=link.url, source=source.id, seen_at=res.fetched_at,
+                                          etag=res.etag, last_modified=res.last_modified) and not conditional:
             self._failed(link.url, Miss(f"{link.url}: not stored"), report)
 
     def _failed(self, url: str, miss: Miss, report: SourceReport):
@@ -325,24 +273,6 @@ class Crawler:
     def _warn(page: Page, report: SourceReport):
         report.warnings += len(page.warnings)
         report.messages.extend(f"warning: {w}" for w in page.warnings)
-
-    def _store(self, st: Statement, report: SourceReport, fetched_at: datetime | None = None) -> bool:
-        return bool(self._store_many([st], report, fetched_at))
-
-    def _store_many(self, items: list[Statement], report: SourceReport, fetched_at: datetime | None) -> int:
-        """Store the statements that are whole, in one transaction (a feed's items, say); how many."""
-        whole = []
-        for st in items:
-            problems = st.problems()
-            if problems:
-                report.error(f"{st.url}: not stored: {', '.join(problems)}")
-                continue
-            if st.fetched_at is None:
-                st.fetched_at = fetched_at or utcnow()
-            whole.append(st)
-        for saved in self.store.save_many(whole):
-            report.count(saved.outcome)
-        return len(whole)
 
 
 def _remembered(link: Link) -> tuple[str, str, str | None]:

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from ..model import Statement
-from .record import SPEAKER_SEPARATOR, record_to_statement
-
-
-class ImportFileError(Exception):
-    """A file that cannot be imported; the message names the file and line."""
+from ..store import Store
+from .pipeline import Pipeline
+from .record import record_to_statement, statement_to_record
+from .reports import ImportFileError, LinesReport
 
 
 def _open_bytes(path: Path) -> IO[bytes]:
@@ -35,13 +34,12 @@ def read_file(path: Path) -> list[Statement]:
     return out
 
 
-def import_file(store, path: Path) -> dict:
-    """Import one file into the store: its name and how many statements it held, were new, changed and
-    unchanged. ImportFileError (nothing imported) for a bad line."""
-    items = read_file(path)
-    outcomes = [r.outcome for r in store.import_many(items)]
-    return {"file": str(path), "statements": len(items),
-            **{k: outcomes.count(k) for k in ("new", "changed", "unchanged")}}
+def import_file(store: Store, path: Path) -> LinesReport:
+    """Import one file into the store: how many statements it held, were new, changed and unchanged.
+    ImportFileError (nothing imported) for a bad line."""
+    report = LinesReport(str(path))
+    Pipeline(store).present(read_file(path), report)
+    return report
 
 
 def _statement(path: Path, n: int, raw: bytes) -> Statement:
@@ -60,22 +58,6 @@ def _statement(path: Path, n: int, raw: bytes) -> Statement:
         return record_to_statement(rec)
     except ValueError as e:
         raise ImportFileError(f"{path}:{n}: {e}") from None
-
-
-def statement_to_record(st: dict) -> dict:
-    rec = {"url": st["url"], "title": st["title"], "date": st["date"], "country": st["country"],
-           "ministry": st["ministry"], "language": st["language"], "source": st["source"], "kind": st["kind"]}
-    if st["speakers"]:
-        # str(): rows stored before imports checked types may hold numbers, and must still export
-        rec["speaker"] = SPEAKER_SEPARATOR.join(map(str, st["speakers"]))
-    if st["tags"]:
-        rec["tags"] = st["tags"]
-    if st["guid"]:
-        rec["guid"] = st["guid"]
-    if st.get("turns"):
-        rec["turns"] = st["turns"]
-    rec["text"] = "\n\n".join(st["paragraphs"])
-    return rec
 
 
 def export_lines(statements: Iterator[dict]) -> Iterator[str]:

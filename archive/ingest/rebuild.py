@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Callable
 
 from ..datadir import DataDir
+from ..fetch.warc import SUFFIXES
 from ..index.writing import rebuild_index
 from ..store import Store
-from .warcs import FileReport, Ingest
+from .reports import FileReport
+from .warcs import Ingest
 
 NEW_SUFFIX = ".rebuild"
 OLD_SUFFIX = ".old"
@@ -34,10 +36,14 @@ class RebuildResult:
     indexed: int
     dropped: int   # statements of the old archive that no capture holds (imported from JSON Lines, say)
 
+    def to_json(self) -> dict:
+        return {"files": [r.to_json() for r in self.reports], "statements": self.statements,
+                "revisions": self.revisions, "indexed": self.indexed, "dropped": self.dropped}
+
 
 def capture_files(captures_dir: Path) -> list[Path]:
     return sorted(p for p in captures_dir.iterdir()
-                  if p.is_file() and p.name.endswith((".warc", ".warc.gz")) and not p.name.startswith("."))
+                  if p.is_file() and p.name.endswith(SUFFIXES) and not p.name.startswith("."))
 
 
 def _remove(path: Path) -> None:

@@ -1,5 +1,5 @@
-"""One interchange record to a Statement, checked field by field against the documented format (README,
-"import and export") before anything is stored.
+"""The interchange record (README, "import and export") both ways: a record to a Statement, checked field
+by field against the documented format before anything is stored; a statement's fields back to a record.
 
 A value the format does not allow is refused with a one-line reason, never passed on: a speaker stored as
 a number, a lone surrogate or a year-1 date was stored once and then broke every later command that read it.
@@ -155,3 +155,16 @@ def record_to_statement(rec) -> Statement:
     if problems:
         raise ValueError(", ".join(problems))
     return st
+
+
+def statement_to_record(fields: dict) -> dict:
+    """A statement's fields (a stored row, or Statement.to_dict()) as one interchange record: the way back."""
+    rec = {k: fields[k] for k in ("url", "title", "date", "country", "ministry", "language", "source", "kind")}
+    if fields["speakers"]:
+        # str(): rows stored before imports checked types may hold numbers, and must still export
+        rec["speaker"] = SPEAKER_SEPARATOR.join(map(str, fields["speakers"]))
+    for optional in ("tags", "guid", "turns"):
+        if fields.get(optional):
+            rec[optional] = fields[optional]
+    rec["text"] = "\n\n".join(fields["paragraphs"])
+    return rec

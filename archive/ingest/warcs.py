@@ -12,7 +12,6 @@ import hashlib
 import heapq
 import os
 import re
-from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
@@ -25,49 +24,13 @@ from ..model import Statement
 from ..sources import source_for_url
 from ..sources.base import ExtractError, Page
 from ..store import Store
+from .pipeline import Pipeline
+from .reports import FileReport, ImportFileError
 
-COUNTS = ("records", "responses", "parsed", "new", "changed", "unchanged", "withdrawn", "skipped_unknown_host",
-          "skipped_bad_body", "errors")
 # what a source's parser can read; robots.txt, images and scripts are captured but not parsed
 _PARSEABLE = re.compile(r"html|xml|rss|atom|json", re.IGNORECASE)
 _ROWS_BATCH = 500
 _EPOCH = datetime.min.replace(tzinfo=timezone.utc)
-
-
-@dataclass
-class FileReport:
-    file: str
-    records: int = 0
-    responses: int = 0
-    parsed: int = 0
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    withdrawn: int = 0
-    skipped_unknown_host: int = 0
-    # bodies that do not decompress within the cap (a gzip or deflate bomb) or at all (damaged)
-    skipped_bad_body: int = 0
-    errors: int = 0
-    damaged: list[dict] = field(default_factory=list)   # {"offset", "reason"}, offsets in `file`
-    messages: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def total(cls, name: str, reports: list[FileReport]) -> FileReport:
-        out = cls(name)
-        for r in reports:
-            for k in COUNTS:
-                setattr(out, k, getattr(out, k) + getattr(r, k))
-            out.damaged += r.damaged
-            out.messages += r.messages
-        return out
-
-    def damage(self, offset: int, reason: str) -> None:
-        self.damaged.append({"offset": offset, "reason": reason})
-        self.messages.append(f"{self.file}: damaged record at byte offset {offset} ({reason}); "
-                             f"the records around it were read")
 
 
 def _timed(index: int, path: Path) -> Iterator[tuple[datetime, int, int, WarcRecord | Damage]]:
@@ -84,6 +47,7 @@ class Ingest:
 
     def __init__(self, store: Store, root: Path, on_progress: Callable[[list[FileReport]], None] | None = None):
         self.store = store
+        self.pipeline = Pipeline(store)
         self.root = Path(root).resolve()
         self.on_progress = on_progress or (lambda reports: None)
         self.reports: list[FileReport] = []
@@ -132,7 +96,8 @@ class Ingest:
             report.skipped_unknown_host += 1
             return
         if res.status in GONE and not source.is_listing(res.url):
-            self._withdraw(report, source.id, res)
+            # an article page answering 404 or 410 after it was read: its statements were taken down then
+            self.pipeline.withdraw(res.url, source.id, res.status, res.fetched_at, report)
             return
         content_type = res.header("Content-Type") or ""
         # a 304, 404 or 5xx carries no statement; robots.txt and images are no page of a source
@@ -156,16 +121,11 @@ class Ingest:
             else:
                 found = [source.parse_article(page)]
         except (ExtractError, ValueError) as e:
-            report.errors += 1
-            report.messages.append(f"{res.url} (captured {res.fetched_at:%Y-%m-%d %H:%M:%S}): {e}")
+            report.error(f"{res.url} (captured {res.fetched_at:%Y-%m-%d %H:%M:%S}): {e}")
             return
         report.parsed += 1
         for st in found:
             self._save(report, st, source.id, article=not source.is_listing(res.url), res=res)
-
-    def _withdraw(self, report: FileReport, source_id: str, res) -> None:
-        """An article page answering 404 or 410 after it was read: its statements were taken down then."""
-        report.withdrawn += len(self.store.withdraw(res.url, source_id, res.status, res.fetched_at))
 
     def _older(self, st: Statement, captured_at: datetime) -> str | None:
         """For a capture older than what the archive holds of a statement (an older archive's WARC file):
@@ -180,27 +140,37 @@ class Ingest:
     def _save(self, report: FileReport, st: Statement, source_id: str, article: bool, res) -> None:
         if st.date is None:
             st.date = self._link_dates.get(st.url)
-        problems = st.problems()
-        if problems:
-            report.errors += 1
-            report.messages.append(f"{st.url}: not stored: {', '.join(problems)}")
+        if not self.pipeline.whole([st], report):
             return
         older = self._older(st, res.fetched_at)
         if older == "out-of-order":
-            report.errors += 1
-            report.messages.append(f"{st.url} (captured {res.fetched_at:%Y-%m-%d %H:%M:%S}): not stored: older than "
-                                   f"the archive's latest version and unlike each of its revisions")
+            report.error(f"{st.url} (captured {res.fetched_at:%Y-%m-%d %H:%M:%S}): not stored: older than "
+                         f"the archive's latest version and unlike each of its revisions")
             return
         if older:  # already known: the archive's newer sighting stands
             report.unchanged += 1
             return
-        outcome = self.store.save(st, seen_at=res.fetched_at).outcome
-        setattr(report, outcome, getattr(report, outcome) + 1)
         if article:
             # as the crawl leaves it: a later crawl knows this article and does not fetch it again
-            self.store.set_crawl_state(res.url, source_id, status=200, etag=res.header("ETag"),
-                                       last_modified=res.header("Last-Modified"), content_hash=st.content_hash,
-                                       fetched_at=res.fetched_at)
+            self.pipeline.save_article(st, report, url=res.url, source=source_id, seen_at=res.fetched_at,
+                                       etag=res.header("ETag"), last_modified=res.header("Last-Modified"))
+        else:
+            self.pipeline.save([st], report, res.fetched_at)
+
+
+def import_warcs(store: Store, root: Path, captures_dir: Path, paths: list[Path],
+                 on_progress: Callable[[list[FileReport]], None] | None = None) -> list[FileReport]:
+    """`import` of WARC files: each is salvaged into the captures folder, then all are read merged by
+    capture time; one FileReport per file, named as given. ImportFileError, before anything is stored, for
+    a file that cannot be read."""
+    copies, damage = [], {}
+    for path in paths:
+        try:
+            copy, damage[str(path)] = salvage(path, captures_dir)
+        except OSError as e:
+            raise ImportFileError(f"{path}: cannot read: {e.strerror or e}") from None
+        copies.append((str(path), copy))
+    return Ingest(store, root, on_progress).run(copies, damage)
 
 
 def salvage(path: Path, captures_dir: Path) -> tuple[Path | None, list[Damage]]:

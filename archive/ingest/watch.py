@@ -12,7 +12,8 @@ from typing import Callable, Sequence
 
 from ..model import utcnow
 from ..sources.base import Source
-from .crawl import COLUMNS, Crawler, SourceReport
+from .crawl import Crawler
+from .reports import COLUMNS, SourceReport
 
 
 @dataclass

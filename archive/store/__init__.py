@@ -144,13 +144,11 @@ class Store(CaptureStore):
 
     @staticmethod
     def _row(st: Statement) -> dict:
-        """A statement's columns that come from its text and metadata, not from when it was seen."""
-        return {
-            "source": st.source, "guid": st.guid, "url": st.url, "country": st.country,
-            "ministry": st.ministry, "language": st.language, "kind": st.kind, "title": st.title,
-            "date": st.date.isoformat() if st.date else None, "speakers": st.speakers, "tags": st.tags,
-            "paragraphs": st.paragraphs, "turns": [t.to_json() for t in st.turns], "content_hash": st.content_hash,
-        }
+        """A statement's columns that come from its text and metadata, not from when it was seen (the id is
+        the key, written on insert)."""
+        row = st.to_dict()
+        del row["id"]
+        return row
 
     @staticmethod
     def _known_texts(conn, ids: list[str], batch: int = 500) -> dict[str, set[str]]:
