@@ -56,8 +56,8 @@ def import_(ctx, files, as_json):
                 continue
             summary.append(report.to_json())
             if not as_json:
-                click.echo(f"{f}: {report.statements:,} statements: {report.new:,} new, {report.changed:,} changed, "
-                           f"{report.unchanged:,} unchanged", err=True)
+                click.echo(f"{f}: {report.statements:,} statements: " + ", ".join(
+                    f"{n:,} {outcome}" for outcome, n in report.outcomes.items()), err=True)
         if warcs:
             try:
                 warc_reports = import_warcs(store, dd.root, dd.captures_dir, warcs, ingest_progress(as_json))

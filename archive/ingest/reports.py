@@ -114,14 +114,15 @@ class FileReport(Tally):
 
 
 @dataclass
-class LinesReport(Tally):
-    """One JSON Lines file imported (it lands whole or not at all: a bad line is an ImportFileError)."""
+class LinesReport:
+    """One JSON Lines file imported. It lands whole or not at all (a bad line is an ImportFileError), so it
+    has no errors: only how many statements it held, and their outcomes."""
     file: str
     statements: int = 0
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
+    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+
+    def count(self, outcome: str):
+        self.outcomes[outcome] += 1
 
     def to_json(self) -> dict:
-        return {"file": self.file, "statements": self.statements,
-                **{k: getattr(self, k) for k in OUTCOMES}}
+        return {"file": self.file, "statements": self.statements, **self.outcomes}
