@@ -75,7 +75,7 @@ def test_state_feed_crawl_then_304(corpus_server, tmp_path):
 def test_faulty_server_never_half_stores(tmp_path):
     """corpus-server --faults: 503s, 500s, bodies cut short, stalls, offsite redirects. Crawls either store
     whole statements or report errors; repeated crawls converge on the feed's 10 statements."""
-    from conftest import start_corpus_server
+    from helpers import start_corpus_server
     server = start_corpus_server("--faults", "0.4", "--seed", "7")
     data = tmp_path / "data"
     try:

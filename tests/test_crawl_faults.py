@@ -16,7 +16,7 @@ import pytest
 from archive.fetch.client import FetchError, Fetcher
 from archive.fetch.mirror import Mirrors
 from archive.store import Store
-from conftest import start_corpus_server
+from helpers import start_corpus_server
 from helpers import cli, cli_json
 from sitefixture import MinistrySite
 

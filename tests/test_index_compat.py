@@ -5,7 +5,7 @@ fixture was written by the flat layout (`archive.index.AnalysedText`, `archive.a
 """
 import shutil
 
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 from archive.search.searcher import Searcher
 

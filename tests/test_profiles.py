@@ -19,7 +19,7 @@ from archive.sources.base import ExtractError, Page
 from archive.sources.dates import parse_date
 from archive.sources.htmltext import soup, text_of
 from archive.sources.profile import ProfileSource, load_profiles
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 PROFILES = {p.id: p for p in load_profiles()}
 OURS = {"by-mfa", "ae-mofa", "sg-mfa", "jp-mofa-en", "jp-mofa-ja", "kr-mofa", "ph-dfa", "au-dfat", "tw-mofa"}

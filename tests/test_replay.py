@@ -22,7 +22,7 @@ from archive.model import statement_id
 from archive.sources.sites.us_state import USState
 from archive.sources.base import Page
 from archive.store import Store
-from conftest import CORPUS, start_corpus_server
+from helpers import CORPUS, start_corpus_server
 from helpers import cli
 
 HISTORY = CORPUS / "feeds" / "www.state.gov" / "rss-feed" / "press-releases"

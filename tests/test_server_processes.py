@@ -18,7 +18,7 @@ from archive.datadir import open_datadir
 from archive.index.writing import CURRENT, MERGE_FANOUT, live_index, sync_index
 from archive.model import Statement
 from archive.store import Store
-from conftest import CORPUS, start_corpus_server
+from helpers import CORPUS, start_corpus_server
 from helpers import Server, briefing, cli
 
 STATE = "https://www.state.gov"

@@ -12,7 +12,7 @@ from archive.model import Turn
 from archive.sources import SOURCES, get_source, source_for_url
 from archive.sources.base import ExtractError, Page
 from archive.sources.sites.uk_fcdo import SEARCH_URL, person_name
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 CONTENT = "https://www.gov.uk/api/content"

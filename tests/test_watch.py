@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from archive.store import Store
-from conftest import CORPUS, start_corpus_server
+from helpers import CORPUS, start_corpus_server
 from helpers import Server, cli
 
 STATE = "https://www.state.gov"
