@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers import fixture
 
 from archive.model import KINDS
 from archive.sources import SOURCES, UnknownSource, get_source, source_for_url
@@ -14,15 +14,10 @@ from archive.sources.sites.cn_mfa_zh import spokespeople
 from archive.sources.sites.uk_fcdo import SEARCH_URL
 from archive.sources.htmltext import paragraphs
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FEED_URL = "https://www.state.gov/rss-feed/press-releases/feed/"
 OLD_LIST = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/default_1.shtml"
 NEW_LIST = "https://www.mfa.gov.cn/web/fyrbt_673021/jzhsl_673025/index.shtml"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
