@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from helpers import cli, cli_json
+from helpers import archive_store, cli, cli_json
 from helpers import build_archive
 
 from archive.cite.lookup import CANDIDATES, CiteError, lookup, quotes, words
@@ -142,7 +142,7 @@ def test_cite_page_shows_differences_and_a_citation(client):
 
 
 def test_statement_cite_api_and_page(client, archive_dir):
-    sid = Store(open_datadir(archive_dir, create=False).db_url).iter_statements().__next__()["id"]
+    sid = archive_store(archive_dir).iter_statements().__next__()["id"]
     r = client.get(f"/api/statements/{sid}/cite", query_string={"format": "ris", "paragraph": "1"})
     assert r.status_code == 200 and r.mimetype == "text/plain" and "#p1" in r.get_data(True)
     r = client.get(f"/api/statements/{sid}/cite", query_string={"format": "csl-json"})

@@ -15,7 +15,7 @@ import pytest
 
 from archive.fetch.client import FetchError, Fetcher
 from archive.fetch.mirror import Mirrors
-from archive.store import Store
+from helpers import archive_store as open_store
 from helpers import start_corpus_server
 from helpers import cli, cli_json
 from sitefixture import MinistrySite
@@ -34,10 +34,6 @@ def crawl(data, site, *extra) -> dict:
     assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
     [rep] = json.loads(proc.stdout)["sources"]
     return rep
-
-
-def open_store(data) -> Store:
-    return Store(f"sqlite:///{data / 'archive.sqlite'}")
 
 
 def assert_whole(data, n: int):

@@ -3,12 +3,12 @@ facets, suggestions, sorting, and indexes built before the filter fields."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from helpers import store_at
 
 from archive.index.schema import make_schema
 from archive.index.writing import sync_index
 from archive.model import Statement
 from archive.search.searcher import QueryError, Searcher
-from archive.store import Store
 from whoosh import index as whoosh_index
 
 UTC = timezone.utc
@@ -43,7 +43,7 @@ def _statements():
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     root = tmp_path_factory.mktemp("search_more")
-    store = Store(f"sqlite:///{root / 'a.sqlite'}")
+    store = store_at(root / "a.sqlite")
     for st in _statements():
         store.save(st)
     assert sync_index(store, root / "index") == 12
@@ -184,7 +184,7 @@ def test_undated_statements_sort_last_both_ways(archive):
 
 
 def test_refresh_reloads_facet_values(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    store = store_at(tmp_path / "a.sqlite")
     first, second, *_ = _statements()
     store.save(first)
     sync_index(store, tmp_path / "index")
@@ -201,7 +201,7 @@ def test_refresh_reloads_facet_values(tmp_path):
 
 
 def test_index_built_before_the_new_fields(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    store = store_at(tmp_path / "a.sqlite")
     for st in _statements():
         store.save(st)
     (tmp_path / "index").mkdir()
@@ -250,7 +250,7 @@ def test_index_built_before_the_vocabulary_moved_out(tmp_path):
     from whoosh.fields import TEXT
 
     from archive.index.analysis import spelling_analyzer
-    store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    store = store_at(tmp_path / "a.sqlite")
     for st in _statements():
         store.save(st)
     schema = make_schema()
