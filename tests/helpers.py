@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from archive.datadir import open_datadir
 from archive.index.writing import sync_index
 from archive.model import Statement
 from archive.store import Store
+from archive.web import create_app
+from archive.web.backend import EXTENSION
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,6 +156,16 @@ def build_archive(root: Path, statements: list[Statement]) -> Path:
     sync_index(store, dd.index_dir)
     store.close()
     return root
+
+
+@contextmanager
+def web_client(root: Path, **config):
+    """A test client of the web app over the data folder `root`, its backend closed on leaving."""
+    app = create_app(root, {"TESTING": True, **config})
+    try:
+        yield app.test_client()
+    finally:
+        app.extensions[EXTENSION].close()
 
 
 def briefing(i: int, revision: int = 0) -> Statement:

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 from helpers import archive_store, cli, cli_json
-from helpers import build_archive
+from helpers import build_archive, web_client
 
 from archive.cite.lookup import CANDIDATES, CiteError, lookup, quotes, words
 from archive.datadir import open_datadir
 from archive.model import Statement
 from archive.search.searcher import Searcher
 from archive.store import Store
-from archive.web import create_app
 
 UTC = timezone.utc
 SOURCE = ("China firmly opposes any form of unilateral sanctions and long-arm jurisdiction that have no basis "
@@ -115,9 +114,8 @@ def test_filters_narrow_and_bad_input_is_clear(look):
 
 @pytest.fixture(scope="module")
 def client(archive_dir):
-    app = create_app(archive_dir, test_config={"TESTING": True})
-    yield app.test_client()
-    app.extensions["policy_archive"].close()
+    with web_client(archive_dir) as client:
+        yield client
 
 
 def test_api_cite(client):

@@ -8,9 +8,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from archive.model import Statement
-from archive.web import create_app
 
-from helpers import archive_store, build_archive
+from helpers import archive_store, build_archive, web_client
 
 UTC = timezone.utc
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -43,9 +42,8 @@ def client(tmp_path_factory):
     # markup only: the same words spaced differently are a capture, not a revision
     store.save(_capture(ORIGINAL, 3, paragraphs=[p.replace(" ", "  ") + " " for p in edited]))
     store.close()
-    app = create_app(root, test_config={"TESTING": True})
-    yield app.test_client()
-    app.extensions["policy_archive"].close()
+    with web_client(root) as client:
+        yield client
 
 
 def test_api_lists_two_revisions_with_iso_dates(client):

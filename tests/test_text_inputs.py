@@ -10,8 +10,7 @@ import pytest
 
 from archive.model import Statement
 from archive.revisions import TOO_LONG, paragraph_diff, revision_diff, word_diff
-from archive.web import create_app
-from helpers import archive_store, build_archive
+from helpers import archive_store, build_archive, web_client
 
 UTC = timezone.utc
 QUOTE = "The ministry firmly rejects the groundless accusations made in the report published yesterday."
@@ -38,9 +37,8 @@ def client(tmp_path_factory):
     store = archive_store(root)
     store.save(_statement(2, [_repetitive(20000, 2)], day=2))
     store.close()
-    app = create_app(root, test_config={"TESTING": True})
-    yield app.test_client(), nul, long_text
-    app.extensions["policy_archive"].close()
+    with web_client(root) as web:
+        yield web, nul, long_text
 
 
 def test_a_nul_in_a_statement_does_not_break_cite(client):
