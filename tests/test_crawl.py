@@ -14,8 +14,7 @@ from helpers import Server, archive_store, cli, cli_json
 
 
 def crawl_site(data, site, *extra):
-    return cli(data, "crawl", "cn-mfa-zh", "--offline", "--delay", "0", "--mirror", site.mirror,
-               "--mirror", f"https://www.mfa.gov.cn={site.url}/current", "--json", *extra)
+    return cli(data, "crawl", "cn-mfa-zh", "--offline", "--delay", "0", *site.mirror_args, "--json", *extra)
 
 
 @pytest.mark.corpus

@@ -25,8 +25,7 @@ CN_LISTING = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/"
 
 
 def crawl_args(site: MinistrySite, *extra: str) -> list[str]:
-    return ["crawl", "cn-mfa-zh", "--offline", "--delay", "0", "--timeout", "1", "--json", "--mirror", site.mirror,
-            "--mirror", f"https://www.mfa.gov.cn={site.url}/current", *extra]
+    return ["crawl", "cn-mfa-zh", "--offline", "--delay", "0", "--timeout", "1", "--json", *site.mirror_args, *extra]
 
 
 def crawl(data, site, *extra) -> dict:

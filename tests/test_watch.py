@@ -22,7 +22,7 @@ FEED_HISTORY = CORPUS / "feeds" / "www.state.gov" / "rss-feed" / "press-releases
 
 def watch_site(data, site, *extra):
     proc = cli(data, "watch", "cn-mfa-zh", "--interval", "0", "--rounds", "1", "--offline", "--delay", "0",
-               "--mirror", site.mirror, "--mirror", f"https://www.mfa.gov.cn={site.url}/current", "--json", *extra)
+               *site.mirror_args, "--json", *extra)
     assert proc.returncode == 0, proc.stderr
     *rounds, summary = [json.loads(line) for line in proc.stdout.splitlines()]
     assert summary["interrupted"] is False and summary["summary"]["rounds"] == len(rounds)
