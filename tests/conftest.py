@@ -1,22 +1,18 @@
-"""Shared fixtures: the real corpus (skipped when absent), a real corpus-server on loopback, and the web app
-over the archive a test module builds."""
+"""Shared fixtures: the real corpus (skipped when absent), a real corpus-server on loopback, a small ministry
+site, an empty store, and the web app over the archive a test module builds.
+
+Plain helpers (paths, the command line, builders) live in helpers.py; test modules import that, never this file
+or one another (test_layout checks)."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import CORPUS, start_corpus_server, store_at
 
 from archive.web import create_app
 from archive.web.backend import EXTENSION
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
-CORPUS_SERVER = SHARED / "tools" / "corpus-server"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
@@ -26,32 +22,6 @@ def corpus() -> Path:
     return CORPUS
 
 
-class CorpusServer:
-    def __init__(self, *args: str):
-        self.proc = subprocess.Popen([sys.executable, str(CORPUS_SERVER), "--port", "0", *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline().strip()
-        if not line.startswith("listening on "):
-            self.proc.kill()
-            raise RuntimeError(f"corpus-server did not start: {line!r}")
-        self.url = line.split("listening on ", 1)[1]
-
-    def mirror(self, canonical: str) -> str:
-        """--mirror value mapping a canonical origin (https://host) to this server."""
-        host = canonical.split("://", 1)[1].rstrip("/")
-        return f"{canonical}={self.url}/{host}"
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-
-def start_corpus_server(*args: str) -> CorpusServer:
-    if not CORPUS_SERVER.exists():
-        pytest.skip(f"corpus-server not found at {CORPUS_SERVER} (needs ../shared beside the checkout)")
-    return CorpusServer(*args)
-
-
 @pytest.fixture
 def site():
     """A small ministry site on loopback: 20 articles a day apart up to today, 15 to a listing page."""
@@ -59,6 +29,12 @@ def site():
     s = MinistrySite(n=20, per_page=15, newest=date.today())
     yield s
     s.close()
+
+
+@pytest.fixture
+def store(tmp_path):
+    """An empty store in a SQLite file of its own."""
+    return store_at(tmp_path / "a.sqlite")
 
 
 @pytest.fixture

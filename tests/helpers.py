@@ -1,17 +1,71 @@
-"""Running the real command line in a subprocess, as a user would."""
+"""Plain helpers the test modules share: paths to the fixtures and the real data, the real command line in a
+subprocess (as a user would run it), a corpus-server, stores, and a small web archive."""
 from __future__ import annotations
 
 import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+import pytest
 
 from archive.datadir import open_datadir
 from archive.index.writing import sync_index
 from archive.model import Statement
 from archive.store import Store
+from archive.web import create_app
+from archive.web.backend import EXTENSION
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+CORPUS_SERVER = SHARED / "tools" / "corpus-server"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class CorpusServer:
+    def __init__(self, *args: str):
+        self.proc = subprocess.Popen([sys.executable, str(CORPUS_SERVER), "--port", "0", *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("listening on "):
+            self.proc.kill()
+            raise RuntimeError(f"corpus-server did not start: {line!r}")
+        self.url = line.split("listening on ", 1)[1]
+
+    def mirror(self, canonical: str) -> str:
+        """--mirror value mapping a canonical origin (https://host) to this server."""
+        host = canonical.split("://", 1)[1].rstrip("/")
+        return f"{canonical}={self.url}/{host}"
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def start_corpus_server(*args: str) -> CorpusServer:
+    if not CORPUS_SERVER.exists():
+        pytest.skip(f"corpus-server not found at {CORPUS_SERVER} (needs ../shared beside the checkout)")
+    return CorpusServer(*args)
+
+
+def fixture(name: str) -> str:
+    """The text of a hand-made file under tests/fixtures, e.g. fixture("us-state/feed.xml")."""
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def store_at(path: Path) -> Store:
+    """The store in the SQLite file `path` (created when missing)."""
+    return Store(f"sqlite:///{path}")
+
+
+def archive_store(data: Path) -> Store:
+    """The store of the data folder `data` (its archive.sqlite)."""
+    return store_at(data / "archive.sqlite")
 
 
 def cli(data_dir: Path | None, *args: str, timeout: float = 300, env: dict | None = None,
@@ -102,6 +156,16 @@ def build_archive(root: Path, statements: list[Statement]) -> Path:
     sync_index(store, dd.index_dir)
     store.close()
     return root
+
+
+@contextmanager
+def web_client(root: Path, **config):
+    """A test client of the web app over the data folder `root`, its backend closed on leaving."""
+    app = create_app(root, {"TESTING": True, **config})
+    try:
+        yield app.test_client()
+    finally:
+        app.extensions[EXTENSION].close()
 
 
 def briefing(i: int, revision: int = 0) -> Statement:

@@ -156,6 +156,12 @@ class MinistrySite:
     def mirror(self) -> str:
         return f"https://www.fmprc.gov.cn={self.url}"
 
+    @property
+    def mirror_args(self) -> list[str]:
+        """The command line's --mirror options sending both China MFA hosts (the old and the current template)
+        to this site."""
+        return ["--mirror", self.mirror, "--mirror", f"https://www.mfa.gov.cn={self.url}/current"]
+
     def fetched(self, suffix: str) -> int:
         return sum(1 for p, _ in self.requests if p.endswith(suffix))
 

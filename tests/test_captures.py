@@ -20,7 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from conftest import CORPUS, CORPUS_SERVER, start_corpus_server
+from helpers import CORPUS, CORPUS_SERVER, start_corpus_server
 from helpers import Server, cli, cli_json
 
 FEED = "https://www.state.gov/rss-feed/press-releases/feed/"

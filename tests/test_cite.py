@@ -7,15 +7,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from helpers import cli, cli_json
-from helpers import build_archive
+from helpers import archive_store, cli, cli_json
+from helpers import build_archive, web_client
 
 from archive.cite.lookup import CANDIDATES, CiteError, lookup, quotes, words
 from archive.datadir import open_datadir
 from archive.model import Statement
 from archive.search.searcher import Searcher
 from archive.store import Store
-from archive.web import create_app
 
 UTC = timezone.utc
 SOURCE = ("China firmly opposes any form of unilateral sanctions and long-arm jurisdiction that have no basis "
@@ -115,9 +114,8 @@ def test_filters_narrow_and_bad_input_is_clear(look):
 
 @pytest.fixture(scope="module")
 def client(archive_dir):
-    app = create_app(archive_dir, test_config={"TESTING": True})
-    yield app.test_client()
-    app.extensions["policy_archive"].close()
+    with web_client(archive_dir) as client:
+        yield client
 
 
 def test_api_cite(client):
@@ -142,7 +140,7 @@ def test_cite_page_shows_differences_and_a_citation(client):
 
 
 def test_statement_cite_api_and_page(client, archive_dir):
-    sid = Store(open_datadir(archive_dir, create=False).db_url).iter_statements().__next__()["id"]
+    sid = archive_store(archive_dir).iter_statements().__next__()["id"]
     r = client.get(f"/api/statements/{sid}/cite", query_string={"format": "ris", "paragraph": "1"})
     assert r.status_code == 200 and r.mimetype == "text/plain" and "#p1" in r.get_data(True)
     r = client.get(f"/api/statements/{sid}/cite", query_string={"format": "csl-json"})

@@ -8,7 +8,7 @@ import pytest
 from archive.fetch.decode import decode_body
 from archive.sources import get_source, source_for_url
 from archive.sources.base import Page
-from conftest import CORPUS
+from helpers import CORPUS
 
 # pages saved from a browser lost their URLs; the site tells which source reads them
 SITE_SOURCES = {"mfa.gov.by": "by-mfa"}

@@ -9,14 +9,12 @@ import time
 import httpx
 import pytest
 
-from archive.store import Store
-from helpers import Server, cli, cli_json
+from helpers import Server, archive_store, cli, cli_json
 
 
 
 def crawl_site(data, site, *extra):
-    return cli(data, "crawl", "cn-mfa-zh", "--offline", "--delay", "0", "--mirror", site.mirror,
-               "--mirror", f"https://www.mfa.gov.cn={site.url}/current", "--json", *extra)
+    return cli(data, "crawl", "cn-mfa-zh", "--offline", "--delay", "0", *site.mirror_args, "--json", *extra)
 
 
 @pytest.mark.corpus
@@ -29,7 +27,7 @@ def test_state_feed_crawl_then_304(corpus_server, tmp_path):
     assert (rep["found"], rep["fetched"], rep["new"], rep["status"]) == (10, 1, 10, "partial")
     assert rep["errors"] == 2 and all("HTTP 404" in m for m in rep["messages"])
 
-    store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+    store = archive_store(data)
     rows = list(store.iter_statements())
     assert len(rows) == 10
     for r in rows:
@@ -43,7 +41,7 @@ def test_state_feed_crawl_then_304(corpus_server, tmp_path):
     second = cli_json(data, "crawl", "us-state", "--offline", "--delay", "0", "--mirror", mirror)
     [rep] = second["sources"]
     assert (rep["not_modified"], rep["fetched"], rep["new"], rep["changed"]) == (1, 0, 0, 0)
-    feed_state = Store(f"sqlite:///{data / 'archive.sqlite'}").crawl_state(
+    feed_state = archive_store(data).crawl_state(
         "https://www.state.gov/rss-feed/press-releases/feed/")
     assert feed_state["status"] == 304 and feed_state["etag"]
 
@@ -75,7 +73,7 @@ def test_state_feed_crawl_then_304(corpus_server, tmp_path):
 def test_faulty_server_never_half_stores(tmp_path):
     """corpus-server --faults: 503s, 500s, bodies cut short, stalls, offsite redirects. Crawls either store
     whole statements or report errors; repeated crawls converge on the feed's 10 statements."""
-    from conftest import start_corpus_server
+    from helpers import start_corpus_server
     server = start_corpus_server("--faults", "0.4", "--seed", "7")
     data = tmp_path / "data"
     try:
@@ -86,13 +84,13 @@ def test_faulty_server_never_half_stores(tmp_path):
             [rep] = json.loads(proc.stdout)["sources"]
             # the briefing listing and API are not in the corpus (404): at best the crawl is partial
             assert rep["status"] in ("partial", "failed") and (rep["status"] == "partial") == (proc.returncode == 0)
-            if rep["fetched"] + rep["not_modified"] and Store(f"sqlite:///{data / 'archive.sqlite'}").count() == 10:
+            if rep["fetched"] + rep["not_modified"] and archive_store(data).count() == 10:
                 break
         else:
             pytest.fail("six crawls through a 40% fault rate never succeeded")
     finally:
         server.stop()
-    store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+    store = archive_store(data)
     assert store.count() == 10 and store.unindexed_ids() == []
     assert all(r["paragraphs"] and r["speakers"] for r in store.iter_statements())
 
@@ -156,7 +154,7 @@ def test_sigterm_mid_crawl_then_resume(site, tmp_path):
     assert proc.returncode == 130, err
     assert "Traceback" not in err
 
-    store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+    store = archive_store(data)
     stored = store.count()
     assert 0 < stored < 20
     assert store.unindexed_ids() == []  # the index holds exactly what the store holds

@@ -15,8 +15,8 @@ import pytest
 
 from archive.fetch.client import FetchError, Fetcher
 from archive.fetch.mirror import Mirrors
-from archive.store import Store
-from conftest import start_corpus_server
+from helpers import archive_store as open_store
+from helpers import start_corpus_server
 from helpers import cli, cli_json
 from sitefixture import MinistrySite
 
@@ -25,8 +25,7 @@ CN_LISTING = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/"
 
 
 def crawl_args(site: MinistrySite, *extra: str) -> list[str]:
-    return ["crawl", "cn-mfa-zh", "--offline", "--delay", "0", "--timeout", "1", "--json", "--mirror", site.mirror,
-            "--mirror", f"https://www.mfa.gov.cn={site.url}/current", *extra]
+    return ["crawl", "cn-mfa-zh", "--offline", "--delay", "0", "--timeout", "1", "--json", *site.mirror_args, *extra]
 
 
 def crawl(data, site, *extra) -> dict:
@@ -34,10 +33,6 @@ def crawl(data, site, *extra) -> dict:
     assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
     [rep] = json.loads(proc.stdout)["sources"]
     return rep
-
-
-def open_store(data) -> Store:
-    return Store(f"sqlite:///{data / 'archive.sqlite'}")
 
 
 def assert_whole(data, n: int):

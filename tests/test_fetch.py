@@ -19,7 +19,7 @@ from archive.fetch.client import FetchError, Fetcher, RedirectRefused
 from archive.fetch.decode import ResponseTooLarge, decode_body, decompress
 from archive.fetch.mirror import Mirrors, parse_mirror
 from archive.fetch.warc import WarcReadError, WarcWriter, iter_responses
-from conftest import CORPUS, start_corpus_server
+from helpers import CORPUS, start_corpus_server
 
 UA = "policy-archive/0.1 (+https://example.org/contact)"
 SITE = "https://www.example.gov"

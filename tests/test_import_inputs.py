@@ -11,8 +11,7 @@ import pytest
 
 from archive.ingest.jsonl import ImportFileError, read_file
 from archive.model import Statement
-from archive.store import Store
-from helpers import cli, cli_json
+from helpers import archive_store, cli, cli_json, store_at
 
 GOOD = {"url": "https://www.mfa.gov.sg/statements/one", "title": "Statement on the ceasefire",
         "date": "2024-05-08T23:15:00+08:00", "country": "SG", "ministry": "Ministry of Foreign Affairs, Singapore",
@@ -111,7 +110,7 @@ def test_bad_rows_already_stored_do_not_block_later_work(tmp_path):
     # rows that older versions let in: a year-1 date and speakers that are numbers
     data = tmp_path / "data"
     cli_json(data, "import", str(write(tmp_path / "a.jsonl", OTHER)))
-    store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+    store = archive_store(data)
     store.save(Statement(source="sg", url="https://www.mfa.gov.sg/old", title="Year one", paragraphs=["Old text."],
                          country="SG", ministry="m", language="en",
                          date=datetime(1, 1, 1, tzinfo=timezone.utc)))
@@ -206,7 +205,7 @@ def test_fuzzed_records_are_refused_whole_or_stored_and_indexed(tmp_path):
     line, or is one the store and the index take without an error."""
     from archive.index.writing import sync_index
     rng = random.Random(20261206)
-    store = Store(f"sqlite:///{tmp_path / 'fuzz.sqlite'}")
+    store = store_at(tmp_path / "fuzz.sqlite")
     refused = stored = 0
     for i in range(3000):
         src = tmp_path / "one.jsonl"

@@ -3,6 +3,8 @@ and never a private name of another module."""
 import ast
 from pathlib import Path
 
+import pytest
+
 # the checkout's source, not the imported copy: under CI the package is installed (not editable), and an
 # installed copy holds only what pyproject.toml lists, so a package missing there would go unseen
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,9 +92,46 @@ def test_every_package_is_shipped():
     assert found - listed == set()
 
 
+TESTS = Path(__file__).resolve().parent
+
+
+def imported_test_modules(source: str) -> list[str]:
+    """The test modules (and conftest) that the code imports, in any spelling: `import test_x`,
+    `from test_x import`, `from .test_x import`, `import tests.test_x`, `from tests import test_x`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            # `from . import test_x` and `from tests import test_x` name the module among the imported names
+            targets = [base] + ([f"{base}.{a.name}" for a in node.names] if base in ("", "tests") else [])
+        else:
+            continue
+        found += [t for t in targets if t.rpartition(".")[2].startswith("test_") or t.rpartition(".")[2] == "conftest"]
+    return found
+
+
 def test_no_test_module_imports_another():
-    # shared data and helpers live in helpers.py, shared fixtures in conftest.py
-    tests = Path(__file__).resolve().parent
-    wrong = [f"{path.name} imports {target}" for path in sorted(tests.glob("test_*.py"))
-             for target, _ in imports("tests", True, path) if target.startswith("test_")]
+    # shared data and helpers live in helpers.py (and sitefixture.py), shared fixtures in conftest.py, which
+    # pytest finds by itself: no file of tests/ imports a test module or conftest
+    wrong = [f"{path.name} imports {target}" for path in sorted(TESTS.glob("*.py"))
+             for target in imported_test_modules(path.read_text(encoding="utf-8"))]
     assert wrong == []
+
+
+@pytest.mark.parametrize("line", [
+    "from test_web import client", "from .test_web import client", "import test_web", "import tests.test_web",
+    "from tests.test_web import client", "from tests import test_web", "from . import test_web",
+    "from conftest import CORPUS", "import os, test_web as web",
+])
+def test_the_import_check_sees_each_spelling(line):
+    assert imported_test_modules(f"def f():\n    {line}\n") != []
+
+
+@pytest.mark.parametrize("line", [
+    "from helpers import cli", "import helpers", "from sitefixture import MinistrySite", "from . import helpers",
+    "from archive.web import create_app", "import pytest",
+])
+def test_the_import_check_lets_helpers_be(line):
+    assert imported_test_modules(line) == []

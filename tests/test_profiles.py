@@ -19,7 +19,7 @@ from archive.sources.base import ExtractError, Page
 from archive.sources.dates import parse_date
 from archive.sources.htmltext import soup, text_of
 from archive.sources.profile import ProfileSource, load_profiles
-from conftest import FIXTURES
+import helpers
 
 PROFILES = {p.id: p for p in load_profiles()}
 OURS = {"by-mfa", "ae-mofa", "sg-mfa", "jp-mofa-en", "jp-mofa-ja", "kr-mofa", "ph-dfa", "au-dfat", "tw-mofa"}
@@ -76,7 +76,8 @@ CASES = {
 
 
 def fixture(profile_id: str, name: str) -> str:
-    return (FIXTURES / "profiles" / profile_id / f"{name}.html").read_text(encoding="utf-8")
+    """A hand-made page of a profile: fixtures/profiles/<id>/<name>.html."""
+    return helpers.fixture(f"profiles/{profile_id}/{name}.html")
 
 
 def raw(corpus: Path, path: str) -> tuple[str, str]:

@@ -21,8 +21,7 @@ from bs4 import BeautifulSoup
 from archive.model import statement_id
 from archive.sources.sites.us_state import USState
 from archive.sources.base import Page
-from archive.store import Store
-from conftest import CORPUS, start_corpus_server
+from helpers import CORPUS, archive_store, start_corpus_server
 from helpers import cli
 
 HISTORY = CORPUS / "feeds" / "www.state.gov" / "rss-feed" / "press-releases"
@@ -100,7 +99,7 @@ def test_fifteen_months_of_the_state_feed(corpus, tmp_path):
     assert all(r["sources"][0]["errors"] == 2 for r in rounds)
 
     history, (head, tail) = published_history()
-    store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+    store = archive_store(data)
     rows = {r["guid"]: r for r in store.iter_statements()}
     # identity is the guid: 2,031 statements, each once, though ten URLs were first published for two
     # statements each; a statement keeps the URL it was last published at (some moved)

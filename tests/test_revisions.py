@@ -7,12 +7,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from archive.datadir import open_datadir
 from archive.model import Statement
-from archive.store import Store
-from archive.web import create_app
 
-from helpers import build_archive
+from helpers import archive_store, build_archive, web_client
 
 UTC = timezone.utc
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -39,15 +36,14 @@ def _capture(st: Statement, day: int, **changes) -> Statement:
 def client(tmp_path_factory):
     root: Path = tmp_path_factory.mktemp("revisions-data")
     build_archive(root, [ORIGINAL, UNEDITED])
-    store = Store(open_datadir(root, create=False).db_url)
+    store = archive_store(root)
     edited = ORIGINAL.paragraphs[:2] + ["The talks were difficult but frank."]
     store.save(_capture(ORIGINAL, 2, paragraphs=edited))
     # markup only: the same words spaced differently are a capture, not a revision
     store.save(_capture(ORIGINAL, 3, paragraphs=[p.replace(" ", "  ") + " " for p in edited]))
     store.close()
-    app = create_app(root, test_config={"TESTING": True})
-    yield app.test_client()
-    app.extensions["policy_archive"].close()
+    with web_client(root) as client:
+        yield client
 
 
 def test_api_lists_two_revisions_with_iso_dates(client):

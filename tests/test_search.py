@@ -2,17 +2,17 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from helpers import store_at
 
 from archive.index.writing import rebuild_index, sync_index
 from archive.model import Statement
 from archive.search.searcher import QueryError, Searcher
-from archive.store import Store
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     root = tmp_path_factory.mktemp("search")
-    store = Store(f"sqlite:///{root / 'a.sqlite'}")
+    store = store_at(root / "a.sqlite")
     day = datetime(2024, 1, 1, tzinfo=timezone.utc)
     for i in range(60):
         store.save(Statement(

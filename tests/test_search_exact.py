@@ -2,6 +2,7 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from helpers import store_at
 
 from archive.index import writing as index_module
 from whoosh.query import And, AndNot, DateRange, Every, Not, Or, Phrase, Term
@@ -10,7 +11,6 @@ from archive.index.analysis import text_analyzer
 from archive.index.writing import sync_index
 from archive.model import Statement
 from archive.search.searcher import Searcher, parse_query
-from archive.store import Store
 
 UTC = timezone.utc
 WORDS = ["sanctions", "ceasefire", "security", "trade", "climate", "finance", "taiwan", "ukraine"]
@@ -32,7 +32,7 @@ def _statement(i: int, revision: int = 0) -> Statement:
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory):
     root = tmp_path_factory.mktemp("exact")
-    store = Store(f"sqlite:///{root / 'a.sqlite'}")
+    store = store_at(root / "a.sqlite")
     # three commits of 40 (three segments), then a fourth that replaces some of them (deletions)
     old_batch = index_module.BATCH
     index_module.BATCH = 40
@@ -135,7 +135,7 @@ def test_date_order_with_undated_last_and_pages_that_fit_together(searcher, sort
 
 
 def test_snippet_comes_from_the_paragraph_with_the_words(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    store = store_at(tmp_path / "a.sqlite")
     filler = " ".join(f"word{k}" for k in range(600))
     long_paragraph = f"{filler} the ceasefire monitors arrived {filler}"
     store.save(Statement(source="us-state", url="https://example.org/long", title="Long remarks",

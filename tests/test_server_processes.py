@@ -18,7 +18,7 @@ from archive.datadir import open_datadir
 from archive.index.writing import CURRENT, MERGE_FANOUT, live_index, sync_index
 from archive.model import Statement
 from archive.store import Store
-from conftest import CORPUS, start_corpus_server
+from helpers import CORPUS, archive_store, start_corpus_server
 from helpers import Server, briefing, cli
 
 STATE = "https://www.state.gov"
@@ -111,7 +111,7 @@ def watched_load(tmp_path: Path, seconds: float) -> dict:
             _, err = watch.communicate(timeout=60)
             assert watch.returncode == 130 and "Traceback" not in err, err
             # the server answers as before, and counts every statement the watch stored once the refresh is due
-            store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+            store = archive_store(data)
             stored = store.count()
             assert store.unindexed_ids() == []
             store.close()
@@ -210,7 +210,7 @@ def test_reindex_killed_at_any_moment_never_leaves_search_with_less(corpus, tmp_
                 time.sleep(rng.uniform(0.05, 1.0) * took)
                 proc.send_signal(signal.SIGKILL)
                 proc.wait()
-                store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+                store = archive_store(data)
                 # whatever the moment, the live index holds every statement the store says it holds
                 assert store.unindexed_ids() == []
                 store.close()
@@ -228,7 +228,7 @@ def test_reindex_killed_at_any_moment_never_leaves_search_with_less(corpus, tmp_
         assert not [p for p in (data / "index").iterdir() if p.is_file() and p.name != CURRENT]
 
         # the running server reads the index the last reindex made live: a new statement shows up in it
-        store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+        store = archive_store(data)
         store.save(briefing(1))
         assert sync_index(store, data / "index") == 1
         store.close()
@@ -267,7 +267,7 @@ def forged_host_pages(url: str, sid: str) -> list[str]:
 
 
 def test_serve_links_to_its_base_url_whatever_host_is_asked(small_archive):
-    sid = sorted(Store(f"sqlite:///{small_archive / 'archive.sqlite'}").statement_ids())[0]
+    sid = sorted(archive_store(small_archive).statement_ids())[0]
     server = Server(small_archive, "--base-url", "https://archive.example.org/")
     try:
         feed, opensearch, apa, csl, page = forged_host_pages(server.url, sid)

@@ -2,26 +2,22 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers import fixture
 
 from archive.model import KINDS
 from archive.sources import SOURCES, UnknownSource, get_source, source_for_url
 from archive.sources.base import ExtractError, Page, Source
 from archive.sources.sites.cn_mfa_zh import spokespeople
+from archive.sources.sites.uk_fcdo import SEARCH_URL
 from archive.sources.htmltext import paragraphs
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FEED_URL = "https://www.state.gov/rss-feed/press-releases/feed/"
 OLD_LIST = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/default_1.shtml"
 NEW_LIST = "https://www.mfa.gov.cn/web/fyrbt_673021/jzhsl_673025/index.shtml"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +65,25 @@ def test_unknown_source_lists_valid_ids_on_one_line():
     ("https://evil.example/www.state.gov/", None),
 ])
 def test_source_for_url_goes_by_host(url, source_id):
+    found = source_for_url(url)
+    assert (found.id if found else None) == source_id
+
+
+def test_new_sources_are_registered():
+    assert {"uk-fcdo", "ru-mid-en", "ru-mid-ru"} <= set(SOURCES)
+    assert (get_source("ru-mid-en").language, get_source("ru-mid-ru").language) == ("en", "ru")
+    assert get_source("ru-mid-ru").start_urls == (
+        "https://mid.ru/ru/press_service/spokesman/briefings/", "https://mid.ru/ru/foreign_policy/news/")
+    assert get_source("uk-fcdo").start_urls == (SEARCH_URL,)
+
+
+@pytest.mark.parametrize("url, source_id", [
+    ("https://www.gov.uk/api/content/government/news/x", "uk-fcdo"),
+    ("https://mid.ru/en/foreign_policy/news/1853001/", "ru-mid-en"),
+    ("https://www.mid.ru/ru/press_service/spokesman/briefings/", "ru-mid-ru"),
+    ("https://mid.ru/de/foreign_policy/news/1853001/", None),
+])
+def test_one_host_two_languages(url, source_id):
     found = source_for_url(url)
     assert (found.id if found else None) == source_id
 

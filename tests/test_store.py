@@ -16,11 +16,6 @@ def make(**kw):
     return Statement(**base)
 
 
-@pytest.fixture
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
-
-
 def test_identity_is_guid_then_url():
     assert make().id == statement_id("https://www.state.gov/?page_id=1")
     assert make(guid=None).id == statement_id("https://www.state.gov/a/")

@@ -8,12 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from archive.datadir import open_datadir
 from archive.model import Statement
-from archive.store import Store
 from archive.revisions import TOO_LONG, paragraph_diff, revision_diff, word_diff
-from archive.web import create_app
-from helpers import build_archive
+from helpers import archive_store, build_archive, web_client
 
 UTC = timezone.utc
 QUOTE = "The ministry firmly rejects the groundless accusations made in the report published yesterday."
@@ -37,12 +34,11 @@ def client(tmp_path_factory):
     nul = _statement(1, ["Opening \x00 remarks with a NUL.", "Before\x00after.", QUOTE])
     long_text = _statement(2, [_repetitive(20000, 1)])
     build_archive(root, [nul, long_text])
-    store = Store(open_datadir(root, create=False).db_url)
+    store = archive_store(root)
     store.save(_statement(2, [_repetitive(20000, 2)], day=2))
     store.close()
-    app = create_app(root, test_config={"TESTING": True})
-    yield app.test_client(), nul, long_text
-    app.extensions["policy_archive"].close()
+    with web_client(root) as web:
+        yield web, nul, long_text
 
 
 def test_a_nul_in_a_statement_does_not_break_cite(client):

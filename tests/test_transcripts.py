@@ -1,22 +1,16 @@
 """Transcripts split into turns, on hand-written fixtures: State briefings, China MFA in Chinese and English."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from helpers import fixture
 
 from archive.model import Turn
 from archive.sources import get_source
 from archive.sources.base import Page
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BRIEFING = "Department Press Briefing – June 1, 2021"
 ZH_BRIEFING = "2020年12月11日外交部发言人华春莹主持例行记者会"
 EN_BRIEFING = "Foreign Ministry Spokesperson Mao Ning's Regular Press Conference on March 5, 2024"
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
 
 
 def spans(turns: list[Turn]) -> list[tuple[str, str, int, int]]:

@@ -11,7 +11,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from conftest import CORPUS
+from helpers import CORPUS
 from helpers import cli, cli_json
 
 ARTICLES = "https://www.fmprc.gov.cn/web/zyxw/"

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from archive.store import Store
-from conftest import CORPUS, start_corpus_server
+from helpers import CORPUS, archive_store, start_corpus_server
 from helpers import Server, cli
 
 STATE = "https://www.state.gov"
@@ -22,7 +22,7 @@ FEED_HISTORY = CORPUS / "feeds" / "www.state.gov" / "rss-feed" / "press-releases
 
 def watch_site(data, site, *extra):
     proc = cli(data, "watch", "cn-mfa-zh", "--interval", "0", "--rounds", "1", "--offline", "--delay", "0",
-               "--mirror", site.mirror, "--mirror", f"https://www.mfa.gov.cn={site.url}/current", "--json", *extra)
+               *site.mirror_args, "--json", *extra)
     assert proc.returncode == 0, proc.stderr
     *rounds, summary = [json.loads(line) for line in proc.stdout.splitlines()]
     assert summary["interrupted"] is False and summary["summary"]["rounds"] == len(rounds)
@@ -44,7 +44,7 @@ def test_watch_records_edits_and_takedowns(site, tmp_path):
     site.gone = {5: 410, 7: 404}
     second = watch_site(data, site, "--recheck", "20")
     assert (second["rechecked"], second["changed"], second["withdrawn"], second["new"]) == (20, 1, 2, 0)
-    store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+    store = archive_store(data)
     rows = by_article(store)
     revs = store.revisions(rows[3]["id"])
     assert len(revs) == 2 and "停止挑衅" in revs[1]["paragraphs"][-1] and "停止挑衅" not in revs[0]["paragraphs"][-1]
@@ -88,7 +88,7 @@ def test_watch_records_edits_and_takedowns(site, tmp_path):
     rebuilt = cli(data, "rebuild", "--json")
     assert rebuilt.returncode == 0, rebuilt.stderr
     after = {k: (r["withdrawn_at"], r["revision_count"], r["content_hash"])
-             for k, r in by_article(Store(f"sqlite:///{data / 'archive.sqlite'}")).items()}
+             for k, r in by_article(archive_store(data)).items()}
     assert after == before
 
 
@@ -128,7 +128,7 @@ def test_watch_stops_on_sigterm_resumes_and_serves_meanwhile(corpus, tmp_path):
         try:
             second = json.loads(watch.stdout.readline())
             assert second["sources"][0]["new"] == 1
-            store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+            store = archive_store(data)
             newest = max(store.iter_statements(), key=lambda r: r["first_seen"])
             # searchable in the running server before the next round starts
             deadline = time.monotonic() + 3.5
@@ -152,7 +152,7 @@ def test_watch_stops_on_sigterm_resumes_and_serves_meanwhile(corpus, tmp_path):
     finally:
         feed.stop()
     # nothing lost and nothing twice: exactly the statements of every version served, once each
-    rows = list(Store(f"sqlite:///{data / 'archive.sqlite'}").iter_statements())
+    rows = list(archive_store(data).iter_statements())
     assert sorted(r["guid"] for r in rows) == sorted(feed_guids(served))
 
 
@@ -179,7 +179,7 @@ def test_a_watch_stopped_at_any_moment_leaves_everything_it_stored_indexed(corpu
             watch.send_signal(signal.SIGTERM)
             _, err = watch.communicate(timeout=90)
             assert watch.returncode == 130 and "Traceback" not in err, err[-2000:]
-            store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+            store = archive_store(data)
             assert store.unindexed_ids() == []
             store.close()
     finally:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from helpers import (CEASEFIRE_FR, CEASEFIRE_US, CHINESE, ODD_URL, UTC, XSS, XSS_ST, build_archive,
-                     ceasefire)
+                     archive_store, ceasefire)
 
 from archive.datadir import open_datadir
 from archive.index.writing import sync_index
@@ -29,7 +29,7 @@ def archive_dir(tmp_path_factory) -> Path:
                   + [XSS_ST, CHINESE, ODD_URL])
     build_archive(root, statements)
     # a second capture with a corrected text: two revisions
-    store = Store(open_datadir(root, create=False).db_url)
+    store = archive_store(root)
     store.save(Statement(**{**XSS_ST.__dict__, "paragraphs": XSS_ST.paragraphs + ["A correction."],
                             "fetched_at": datetime(2024, 7, 2, 12, 0, tzinfo=UTC)}))
     sync_index(store, root / "index")

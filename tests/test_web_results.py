@@ -1,5 +1,5 @@
 """The results page's extras against a small real archive: exports, Atom feed, OpenSearch, timeline, facets,
-and query highlighting on statement pages."""
+did-you-mean, the help page, and query highlighting on statement pages."""
 from __future__ import annotations
 
 import csv

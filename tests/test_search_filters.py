@@ -1,16 +1,15 @@
-"""Search that analysts trust: Russian and Japanese words, date syntax, filters, facets, suggestions, sorting."""
+"""Search filters over a small multilingual index: Russian and Japanese words, date syntax, exact-value filters,
+facets, suggestions, sorting, and indexes built before the filter fields."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from helpers import store_at
 
-from archive.index.analysis import LatinStemFilter, MultilingualTokenizer
 from archive.index.schema import make_schema
 from archive.index.writing import sync_index
 from archive.model import Statement
 from archive.search.searcher import QueryError, Searcher
-from archive.store import Store
 from whoosh import index as whoosh_index
-from whoosh.analysis import LowercaseFilter
 
 UTC = timezone.utc
 
@@ -44,7 +43,7 @@ def _statements():
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     root = tmp_path_factory.mktemp("search_more")
-    store = Store(f"sqlite:///{root / 'a.sqlite'}")
+    store = store_at(root / "a.sqlite")
     for st in _statements():
         store.save(st)
     assert sync_index(store, root / "index") == 12
@@ -65,14 +64,6 @@ def test_kana_runs_are_found_by_any_part(archive):
     for q in ("インドネシア", "ドネシ", "ネシ", "ミサイル", "サイル"):
         assert s.search(q).total == 1, q
     assert s.search("シアネ").total == 0  # pairs must follow each other, not merely occur
-
-
-def test_old_analyzers_keep_analysing_as_their_indexes_were_built():
-    # an index pickled before these options holds no attribute for them: the class defaults apply
-    old_tokenizer, old_stem = MultilingualTokenizer(), LatinStemFilter()
-    del old_tokenizer.__dict__["kana_bigrams"], old_stem.__dict__["russian"]
-    analyzer = old_tokenizer | LowercaseFilter() | old_stem
-    assert [t.text for t in analyzer("Заявления カタカナ deployments")] == ["заявления", "カタカナ", "deployment"]
 
 
 @pytest.mark.parametrize("q, total", [
@@ -193,7 +184,7 @@ def test_undated_statements_sort_last_both_ways(archive):
 
 
 def test_refresh_reloads_facet_values(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    store = store_at(tmp_path / "a.sqlite")
     first, second, *_ = _statements()
     store.save(first)
     sync_index(store, tmp_path / "index")
@@ -210,7 +201,7 @@ def test_refresh_reloads_facet_values(tmp_path):
 
 
 def test_index_built_before_the_new_fields(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    store = store_at(tmp_path / "a.sqlite")
     for st in _statements():
         store.save(st)
     (tmp_path / "index").mkdir()
@@ -259,7 +250,7 @@ def test_index_built_before_the_vocabulary_moved_out(tmp_path):
     from whoosh.fields import TEXT
 
     from archive.index.analysis import spelling_analyzer
-    store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    store = store_at(tmp_path / "a.sqlite")
     for st in _statements():
         store.save(st)
     schema = make_schema()
