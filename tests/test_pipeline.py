@@ -3,12 +3,11 @@ Lines export give one identical statement each, whichever way they came in."""
 import pytest
 
 from archive.model import FIELDS
-from archive.store import Store
-from helpers import cli, cli_json
+from helpers import archive_store, cli, cli_json
 
 
 def statements(data) -> dict[str, dict]:
-    store = Store(f"sqlite:///{data / 'archive.sqlite'}")
+    store = archive_store(data)
     try:
         return {row["id"]: {k: row[k] for k in FIELDS} for row in store.iter_statements()}
     finally:
