@@ -23,6 +23,9 @@ bp.add_app_template_filter(http_url)
 FORM_FIELDS = ("q", *(f.arg for f in FILTERS), "sort")
 CITE_FIELDS = ("q", *(f.arg for f in FILTERS if f.cites))
 LABELS = {f.attr: f.label for f in FILTERS}
+# the filters search.html has an input for; the others (narrowed from the sidebar) ride along hidden
+FORM_INPUTS = ("country", "source", "from", "to")
+HIDDEN = tuple(f.arg for f in FILTERS if f.arg not in FORM_INPUTS)
 FACET_VALUES = 8
 # the export links drop paging: an export is every match
 EXPORT_DROPS = ("page", "offset", "limit")
@@ -32,7 +35,7 @@ def _search_form() -> dict:
     # the form shows what the reader typed, even when it is the value we refuse
     form = {k: request.args.get(k, "").strip() for k in FORM_FIELDS}
     form["country"] = form["country"].upper()
-    return {"form": form, "facets": backend().facets(),
+    return {"form": form, "facets": backend().facets(), "hidden": HIDDEN,
             # the twin reads the same query string, so the page's own arguments address it
             "json_url": with_query(url_for("api.search_results"), request.args.to_dict())}
 
