@@ -233,7 +233,8 @@ def lookup(text: str, searcher, store, query: SearchQuery = SearchQuery()) -> di
             some = "at least " if same == len(aligned) and len(ids) == CANDIDATES else ""
             notes.append(f"quote {qi + 1}: the same words appear in {some}{same} statements, listed earliest first")
         if not top:
-            notes.append(f"quote {qi + 1}: not found in the archive" + (" with these filters" if query.filters() else ""))
+            notes.append(f"quote {qi + 1}: not found in the archive"
+                         + (" with these filters" if query.filters() else ""))
         out_quotes.append({"text": quote, "match": top.label if top else "not-found",
                            "matches": min(len(aligned), MAX_MATCHES), "repeated": repeated})
         for a, st in aligned[:MAX_MATCHES]:

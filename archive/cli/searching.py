@@ -30,8 +30,8 @@ _MARK = re.compile(r"</?mark>")
 @click.option("--year", type=click.IntRange(1900, 2100), help="Year as published.")
 @click.option("--facets", is_flag=True, help="Also count matches by country, source, speaker, kind, language, year.")
 @click.pass_context
-def search_archive(ctx, query, as_json, limit, offset, country, source_id, date_from, date_to, sort, kind, language,
-           speaker, year, facets):
+def search_archive(ctx, query, as_json, limit, offset, country, source_id, date_from, date_to, sort, kind,
+                   language, speaker, year, facets):
     """Search the archive.
 
     Syntax: words, "exact phrases", AND / OR / NOT (or -word), (grouping), and field:value for

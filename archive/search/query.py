@@ -126,6 +126,7 @@ class Filter:
 FILTERS = (
     Filter("country", "country", "Country", "country", re.compile(r"[A-Za-z]{2}"),
            "“country” must be a two-letter code such as CN", "word", read=str.upper, cites=True),
+    # any text is a source id: one the archive lacks matches nothing
     Filter("source", "source", "Source", "source", re.compile(r".+", re.S), "", "word", cites=True),
     Filter("from", "date_from", "From", "date", re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
            "“from” must be a date written YYYY-MM-DD, not “{raw}”", "since", read=_typed_day, cites=True),
