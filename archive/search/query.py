@@ -200,8 +200,8 @@ class SearchQuery:
         return self.offset // self.limit + 1
 
     def filters(self) -> list[tuple[Filter, object]]:
-        """The filters this search sets, with their values."""
-        return [(f, getattr(self, f.attr)) for f in FILTERS if getattr(self, f.attr) is not None]
+        """The filters this search sets, with their values; an empty text sets none (`--country ''`)."""
+        return [(f, getattr(self, f.attr)) for f in FILTERS if getattr(self, f.attr) not in (None, "")]
 
     def for_quotes(self) -> SearchQuery:
         """This search with only the filters a quote lookup takes."""
