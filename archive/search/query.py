@@ -155,6 +155,9 @@ def whole(args: Mapping[str, str], name: str, default: int, minimum: int) -> int
 
 @dataclass(frozen=True)
 class SearchQuery:
+    """One search: the text as typed (query syntax and all), a value for each filter of FILTERS or None,
+    the order (SORTS) and the page (limit, offset). Built by the command line and cite, read from a query
+    string by `from_args`; the searcher takes it whole."""
     text: str = ""
     country: str | None = None
     source: str | None = None
