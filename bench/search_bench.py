@@ -34,6 +34,7 @@ from archive.index.writing import rebuild_index  # noqa: E402
 from archive.ingest.jsonl import read_file  # noqa: E402
 from archive.model import Statement  # noqa: E402
 from archive.search import searcher as search_module  # noqa: E402
+from archive.search.query import SearchQuery  # noqa: E402
 from archive.search.searcher import Searcher  # noqa: E402
 from archive.store import Store  # noqa: E402
 
@@ -174,11 +175,9 @@ def progress_printer(label: str):
 # queries ------------------------------------------------------------------------------------------
 
 def whoosh_run(searcher: Searcher, q, f, facets: bool):
-    kw = dict(country=f.get("country"), date_from=f.get("date_from"), date_to=f.get("date_to"),
-              sort=f.get("sort", "relevance"), limit=10)
-    if facets:
-        kw["facets"] = True
-    r = searcher.search(q, **kw)
+    query = SearchQuery(q, country=f.get("country"), date_from=f.get("date_from"), date_to=f.get("date_to"),
+                        sort=f.get("sort", "relevance"), limit=10)
+    r = searcher.search(query, facets=facets)
     assert all(h.snippet for h in r.hits)
     return r.total
 

@@ -13,6 +13,7 @@ from helpers import build_archive, web_client
 from archive.cite.lookup import CANDIDATES, CiteError, lookup, quotes, words
 from archive.datadir import open_datadir
 from archive.model import Statement
+from archive.search.query import SearchQuery
 from archive.search.searcher import Searcher
 from archive.store import Store
 
@@ -49,7 +50,7 @@ def archive_dir(tmp_path_factory) -> Path:
 def look(archive_dir):
     dd = open_datadir(archive_dir, create=False)
     searcher, store = Searcher(dd.index_dir), Store(dd.db_url)
-    yield lambda text, **kw: lookup(text, searcher, store, **kw)
+    yield lambda text, **kw: lookup(text, searcher, store, SearchQuery(**kw))
     searcher.close()
     store.close()
 
@@ -205,7 +206,7 @@ def crowded(tmp_path_factory):
     root = build_archive(tmp_path_factory.mktemp("crowded"), [briefing, *short, *weekly, chinese])
     dd = open_datadir(root, create=False)
     searcher, store = Searcher(dd.index_dir), Store(dd.db_url)
-    yield lambda text, **kw: lookup(text, searcher, store, **kw)
+    yield lambda text, **kw: lookup(text, searcher, store, SearchQuery(**kw))
     searcher.close()
     store.close()
 

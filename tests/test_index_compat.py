@@ -9,6 +9,7 @@ import shutil
 from helpers import FIXTURES
 
 from archive.index.analysis import LatinStemFilter, MultilingualTokenizer
+from archive.search.query import SearchQuery
 from archive.search.searcher import Searcher
 from whoosh.analysis import LowercaseFilter
 
@@ -18,10 +19,10 @@ def test_an_index_of_the_flat_layout_opens_and_searches(tmp_path):
     shutil.copytree(FIXTURES / "old-layout-index", folder)
     searcher = Searcher(folder)
     try:
-        hits = searcher.search("islands").hits
+        hits = searcher.search(SearchQuery("islands")).hits
         assert [h.title for h in hits] == ["Briefing on the islands"]
-        assert searcher.search("军事部署").total == 1
-        assert searcher.search("missiles", country="US").total == 1  # stemmed: the pickled filter works
+        assert searcher.search(SearchQuery("军事部署")).total == 1
+        assert searcher.search(SearchQuery("missiles", country="US")).total == 1  # stemmed: the pickled filter works
     finally:
         searcher.close()
 

@@ -6,6 +6,7 @@ from helpers import store_at
 
 from archive.index.writing import rebuild_index, sync_index
 from archive.model import Statement
+from archive.search.query import SearchQuery
 from archive.search.searcher import QueryError, Searcher
 
 
@@ -38,43 +39,43 @@ def archive(tmp_path_factory):
 
 def test_totals_are_exact_beyond_the_page(archive):
     _, _, s = archive
-    res = s.search("missile", limit=5)
+    res = s.search(SearchQuery("missile", limit=5))
     assert res.total == 60 and len(res.hits) == 5
-    assert s.search("missile", limit=5, offset=58).total == 60
-    assert len(s.search("missile", limit=5, offset=58).hits) == 2
+    assert s.search(SearchQuery("missile", limit=5, offset=58)).total == 60
+    assert len(s.search(SearchQuery("missile", limit=5, offset=58)).hits) == 2
     # boolean with a filter: the case where an estimated count goes wrong
-    res = s.search("missile AND (partners OR trade) NOT item", limit=1)
+    res = s.search(SearchQuery("missile AND (partners OR trade) NOT item", limit=1))
     assert res.total == 0
-    res = s.search("missile AND partners", limit=3, date_from=date(2024, 1, 11), date_to=date(2024, 1, 30))
+    res = s.search(SearchQuery("missile AND partners", limit=3, date_from=date(2024, 1, 11), date_to=date(2024, 1, 30)))
     assert res.total == 10
 
 
 def test_phrases_stemming_and_fields(archive):
     _, _, s = archive
-    assert s.search('"Nansei islands"').total == 60
-    assert s.search('"islands Nansei"').total == 0
-    assert s.search("\u201cNansei islands\u201d").total == 60  # curly quotes make a phrase too
-    assert s.search("deployments").total == 60  # English stemming
-    assert s.search("missile -partners").total == 30
-    assert s.search("speaker:miller").total == 60
-    assert s.search("country:cn").total == 1
-    assert s.search("kind:press-conference source:cn-mfa-zh").total == 1
+    assert s.search(SearchQuery('"Nansei islands"')).total == 60
+    assert s.search(SearchQuery('"islands Nansei"')).total == 0
+    assert s.search(SearchQuery("\u201cNansei islands\u201d")).total == 60  # curly quotes make a phrase too
+    assert s.search(SearchQuery("deployments")).total == 60  # English stemming
+    assert s.search(SearchQuery("missile -partners")).total == 30
+    assert s.search(SearchQuery("speaker:miller")).total == 60
+    assert s.search(SearchQuery("country:cn")).total == 1
+    assert s.search(SearchQuery("kind:press-conference source:cn-mfa-zh")).total == 1
 
 
 def test_chinese_words_are_segmented(archive):
     _, _, s = archive
-    res = s.search("台湾问题")
+    res = s.search(SearchQuery("台湾问题"))
     assert res.total == 1 and "<mark>台湾</mark>" in res.hits[0].snippet or "<mark>台湾问题</mark>" in res.hits[0].snippet
-    assert s.search('"军事部署"').total == 1
-    assert s.search("毛宁").total == 1
+    assert s.search(SearchQuery('"军事部署"')).total == 1
+    assert s.search(SearchQuery("毛宁")).total == 1
     # 单边制裁 is one dictionary word; its parts are indexed too, so a search for 制裁 finds it
-    assert s.search("制裁").total == 1
-    assert s.search('"反对单边制裁"').total == 1
+    assert s.search(SearchQuery("制裁")).total == 1
+    assert s.search(SearchQuery('"反对单边制裁"')).total == 1
 
 
 def test_snippets_escape_scraped_html(archive):
     _, _, s = archive
-    res = s.search("alert")
+    res = s.search(SearchQuery("alert"))
     assert res.total == 1
     # a fragment starts at a word, so the opening bracket may fall outside it; the closing tag may not
     snippet = res.hits[0].snippet
@@ -84,13 +85,13 @@ def test_snippets_escape_scraped_html(archive):
 
 def test_filters_and_sorting(archive):
     _, _, s = archive
-    assert s.search("", country="CN").total == 1
-    assert s.search("", source="us-state").total == 61
-    newest = s.search("", limit=3, sort="-date").hits
+    assert s.search(SearchQuery("", country="CN")).total == 1
+    assert s.search(SearchQuery("", source="us-state")).total == 61
+    newest = s.search(SearchQuery("", limit=3, sort="-date")).hits
     assert [h.title for h in newest] == ["Briefing 59", "Briefing 58", "Briefing 57"]
-    oldest = s.search("missile", limit=2, sort="date").hits
+    oldest = s.search(SearchQuery("missile", limit=2, sort="date")).hits
     assert [h.title for h in oldest] == ["Briefing 0", "Briefing 1"]
-    jan = s.search("missile", date_from=date(2024, 1, 1), date_to=date(2024, 1, 31))
+    jan = s.search(SearchQuery("missile", date_from=date(2024, 1, 1), date_to=date(2024, 1, 31)))
     assert jan.total == 31
 
 
@@ -104,18 +105,18 @@ def test_filters_and_sorting(archive):
 def test_bad_queries_get_one_line_messages(archive, q, message):
     _, _, s = archive
     with pytest.raises(QueryError, match=message):
-        s.search(q)
+        s.search(SearchQuery(q))
 
 
 def test_wildcards_do_not_expand(archive):
     _, _, s = archive
-    assert s.search("b*").total == 0
-    assert s.search("*:*").total == 0
+    assert s.search(SearchQuery("b*")).total == 0
+    assert s.search(SearchQuery("*:*")).total == 0
 
 
 def test_reindex_gives_the_same_answers(archive, tmp_path):
     store, _, s = archive
     assert rebuild_index(store, tmp_path / "ix2") == 62
     again = Searcher(tmp_path / "ix2")
-    assert again.search("missile AND partners").total == s.search("missile AND partners").total == 30
+    assert again.search(SearchQuery("missile AND partners")).total == s.search(SearchQuery("missile AND partners")).total == 30
     assert store.unindexed_ids() == []

@@ -10,6 +10,7 @@ from whoosh.query import And, AndNot, DateRange, Every, Not, Or, Phrase, Term
 from archive.index.analysis import text_analyzer
 from archive.index.writing import sync_index
 from archive.model import Statement
+from archive.search.query import SearchQuery
 from archive.search.searcher import Searcher, parse_query
 
 UTC = timezone.utc
@@ -100,37 +101,37 @@ def test_whoosh_alone_miscounts_negations_over_deleted_documents(searcher):
     query = parse_query(searcher._parser, "trade -climate -finance")
     whoosh = set(searcher._searcher.docs_for_query(query))
     assert whoosh != _truth(searcher, query)
-    assert searcher.search("trade -climate -finance").total == len(_truth(searcher, query))
+    assert searcher.search(SearchQuery("trade -climate -finance")).total == len(_truth(searcher, query))
 
 
 @pytest.mark.parametrize("q", QUERIES)
 def test_totals_are_the_ground_truth(searcher, q):
     query = parse_query(searcher._parser, q)
     expected = _truth(searcher, query)
-    res = searcher.search(q, limit=5)
+    res = searcher.search(SearchQuery(q, limit=5))
     assert res.total == len(expected)
     # filtered, the count is the intersection with the filter
     allowed = _truth(searcher, parse_query(searcher._parser, "country:us date:2020"))
-    res = searcher.search(q, country="US", date_from=date(2020, 1, 1), date_to=date(2020, 12, 31), limit=3,
+    res = searcher.search(SearchQuery(q, country="US", date_from=date(2020, 1, 1), date_to=date(2020, 12, 31), limit=3),
                           facets=True)
     assert res.total == len(expected & allowed)
     assert sum(n for _, n in res.facets.get("country", [])) == res.total
     # and the page holds what the total promises
-    assert len(searcher.search(q, limit=200).hits) == min(200, len(expected))
+    assert len(searcher.search(SearchQuery(q, limit=200)).hits) == min(200, len(expected))
 
 
 @pytest.mark.parametrize("sort", ["date", "-date"])
 def test_date_order_with_undated_last_and_pages_that_fit_together(searcher, sort):
-    everything = searcher.search("", sort=sort, limit=500).hits
-    assert len(everything) == searcher.search("").total == 120
+    everything = searcher.search(SearchQuery("", sort=sort, limit=500)).hits
+    assert len(everything) == searcher.search(SearchQuery("")).total == 120
     dated = [h.date for h in everything if h.date]
     assert [h.date for h in everything[:len(dated)]] == dated  # undated last, whichever way
     instants = [datetime.fromisoformat(d) for d in dated]
     assert instants == sorted(instants, reverse=sort == "-date")
-    pages = [h.id for off in range(0, 120, 25) for h in searcher.search("", sort=sort, limit=25, offset=off).hits]
+    pages = [h.id for off in range(0, 120, 25) for h in searcher.search(SearchQuery("", sort=sort, limit=25, offset=off)).hits]
     assert pages == [h.id for h in everything]
     # with words, the same order among the matches
-    some = searcher.search("security", sort=sort, limit=500).hits
+    some = searcher.search(SearchQuery("security", sort=sort, limit=500)).hits
     assert [h.id for h in some] == [h.id for h in everything if h.id in {x.id for x in some}]
 
 
@@ -143,7 +144,7 @@ def test_snippet_comes_from_the_paragraph_with_the_words(tmp_path):
                          ministry="M", language="en", date=datetime(2024, 1, 1, tzinfo=UTC)))
     sync_index(store, tmp_path / "index")
     s = Searcher(tmp_path / "index")
-    hit = s.search("ceasefire monitors").hits[0]
+    hit = s.search(SearchQuery("ceasefire monitors")).hits[0]
     s.close()
     assert "<mark>ceasefire</mark> <mark>monitors</mark>" in hit.snippet
     assert len(hit.snippet) < 700
@@ -156,7 +157,7 @@ def test_relevance_order_is_whooshs_exhaustive_ranking(searcher, q):
     # the page is scored by whoosh itself, over the exact matches only: same scores, same order
     query = parse_query(searcher._parser, q)
     whoosh = searcher._searcher.search(query, limit=10, optimize=False)
-    assert [(h.id, h.score) for h in searcher.search(q, limit=10).hits] == \
+    assert [(h.id, h.score) for h in searcher.search(SearchQuery(q, limit=10)).hits] == \
         [(r["id"], round(r.score, 4)) for r in whoosh]
     # a filter that leaves many of the matches, and one that leaves few (walked match by match)
     for filters, truth in (({"country": "US"}, "country:us"),
@@ -164,5 +165,5 @@ def test_relevance_order_is_whooshs_exhaustive_ranking(searcher, q):
                             "country:us date:2020-03..2020-06")):
         allowed = _truth(searcher, parse_query(searcher._parser, truth))
         whoosh = searcher._searcher.search(query, limit=10, optimize=False, filter=allowed)
-        assert [(h.id, h.score) for h in searcher.search(q, limit=10, **filters).hits] == \
+        assert [(h.id, h.score) for h in searcher.search(SearchQuery(q, limit=10, **filters)).hits] == \
             [(r["id"], round(r.score, 4)) for r in whoosh]

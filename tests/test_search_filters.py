@@ -8,6 +8,7 @@ from helpers import store_at
 from archive.index.schema import make_schema
 from archive.index.writing import sync_index
 from archive.model import Statement
+from archive.search.query import SearchQuery
 from archive.search.searcher import QueryError, Searcher
 from whoosh import index as whoosh_index
 
@@ -54,16 +55,16 @@ def archive(tmp_path_factory):
 
 def test_russian_words_are_stemmed(archive):
     _, _, s = archive
-    assert s.search("заявление").total == 1
-    assert s.search("министерство").total == 1
-    assert s.search('"заявление министерства"').total == 1
+    assert s.search(SearchQuery("заявление")).total == 1
+    assert s.search(SearchQuery("министерство")).total == 1
+    assert s.search(SearchQuery('"заявление министерства"')).total == 1
 
 
 def test_kana_runs_are_found_by_any_part(archive):
     _, _, s = archive
     for q in ("インドネシア", "ドネシ", "ネシ", "ミサイル", "サイル"):
-        assert s.search(q).total == 1, q
-    assert s.search("シアネ").total == 0  # pairs must follow each other, not merely occur
+        assert s.search(SearchQuery(q)).total == 1, q
+    assert s.search(SearchQuery("シアネ")).total == 0  # pairs must follow each other, not merely occur
 
 
 @pytest.mark.parametrize("q, total", [
@@ -85,12 +86,12 @@ def test_kana_runs_are_found_by_any_part(archive):
 ])
 def test_date_syntax(archive, q, total):
     _, _, s = archive
-    assert s.search(q).total == total
+    assert s.search(SearchQuery(q)).total == total
 
 
 def test_date_only_query_lists_newest_first(archive):
     _, _, s = archive
-    res = s.search("date:2024-10")
+    res = s.search(SearchQuery("date:2024-10"))
     assert [h.title for h in res.hits] == ["Briefing 2", "Briefing 1", "Briefing 0"]
 
 
@@ -105,25 +106,25 @@ def test_date_only_query_lists_newest_first(archive):
 def test_bad_dates_get_one_line_messages(archive, q, message):
     _, _, s = archive
     with pytest.raises(QueryError, match=message):
-        s.search(q)
+        s.search(SearchQuery(q))
 
 
 def test_exact_value_filters(archive):
     _, _, s = archive
-    assert s.search("", kind="remarks").total == 3
-    assert s.search("missile", kind="PRESS-CONFERENCE").total == 6
-    assert s.search("", language="ru").total == 1
-    assert s.search("", speaker="Fukai, TBS").total == 3
-    assert s.search("", speaker="fukai, tbs").total == 0
-    assert s.search("", speaker="Fukai").total == 0
-    assert s.search("", year=2023).total == 2
-    assert s.search("missile", year=2024, kind="remarks").total == 3
-    assert s.search("missile", year=2023, kind="remarks").total == 0
+    assert s.search(SearchQuery("", kind="remarks")).total == 3
+    assert s.search(SearchQuery("missile", kind="PRESS-CONFERENCE")).total == 6
+    assert s.search(SearchQuery("", language="ru")).total == 1
+    assert s.search(SearchQuery("", speaker="Fukai, TBS")).total == 3
+    assert s.search(SearchQuery("", speaker="fukai, tbs")).total == 0
+    assert s.search(SearchQuery("", speaker="Fukai")).total == 0
+    assert s.search(SearchQuery("", year=2023)).total == 2
+    assert s.search(SearchQuery("missile", year=2024, kind="remarks")).total == 3
+    assert s.search(SearchQuery("missile", year=2023, kind="remarks")).total == 0
 
 
 def test_facets_count_every_match(archive):
     _, _, s = archive
-    res = s.search("", limit=2, facets=True)
+    res = s.search(SearchQuery("", limit=2), facets=True)
     assert res.total == 12 and len(res.hits) == 2
     f = res.facets
     assert set(f) == {"country", "source", "speaker", "kind", "language", "year", "month"}
@@ -136,51 +137,51 @@ def test_facets_count_every_match(archive):
     # year and month as published: the Tokyo statement of 1 December counts in December
     assert f["year"] == [("2023", 2), ("2024", 9)]
     assert f["month"] == [("2023-05", 2), ("2024-10", 3), ("2024-11", 5), ("2024-12", 1)]
-    res = s.search("missile", limit=1, facets=True)
+    res = s.search(SearchQuery("missile", limit=1), facets=True)
     assert res.total == 9 and res.facets["country"] == [("US", 9)]
 
 
 def test_facets_follow_filters_and_are_off_by_default(archive):
     _, _, s = archive
-    assert s.search("missile").facets == {}
-    res = s.search("", country="US", facets=True)
+    assert s.search(SearchQuery("missile")).facets == {}
+    res = s.search(SearchQuery("", country="US"), facets=True)
     assert res.total == 10
     assert res.facets["year"] == [("2023", 2), ("2024", 7)]  # the undated note has no year
-    res = s.search("missile date:2024-11", facets=True)
+    res = s.search(SearchQuery("missile date:2024-11"), facets=True)
     assert res.facets["month"] == [("2024-11", 4)]
-    assert s.search("nosuchword", facets=True).facets["country"] == []
+    assert s.search(SearchQuery("nosuchword"), facets=True).facets["country"] == []
 
 
 def test_json_has_facets_and_suggestion(archive):
     _, _, s = archive
-    js = s.search("", country="JP", facets=True).to_json()
+    js = s.search(SearchQuery("", country="JP"), facets=True).to_json()
     assert js["facets"]["country"] == [{"value": "JP", "count": 1}]
     assert js["facets"]["speaker"] == [{"value": "Fukai, TBS", "count": 1}]
     assert js["suggestion"] is None
-    js = s.search("missile").to_json()
+    js = s.search(SearchQuery("missile")).to_json()
     assert js["facets"] == {}
     assert js["suggestion"] is None
-    assert s.search("missle").to_json()["suggestion"] == "missile"
+    assert s.search(SearchQuery("missle")).to_json()["suggestion"] == "missile"
 
 
 def test_did_you_mean(archive):
     _, _, s = archive
-    res = s.search("missle")
+    res = s.search(SearchQuery("missle"))
     assert res.total == 0 and res.suggestion == "missile"
-    assert s.search('"Nansei islnds"').suggestion == '"Nansei islands"'
-    assert s.search("Misile country:us").suggestion == "Missile country:us"
-    assert s.search("заевления").suggestion == "заявления"
-    assert s.search("missile").suggestion is None
-    assert s.search("xqzvvk").suggestion is None
+    assert s.search(SearchQuery('"Nansei islnds"')).suggestion == '"Nansei islands"'
+    assert s.search(SearchQuery("Misile country:us")).suggestion == "Missile country:us"
+    assert s.search(SearchQuery("заевления")).suggestion == "заявления"
+    assert s.search(SearchQuery("missile")).suggestion is None
+    assert s.search(SearchQuery("xqzvvk")).suggestion is None
 
 
 def test_undated_statements_sort_last_both_ways(archive):
     _, _, s = archive
-    oldest = [h.title for h in s.search("islands", sort="date", limit=20).hits]
-    newest = [h.title for h in s.search("islands", sort="-date", limit=20).hits]
+    oldest = [h.title for h in s.search(SearchQuery("islands", sort="date", limit=20)).hits]
+    newest = [h.title for h in s.search(SearchQuery("islands", sort="-date", limit=20)).hits]
     assert oldest[0] == "Briefing 7" and oldest[-1] == "Undated note"
     assert newest[0] == "Briefing 6" and newest[-1] == "Undated note"
-    assert s.search("", sort="-date", limit=1).hits[0].title == "記者会見"
+    assert s.search(SearchQuery("", sort="-date", limit=1)).hits[0].title == "記者会見"
 
 
 def test_refresh_reloads_facet_values(tmp_path):
@@ -189,14 +190,14 @@ def test_refresh_reloads_facet_values(tmp_path):
     store.save(first)
     sync_index(store, tmp_path / "index")
     s = Searcher(tmp_path / "index")
-    assert s.search("", facets=True).facets["kind"] == [("remarks", 1)]
+    assert s.search(SearchQuery(""), facets=True).facets["kind"] == [("remarks", 1)]
     store.save(second)
     sync_index(store, tmp_path / "index")
     assert s.stale()
     s.close()
     s = Searcher(tmp_path / "index")
     assert not s.stale()
-    assert s.search("", facets=True).facets["kind"] == [("press-conference", 1), ("remarks", 1)]
+    assert s.search(SearchQuery(""), facets=True).facets["kind"] == [("press-conference", 1), ("remarks", 1)]
     s.close()
 
 
@@ -211,10 +212,10 @@ def test_index_built_before_the_new_fields(tmp_path):
     whoosh_index.create_in(str(tmp_path / "index"), schema)
     assert sync_index(store, tmp_path / "index") == 12  # it still takes statements, without those fields
     s = Searcher(tmp_path / "index")
-    assert s.search("missile").total == 9
+    assert s.search(SearchQuery("missile")).total == 9
     with pytest.raises(QueryError, match="policy-archive reindex"):
-        s.search("", speaker="Fukai, TBS")
-    res = s.search("missle", facets=True)
+        s.search(SearchQuery("", speaker="Fukai, TBS"))
+    res = s.search(SearchQuery("missle"), facets=True)
     assert res.suggestion is None
     assert set(res.facets) == {"country", "source", "kind", "language"}
     s.close()
@@ -263,6 +264,6 @@ def test_index_built_before_the_vocabulary_moved_out(tmp_path):
     whoosh_index.create_in(str(tmp_path / "index"), schema)
     assert sync_index(store, tmp_path / "index") == 12
     s = Searcher(tmp_path / "index")
-    assert s.search('"Nansei islands"').total == 9
-    assert s.search("missle").suggestion == "missile"
+    assert s.search(SearchQuery('"Nansei islands"')).total == 9
+    assert s.search(SearchQuery("missle")).suggestion == "missile"
     s.close()

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from archive.model import statement_id
-from archive.search.query import MAX_PHRASE_WORDS
+from archive.search.query import MAX_PHRASE_WORDS, SearchQuery
 from archive.search.searcher import TIME_LIMIT, QueryError, Searcher
 from helpers import cli_json
 
@@ -47,7 +47,7 @@ def test_every_real_title_is_found_as_a_phrase(corpus, real_index):
         # a title holding ASCII quotes is pasted between curly ones, which only a closing curly mark ends
         phrase = f"“{rec['title']}”" if '"' in rec["title"] else f'"{rec["title"]}"'
         try:
-            ids = {h.id for h in real_index.search(phrase, limit=50).hits}
+            ids = {h.id for h in real_index.search(SearchQuery(phrase, limit=50)).hits}
         except QueryError as e:
             missed.append(f"{rec['title']}: {e}")
             continue
@@ -58,17 +58,17 @@ def test_every_real_title_is_found_as_a_phrase(corpus, real_index):
 
 @pytest.mark.corpus
 def test_a_colon_inside_quotes_is_text_and_outside_names_a_field(real_index):
-    assert real_index.search('"Chair’s Statement: Roadmap for Global Food Security"').total >= 1
+    assert real_index.search(SearchQuery('"Chair’s Statement: Roadmap for Global Food Security"')).total >= 1
     with pytest.raises(QueryError, match="unknown field 'Statement'"):
-        real_index.search("Chair’s Statement: Roadmap")
+        real_index.search(SearchQuery("Chair’s Statement: Roadmap"))
     with pytest.raises(QueryError, match="phrase too long"):
-        real_index.search('"' + " ".join(["a"] * (MAX_PHRASE_WORDS + 1)) + '"')
+        real_index.search(SearchQuery('"' + " ".join(["a"] * (MAX_PHRASE_WORDS + 1)) + '"'))
 
 
 @pytest.mark.corpus
 def test_a_long_phrase_of_one_repeated_word_answers_fast(real_index):
     started = time.monotonic()
-    real_index.search('"' + " ".join(["the"] * 64) + '"', facets=True)
+    real_index.search(SearchQuery('"' + " ".join(["the"] * 64) + '"'), facets=True)
     assert time.monotonic() - started < 1.0
 
 
@@ -129,8 +129,8 @@ def test_fuzzed_queries_answer_within_the_bound_or_with_a_user_error(corpus, rea
         q = fuzzer.query()
         started = time.monotonic()
         try:
-            real_index.search(q, limit=fuzzer.rng.choice([10, 20, 100]), facets=fuzzer.rng.random() < 0.5,
-                              sort=fuzzer.rng.choice(["relevance", "date", "-date"]))
+            real_index.search(SearchQuery(q, limit=fuzzer.rng.choice([10, 20, 100]),
+                              sort=fuzzer.rng.choice(["relevance", "date", "-date"])), facets=fuzzer.rng.random() < 0.5)
             answered += 1
         except QueryError as e:
             assert "\n" not in str(e)

@@ -6,31 +6,21 @@ are compared as lists of normalised words, and the label says how close they are
 """
 from __future__ import annotations
 
-import heapq
-import math
 import re
 import unicodedata
 from bisect import bisect_right
-from collections import Counter, defaultdict
-from itertools import accumulate, islice
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from difflib import SequenceMatcher
+from itertools import accumulate
+
+from ..search.query import BadSearch, SearchQuery
 
 MAX_CHARS = 2000
 # each quote is a search and an alignment: a bound on them bounds the answer's time
 MAX_QUOTES = 5
+# statements retrieved for each quote (archive.search.candidates) and aligned
 CANDIDATES = 50
-# candidate retrieval reads the posting lists of the quote's rarer words, taken in turn from each QUOTE_STRETCH
-# words of the quote, rarest first, within this many postings (and CANDIDATE_TERMS words; the first word's
-# list up to FIRST_TERM_CAP): the cost is bounded at any archive size, and the words it leaves out are the
-# common ones, which say least about where a quote comes from
-POSTING_BUDGET = 40_000
-CANDIDATE_TERMS = 16
-FIRST_TERM_CAP = 4 * POSTING_BUDGET
-QUOTE_STRETCH = 8
-# the share of a statement's weight from words outside its best-matched stretch of the quote
-SCATTERED = 0.2
 # paragraphs aligned in full, chosen by the words they share with the quote (at most PER_STATEMENT from
 # one statement): aligning every paragraph of 50 long transcripts would miss the latency target
 ALIGNED_PARAGRAPHS = 40
@@ -52,14 +42,14 @@ LABELS = ("verbatim", "near", "partial", "not-found")
 
 _QUOTED = re.compile(r'"([^"]+)"|\u201c([^\u201d]+)\u201d|\u00ab([^\u00bb]+)\u00bb|\u300c([^\u300d]+)\u300d|'
                      r'\u2018([^\u2019]{40,}?)\u2019(?!\w)|\u201e([^\u201c\u201d]+)[\u201c\u201d]')
-_CJK_GAP = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\u3040-\u30ff]) (?=[\u2e80-\u9fff\uf900-\ufaff\u3040-\u30ff])")
 _BRACKETED = re.compile(r"\[[^\]]*\]")
 # one CJK or kana character is a word: those scripts write words without spaces
 _WORD = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W_]+")
 
 
-class CiteError(ValueError):
-    """Input we cannot look up (empty text); the message is for the user."""
+class CiteError(BadSearch):
+    """Input we cannot look up (empty text); the message is for the user. A bad search like any other: the
+    web answers it with a 400."""
 
 
 def words(text: str) -> list[str]:
@@ -202,86 +192,14 @@ def best_alignments(qw: list[str], statements: list[dict], inserted: bool = Fals
     return best
 
 
-def candidates(view, qw: list[str], limit: int) -> list[str]:
-    """Ids of the statements holding the most of the quote's rarer words, weighted by rarity, those of
-    one stretch of the quote found together counting most.
-
-    Counting the words a statement shares with the quote, rather than BM25 over the whole statement,
-    keeps a long transcript with the quote in one paragraph from losing to short statements that
-    repeat one of its words. The postings read are bounded (POSTING_BUDGET, FIRST_TERM_CAP), so the
-    cost does not grow with the archive.
-    """
-    ws, analyzer, allowed = view.searcher, view.analyzer, view.allowed
-    reader = ws.reader()
-    total = max(1, reader.doc_count_all())
-    # per statement, the weight of the quote's words it holds from each stretch of the quote: the words
-    # of one stretch found together point to its source; the same number scattered over the quote, less
-    along: dict[tuple[int, int], float] = defaultdict(float)
-    spent = 0
-    for n, (df, term, segment) in enumerate(_spread(qw, analyzer, lambda t: reader.doc_frequency("text", t))):
-        if n >= CANDIDATE_TERMS:
-            break
-        if n and spent + df > POSTING_BUDGET:
-            continue
-        spent += df
-        idf = math.log(1 + total / df)
-        # a quote of common words only: its rarest word's list is read up to a cap, not to the end
-        for doc in islice(reader.postings("text", term).all_ids(), FIRST_TERM_CAP):
-            if allowed is None or doc in allowed:
-                along[doc, segment] += idf
-    weight: Counter = Counter()
-    best: Counter = Counter()
-    for (doc, _), w in along.items():
-        weight[doc] += SCATTERED * w
-        best[doc] = max(best[doc], w)
-    for doc, w in best.items():
-        weight[doc] += (1 - SCATTERED) * w
-    if not weight:
-        return []
-    # equal weights (a formula repeated week after week) are ordered oldest first, so that the earliest
-    # statements are the ones retrieved when there are more than `limit`
-    cutoff = heapq.nlargest(limit, weight.values())[-1]
-    when = _dates(reader, view.schema)
-    top = sorted((doc for doc, w in weight.items() if w >= cutoff), key=lambda doc: (-weight[doc], when(doc)))
-    return [ws.stored_fields(doc)["id"] for doc in top[:limit]]
-
-
-def _spread(qw: list[str], analyzer, frequency) -> list[tuple[int, str, int]]:
-    """The quote's index terms with their document frequencies and segments, taken in turn from each
-    QUOTE_STRETCH words of it, rarest first within each: when only part of a quote is in the archive (the rest
-    paraphrased), the rarest words of the whole may all be in the other part."""
-    segments, seen = [], set()
-    for i in range(0, len(qw), QUOTE_STRETCH):
-        # joined as the index saw the text: Chinese and Japanese without spaces, for the word segmenter
-        text = _CJK_GAP.sub("", " ".join(qw[i:i + QUOTE_STRETCH]))
-        terms = {t.text for t in analyzer(text)} - seen
-        seen |= terms
-        segments.append(sorted((df, t, len(segments)) for t in terms if (df := frequency(t))))
-    spread = [seg[r] for r in range(max(map(len, segments), default=0)) for seg in segments if r < len(seg)]
-    # the rarest of all goes first: the first term is read even beyond the budget, and a common one
-    # there would leave no budget for the rest
-    if spread:
-        spread.insert(0, spread.pop(spread.index(min(spread))))
-    return spread
-
-
-def _dates(reader, schema):
-    """A document's publication time as the index sorts it; undated documents last."""
-    if not reader.has_column("sortdate"):
-        return lambda doc: 0
-    column = reader.column_reader("sortdate")
-    undated = schema["sortdate"].to_column_value(0)
-    return lambda doc: math.inf if (v := column[doc]) == undated else v
-
-
 def _rank(a: Alignment) -> tuple:
     return (-LABELS.index(a.label), a.score)
 
 
-def lookup(text: str, searcher, store, *, country: str | None = None, source: str | None = None,
-           speaker: str | None = None, date_from: date | None = None, date_to: date | None = None) -> dict:
+def lookup(text: str, searcher, store, query: SearchQuery = SearchQuery()) -> dict:
     """The answer for a pasted text: its quotes, the statements they come from (best first; the same
-    words in several statements earliest first), and notes on what was cut or not found."""
+    words in several statements earliest first), and notes on what was cut or not found. Of the query only
+    the filters a quote lookup takes count (`SearchQuery.for_quotes`)."""
     text = (text or "").strip()
     if not text:
         raise CiteError("paste a quote (or a sentence with a quote in quotation marks) to look it up")
@@ -294,8 +212,7 @@ def lookup(text: str, searcher, store, *, country: str | None = None, source: st
     if len(found) > MAX_QUOTES:
         notes.append(f"the text has {len(found)} quoted passages: the first {MAX_QUOTES} were looked up")
         found = found[:MAX_QUOTES]
-    filters = {"country": country, "source": source, "speaker": speaker, "date_from": date_from,
-               "date_to": date_to}
+    query = query.for_quotes()
     out_quotes, matches = [], []
     for qi, quote in enumerate(found):
         inserted = bool(_BRACKETED.search(quote[:MAX_CHARS]))
@@ -303,7 +220,7 @@ def lookup(text: str, searcher, store, *, country: str | None = None, source: st
         if not qw:
             out_quotes.append({"text": quote, "match": "not-found", "matches": 0, "repeated": False})
             continue
-        ids = candidates(searcher.term_view(**filters), qw, CANDIDATES)
+        ids = searcher.candidates(qw, query, CANDIDATES)
         statements = store.get_many(ids)
         aligned = [(a, st) for a, st in zip(best_alignments(qw, statements, inserted), statements)
                    if a and a.label != "not-found"]
@@ -316,8 +233,8 @@ def lookup(text: str, searcher, store, *, country: str | None = None, source: st
             some = "at least " if same == len(aligned) and len(ids) == CANDIDATES else ""
             notes.append(f"quote {qi + 1}: the same words appear in {some}{same} statements, listed earliest first")
         if not top:
-            notes.append(f"quote {qi + 1}: not found in the archive" + (" with these filters" if any(
-                filters.values()) else ""))
+            notes.append(f"quote {qi + 1}: not found in the archive"
+                         + (" with these filters" if query.filters() else ""))
         out_quotes.append({"text": quote, "match": top.label if top else "not-found",
                            "matches": min(len(aligned), MAX_MATCHES), "repeated": repeated})
         for a, st in aligned[:MAX_MATCHES]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import signal
 import time
+from datetime import datetime, time as dtime, timezone
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from .. import __version__
 from ..datadir import DataDirError, open_datadir, resolve
 from ..fetch.mirror import Mirrors
 from ..ingest.reports import COUNTS
+from ..search.query import user_day
 
 USER_AGENT = "policy-archive/{version} (+{contact})"
 DEFAULT_CONTACT = "https://github.com/policy-archive/policy-archive"
@@ -61,14 +63,18 @@ def open_searcher(ctx: click.Context):
         fail(f"no index in {dd.root}: run 'policy-archive crawl' or 'policy-archive import' first")
 
 
-def user_date(value: str | None, end: bool = False, name: str = "date"):
+def user_date(value: str | None, end: bool = False, name: str = "date") -> datetime | None:
+    """A date typed as an option (--since, --from, --to), in UTC: its first moment, or with `end` its last,
+    so that --to 2024-03 includes all of March."""
     if value is None:
         return None
-    from ..sources.dates import parse_user_date
     try:
-        return parse_user_date(value, end=end)
+        day = user_day(value, last=end)
     except ValueError as e:
-        raise click.BadParameter(str(e), param_hint=name) from None
+        raise click.BadParameter(f"invalid date {value!r}: {e}", param_hint=name) from None
+    if day is None:
+        raise click.BadParameter(f"invalid date {value!r}: use YYYY-MM-DD, YYYY-MM or YYYY", param_hint=name)
+    return datetime.combine(day, dtime(23, 59, 59) if end else dtime.min, timezone.utc)
 
 
 def emit_json(obj):

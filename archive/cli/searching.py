@@ -1,13 +1,20 @@
 """`policy-archive search` and `cite`: reading the archive from the command line."""
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import click
 
-from ..cite.formats import FORMATS
+from ..cite.formats import FORMATS, cite as format_citation
+from ..cite.lookup import CiteError, lookup
+from ..search.query import SORTS, BadSearch, SearchQuery
 from .app import emit_json, fail, main, open_searcher, open_store, user_date
 
+_MARK = re.compile(r"</?mark>")
 
-@main.command()
+
+@main.command("search")
 @click.argument("query")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True)
@@ -16,15 +23,15 @@ from .app import emit_json, fail, main, open_searcher, open_store, user_date
 @click.option("--source", "source_id", help="Source id, e.g. us-state.")
 @click.option("--from", "date_from", help="From this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Up to this date (YYYY-MM-DD).")
-@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--kind", help="press-conference, remarks, statement, readout, speech, interview or other.")
 @click.option("--language", help="BCP 47 language tag, e.g. zh.")
 @click.option("--speaker", help="Exact speaker, as the statements name them.")
 @click.option("--year", type=click.IntRange(1900, 2100), help="Year as published.")
 @click.option("--facets", is_flag=True, help="Also count matches by country, source, speaker, kind, language, year.")
 @click.pass_context
-def search(ctx, query, as_json, limit, offset, country, source_id, date_from, date_to, sort, kind, language,
-           speaker, year, facets):
+def search_archive(ctx, query, as_json, limit, offset, country, source_id, date_from, date_to, sort, kind,
+                   language, speaker, year, facets):
     """Search the archive.
 
     Syntax: words, "exact phrases", AND / OR / NOT (or -word), (grouping), and field:value for
@@ -35,15 +42,15 @@ def search(ctx, query, as_json, limit, offset, country, source_id, date_from, da
       policy-archive search 'missile deployment' --country CN --from 2024-01-01
       policy-archive search '"press briefing" AND speaker:price' --json --limit 50
     """
-    from ..search.searcher import QueryError
     start = user_date(date_from, name="--from")
     end = user_date(date_to, end=True, name="--to")
     _, searcher = open_searcher(ctx)
     try:
-        res = searcher.search(query, country=country, source=source_id, date_from=start and start.date(),
-                              date_to=end and end.date(), limit=limit, offset=offset, sort=sort, kind=kind,
-                              language=language, speaker=speaker, year=year, facets=facets)
-    except QueryError as e:
+        res = searcher.search(SearchQuery(query, country=country, source=source_id, kind=kind, language=language,
+                                          speaker=speaker, year=year, date_from=start and start.date(),
+                                          date_to=end and end.date(), sort=sort, limit=limit, offset=offset),
+                              facets=facets)
+    except BadSearch as e:
         fail(str(e))
     if as_json:
         out = {"total": res.total, "hits": [
@@ -55,8 +62,6 @@ def search(ctx, query, as_json, limit, offset, country, source_id, date_from, da
             out["suggestion"] = res.suggestion
         emit_json(out)
         return
-    import re
-    from html import unescape
     click.echo(f"{res.total:,} statements")
     if res.suggestion:
         click.echo(f"did you mean: {res.suggestion}")
@@ -64,7 +69,7 @@ def search(ctx, query, as_json, limit, offset, country, source_id, date_from, da
         if name != "month" and counts:
             click.echo(f"  {name}: " + ", ".join(f"{v} {n:,}" for v, n in counts[:8]))
     for h in res.hits:
-        snippet = unescape(re.sub(r"</?mark>", "*", h.snippet)).replace("\n", " ")
+        snippet = unescape(_MARK.sub("*", h.snippet)).replace("\n", " ")
         click.echo(f"\n{(h.date or '')[:10]}  {h.title}\n  {h.ministry}"
                    f"{' · ' + h.speaker if h.speaker else ''} · {h.kind} · id {h.id}\n  {h.url}\n  {snippet}")
 
@@ -94,15 +99,14 @@ def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_t
       policy-archive cite 'The spokesman said the talks were "constructive and candid"'
       policy-archive cite 'we will continue to support Ukraine' --source us-state --format bibtex --json
     """
-    from ..cite.formats import cite as format_citation
-    from ..cite.lookup import CiteError, lookup
     start = user_date(date_from, name="--from")
     end = user_date(date_to, end=True, name="--to")
     dd, searcher = open_searcher(ctx)
     store = open_store(dd)
     try:
-        answer = lookup(text, searcher, store, country=country and country.upper(), source=source_id,
-                        speaker=speaker, date_from=start and start.date(), date_to=end and end.date())
+        answer = lookup(text, searcher, store, SearchQuery(country=country and country.upper(), source=source_id,
+                                                           speaker=speaker, date_from=start and start.date(),
+                                                           date_to=end and end.date()))
     except CiteError as e:
         fail(str(e))
     for m in answer["matches"]:

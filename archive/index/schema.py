@@ -1,15 +1,17 @@
-"""The index schema: the fields of a statement and of the spelling vocabulary.
+"""The index schema: the fields of a statement and of the spelling vocabulary, and a statement's values for them.
 
 Whoosh pickles the schema, with its field and analyzer classes, into every index it writes: renaming or
 moving a class here leaves existing indexes unreadable (see `archive/index/__init__.py`).
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
 
-from .analysis import spelling_analyzer, text_analyzer
+from .analysis import analyse_for_index, spelling_analyzer, text_analyzer
 
 # The spelling vocabulary is a second Whoosh index in the same folder, one document per commit holding
 # the words of the statements it added with their counts. As a field of each statement it doubled the
@@ -73,3 +75,47 @@ def make_schema() -> Schema:
 def vocabulary_schema() -> Schema:
     # title and text unstemmed: stems ("deploy") are no words to propose to a user
     return Schema(words=AnalysedText(analyzer=spelling_analyzer(), phrase=False, stored=False))
+
+
+def document(st: dict, analysed: bool) -> dict:
+    """The index fields of a stored statement; with `analysed`, title, text and words come already
+    analysed (for an AnalysedText schema), the texts themselves only stored."""
+    text = "\n\n".join(st["paragraphs"])
+    doc = {
+        "id": st["id"], "url": st["url"], "title": st["title"], "text": text,
+        "speaker": "; ".join(map(str, st["speakers"])), "country": st["country"], "source": st["source"],
+        "kind": st["kind"], "language": st["language"], "ministry": st["ministry"],
+        "date_text": st["date"] or "", "sortdate": 0,
+    }
+    if analysed:
+        words: dict[str, list[int]] = {}
+        doc["_stored_title"], doc["_stored_text"] = st["title"], text
+        doc["title"] = analyse_for_index(st["title"], words)
+        doc["text"] = analyse_for_index(text, words)
+        doc["words"] = words
+    else:
+        doc["words"] = st["title"] + "\n\n" + text
+    if st["speakers"]:
+        doc["speaker_exact"] = [str(s) for s in st["speakers"]]
+    published = _published(st["date"])
+    if published:
+        # ranges, years and months use the calendar as published: a Tokyo statement of 1 December is in
+        # December for `date:2024-12`, the facets and the timeline alike; sorting uses the true instant
+        doc["date"] = published.replace(tzinfo=None)
+        doc["sortdate"] = int(published.timestamp())
+        doc["year"] = published.year
+        doc["month"] = f"{published.year:04d}-{published.month:02d}"
+    return doc
+
+
+def _published(text: str | None) -> datetime | None:
+    """A stored date, or None for one that cannot be placed in time: rows written before imports checked
+    dates may hold a year 1, and one such row must not stop every later sync, so it is indexed undated."""
+    if not text:
+        return None
+    try:
+        published = datetime.fromisoformat(text)
+        published.timestamp()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    return published

@@ -15,7 +15,6 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -25,8 +24,7 @@ from whoosh.codec import default_codec
 
 from ..store import Store
 from ..store.tables import statements
-from .analysis import analyse_for_index
-from .schema import VOCABULARY, AnalysedText, make_schema, vocabulary_schema
+from .schema import VOCABULARY, AnalysedText, document, make_schema, vocabulary_schema
 
 # statements per commit when adding to an index in use: each commit makes them searchable
 BATCH = 500
@@ -81,50 +79,6 @@ def open_vocabulary(folder: Path, readonly: bool = False):
     if not whoosh_index.exists_in(str(folder), indexname=VOCABULARY):
         return None
     return whoosh_index.open_dir(str(folder), indexname=VOCABULARY, readonly=readonly)
-
-
-def document(st: dict, analysed: bool) -> dict:
-    """The index fields of a stored statement; with `analysed`, title, text and words come already
-    analysed (for an AnalysedText schema), the texts themselves only stored."""
-    text = "\n\n".join(st["paragraphs"])
-    doc = {
-        "id": st["id"], "url": st["url"], "title": st["title"], "text": text,
-        "speaker": "; ".join(map(str, st["speakers"])), "country": st["country"], "source": st["source"],
-        "kind": st["kind"], "language": st["language"], "ministry": st["ministry"],
-        "date_text": st["date"] or "", "sortdate": 0,
-    }
-    if analysed:
-        words: dict[str, list[int]] = {}
-        doc["_stored_title"], doc["_stored_text"] = st["title"], text
-        doc["title"] = analyse_for_index(st["title"], words)
-        doc["text"] = analyse_for_index(text, words)
-        doc["words"] = words
-    else:
-        doc["words"] = st["title"] + "\n\n" + text
-    if st["speakers"]:
-        doc["speaker_exact"] = [str(s) for s in st["speakers"]]
-    published = _published(st["date"])
-    if published:
-        # ranges, years and months use the calendar as published: a Tokyo statement of 1 December is in
-        # December for `date:2024-12`, the facets and the timeline alike; sorting uses the true instant
-        doc["date"] = published.replace(tzinfo=None)
-        doc["sortdate"] = int(published.timestamp())
-        doc["year"] = published.year
-        doc["month"] = f"{published.year:04d}-{published.month:02d}"
-    return doc
-
-
-def _published(text: str | None) -> datetime | None:
-    """A stored date, or None for one that cannot be placed in time: rows written before imports checked
-    dates may hold a year 1, and one such row must not stop every later sync, so it is indexed undated."""
-    if not text:
-        return None
-    try:
-        published = datetime.fromisoformat(text)
-        published.timestamp()
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
-    return published
 
 
 @contextmanager

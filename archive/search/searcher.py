@@ -1,12 +1,11 @@
 """Search: parse a user's query safely, run it against the index, return exact counts and snippets."""
 from __future__ import annotations
 
-import calendar
 import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time as dtime
+from datetime import datetime, time as dtime
 from html import escape
 from pathlib import Path
 
@@ -20,25 +19,32 @@ from whoosh.query import And, DateRange, Every, Not, NumericRange, Phrase, Term
 from ..index.analysis import highlight_tokens
 from ..index.schema import VOCABULARY, AnalysedText
 from ..index.writing import live_index
+from . import candidates
 from .facets import FacetColumns
 from .matches import DateOrder, Only, Until, known_phrases, matching, phrase_docs, positive_terms
-from .query import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, plain_quotes
+from .query import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, BadSearch, SearchQuery, plain_quotes, user_day
 from .snippets import snippet
 
 TIME_LIMIT = 3.0
 QUERY_FIELDS = ("title", "text", "speaker", "country", "source", "kind", "language")
-SORTS = ("relevance", "date", "-date")
 # fewer hits than this and we look for a spelling that finds more
 FEW_HITS = 5
 REINDEX = "run 'policy-archive reindex' to rebuild the index"
 # `date:` at the start of a word, with the AND or NOT that may join it to the rest
 _DATE_TOKEN = re.compile(r"(?<![^\s(])(?:(AND\s+NOT|AND|NOT)\s+)?([-+]?)(?i:date):(\S*)")
 _PHRASE = re.compile(r'"[^"]*"')
-_DAY = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _DATE_HELP = "write date:YYYY, date:YYYY-MM, date:YYYY-MM-DD or date:FROM..TO"
 # letters outside CJK and kana: those are analysed into pieces (jieba words, kana pairs), not spelled
 _SPELLABLE = re.compile(r"[^\W\d_\u2e80-\uffff]{4,}")
 
+# how a filter (archive.search.query.FILTERS) narrows its index field to a value
+_MATCHES = {
+    "word": lambda field, value: Term(field, value.lower()),  # the field is indexed lowercased
+    "exact": lambda field, value: Term(field, value),
+    "year": lambda field, year: NumericRange(field, year, year),
+    "since": lambda field, day: DateRange(field, datetime.combine(day, dtime.min), None),
+    "until": lambda field, day: DateRange(field, None, datetime.combine(day, dtime.max)),
+}
 
 FILTER_CACHE = 256
 # opening a searcher while a writer commits may find files gone; it rarely happens three times running
@@ -51,8 +57,9 @@ class NoIndex(FileNotFoundError):
     """The folder holds no index (yet)."""
 
 
-class QueryError(Exception):
-    """A query we will not run; the message is for the user, one line."""
+class QueryError(BadSearch):
+    """A query the searcher will not run (its syntax, its size, its time, a filter the index cannot apply):
+    a bad search raised while searching, where the rest are found when a SearchQuery is read."""
 
 
 @dataclass
@@ -124,20 +131,13 @@ def _parser(schema) -> qparser.QueryParser:
 
 
 def _day(text: str, last: bool) -> datetime:
-    m = _DAY.fullmatch(text)
-    if not m:
-        raise QueryError(f"malformed date {text!r}: {_DATE_HELP}")
-    year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
     try:
-        if day:
-            d = date(year, month, day)
-        elif month:
-            d = date(year, month, calendar.monthrange(year, month)[1] if last else 1)
-        else:
-            d = date(year, 12, 31) if last else date(year, 1, 1)
+        day = user_day(text, last)
     except ValueError:
         raise QueryError(f"malformed date {text!r}: no such date") from None
-    return datetime.combine(d, dtime.max if last else dtime.min)
+    if day is None:
+        raise QueryError(f"malformed date {text!r}: {_DATE_HELP}")
+    return datetime.combine(day, dtime.max if last else dtime.min)
 
 
 def _date_range(value: str):
@@ -225,14 +225,6 @@ class _Deadline(WrappingCollector):
         if time.monotonic() > self.deadline:
             raise TimeLimit
         return self.child.collect(sub_docnum)
-
-
-@dataclass(frozen=True)
-class TermView:
-    searcher: object
-    schema: object
-    analyzer: object
-    allowed: frozenset[int] | None  # None: every document
 
 
 class _PinnedStorage(FileStorage):
@@ -387,34 +379,21 @@ class Searcher:
     def countries(self) -> list[str]:
         return self._values("country")
 
-    def _filter(self, country, source, kind, language, speaker, year, date_from, date_to):
-        filters = [Term(name, value.lower()) for name, value in
-                   (("country", country), ("source", source), ("kind", kind), ("language", language))
-                   if value]
-        if speaker:
-            if "speaker_exact" not in self._schema:
-                raise QueryError(f"this index was built before speaker filters: {REINDEX}")
-            filters.append(Term("speaker_exact", speaker))
-        if year is not None:
-            filters.append(NumericRange("year", int(year), int(year)))
-        if date_from or date_to:
-            start = datetime.combine(date_from, dtime.min) if date_from else None
-            end = datetime.combine(date_to, dtime.max) if date_to else None
-            filters.append(DateRange("date", start, end))
+    def _filter(self, query: SearchQuery):
+        filters = []
+        for f, value in query.filters():
+            if f.field not in self._schema:
+                raise QueryError(f"this index was built before {f.arg} filters: {REINDEX}")
+            filters.append(_MATCHES[f.match](f.field, value))
         return And(filters) if filters else None
 
-    def search(self, q: str, *, country: str | None = None, source: str | None = None,
-               kind: str | None = None, language: str | None = None, speaker: str | None = None,
-               year: int | None = None, date_from: date | None = None, date_to: date | None = None,
-               limit: int = 20, offset: int = 0, sort: str = "relevance", facets: bool = False) -> Results:
-        if sort not in SORTS:
-            raise QueryError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
-        if limit < 0 or offset < 0:
-            raise QueryError("limit and offset must not be negative")
-        q = (q or "").strip()
-        query = parse_query(self._parser, q) if q else Every()
+    def search(self, query: SearchQuery, facets: bool = False) -> Results:
+        """A page of the matches, their exact total, and with `facets` their counts by facet."""
+        sort, limit, offset = query.sort, query.limit, query.offset
+        q = query.text.strip()
+        parsed = parse_query(self._parser, q) if q else Every()
         words = q and _extract_dates(plain_quotes(q))[0]
-        filt = self._filter_docs(self._filter(country, source, kind, language, speaker, year, date_from, date_to))
+        filt = self._filter_docs(self._filter(query))
         if not words and sort == "relevance":
             sort = "-date"  # a query without words lists the newest statements
         searcher = self._searcher
@@ -429,7 +408,7 @@ class Searcher:
                 if q not in leaves:
                     leaves[q] = self._leaf(q, deadline)
                 return leaves[q]
-            found = matching(query, self._every, leaf, deadline)
+            found = matching(parsed, self._every, leaf, deadline)
             matches = found & filt if filt is not None else found
             total = len(matches)
             if facets:
@@ -438,7 +417,7 @@ class Searcher:
             if not matches or not wanted:
                 page = []
             elif sort == "relevance":
-                scoring = known_phrases(searcher, query, lambda p: leaf(p, deadline) if p in leaves else None)
+                scoring = known_phrases(searcher, parsed, lambda p: leaf(p, deadline) if p in leaves else None)
                 if len(matches) * SELECTIVE >= len(found):
                     # whoosh skips blocks that cannot reach the page; only the matches may enter it
                     timed = _Deadline(searcher.collector(limit=wanted), deadline)
@@ -454,7 +433,7 @@ class Searcher:
                 page = [(0.0, d) for d in self._dates().first(matches, wanted, sort == "-date")[offset:]]
         except TimeLimit:
             raise QueryError(f"the query took longer than {TIME_LIMIT:.0f} s; make it more specific") from None
-        terms = positive_terms(query, "text") if words else set()
+        terms = positive_terms(parsed, "text") if words else set()
         analyzer = self._highlight_analyzer
         hits = []
         for score, docnum in page:
@@ -473,15 +452,11 @@ class Searcher:
         return Results(query=q, total=total, hits=hits, offset=offset, limit=limit, facets=counts,
                        suggestion=suggestion)
 
-    def term_view(self, *, country: str | None = None, source: str | None = None, speaker: str | None = None,
-                  date_from: date | None = None, date_to: date | None = None) -> TermView:
-        """The index below its query language, for a lookup by words (archive.cite): the current
-        generation's searcher, the text field's analyzer and the documents the filters allow."""
-        with self._lock:
-            searcher = self._searcher
-        allowed = self._filter_docs(self._filter(country, source, None, None, speaker, None, date_from, date_to))
-        return TermView(searcher=searcher, schema=self._schema, analyzer=self._schema["text"].analyzer,
-                        allowed=allowed)
+    def candidates(self, words: list[str], query: SearchQuery, limit: int) -> list[str]:
+        """Ids of the statements a quote's `words` (archive.cite) most likely come from, among those the
+        query's filters allow (its text and paging are not used): see archive.search.candidates."""
+        allowed = self._filter_docs(self._filter(query))
+        return candidates.candidates(self._searcher, self._schema["text"].analyzer, allowed, words, limit)
 
     def _every(self) -> set[int]:
         with self._lock:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 from email.utils import parsedate_to_datetime
 
 # Japanese era years: 令和6年 is 2024; the first year of an era is written 元年
@@ -63,24 +63,3 @@ def _month(name: str) -> int | None:
     name = name.lower()
     return next((v for k, v in _MONTHS.items() if len(name) >= 3 and k.startswith(name)), None)
 
-
-def parse_user_date(text: str, end: bool = False) -> datetime:
-    """A date typed by a user (--since, --from, --to): YYYY-MM-DD or YYYY-MM or YYYY, in UTC.
-
-    `end` makes a partial date mean its last moment, so --to 2024-03 includes all of March.
-    """
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", text.strip())
-    if not m:
-        raise ValueError(f"invalid date {text!r}: use YYYY-MM-DD, YYYY-MM or YYYY")
-    y, mo, d = int(m[1]), m[2], m[3]
-    try:
-        if not end:
-            return datetime(y, int(mo or 1), int(d or 1), tzinfo=timezone.utc)
-        if d:
-            return datetime(y, int(mo), int(d), 23, 59, 59, tzinfo=timezone.utc)
-        if mo:
-            nxt = datetime(y + (int(mo) == 12), int(mo) % 12 + 1, 1, tzinfo=timezone.utc)
-            return datetime.fromtimestamp(nxt.timestamp() - 1, timezone.utc)
-        return datetime(y, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
-    except ValueError as e:
-        raise ValueError(f"invalid date {text!r}: {e}") from None

@@ -7,14 +7,14 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 import archive
 
 from ..datadir import resolve
+from ..search.query import BadSearch
 from . import api, feeds, pages
 from .backend import EXTENSION, ArchiveUnavailable, Backend
-from .params import BadSearch
 
 # request bodies (a pasted article to cite) are far smaller; a larger one is refused with a 413 unread
 MAX_BODY_BYTES = 1_000_000
@@ -64,7 +64,8 @@ def create_app(data_dir: Path | None = None, test_config: dict | None = None) ->
     app.register_blueprint(feeds.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ArchiveUnavailable, _unavailable)
-    app.register_error_handler(BadSearch, _bad_request)
+    # the one place a bad search becomes a 400; a bad value of another kind is an HTTPException already
+    app.register_error_handler(BadSearch, _bad_search)
     app.after_request(_headers)
     app.wsgi_app = PublicAddress(app.wsgi_app, app.config)
     return app
@@ -90,8 +91,12 @@ class PublicAddress:
         return self.app(environ, start_response)
 
 
+def _is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 def _error(status: int, title: str, message: str) -> tuple[Response | str, int]:
-    if request.path == "/api" or request.path.startswith("/api/"):
+    if _is_api():
         return jsonify(error=message), status
     return render_template("error.html", title=title, message=message), status
 
@@ -105,8 +110,13 @@ def _http_error(e: HTTPException):
     return response
 
 
-def _bad_request(e: BadSearch):
-    return _error(400, "Bad request", str(e))
+def _bad_search(e: BadSearch):
+    # the search and cite pages show the message above their form, for the reader to fix it there;
+    # elsewhere (the API, the feeds, the exports) it is a 400 like any other
+    page = None if _is_api() else pages.form_with_error(str(e))
+    if page is not None:
+        return page, 400
+    return _http_error(BadRequest(str(e)))
 
 
 def _unavailable(e: ArchiveUnavailable):

@@ -1,6 +1,7 @@
 """The JSON API: each HTML page's twin, from the same data, for scripts and fact-checking tools.
 
-A BadSearch raised here becomes a 400 with {"error": message} in one place, the app's error handler."""
+A bad search (BadSearch) or a bad value (BadArgument) raised here becomes a 400 with {"error": message} in
+one place, the app's error handlers."""
 from __future__ import annotations
 
 import json
@@ -9,25 +10,26 @@ from contextlib import closing
 from flask import Blueprint, Response, request, stream_with_context
 
 from ..cite import formats as citation
+from ..search.query import MAX_LIMIT, SearchQuery
 from ..search.syntax import LIMITS, SYNTAX
 from . import replay, views
-from .params import MAX_LIMIT, BadSearch, parse_search
+from .params import BadArgument
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.get("/search")
-def search():
+def search_results():
     # a page of results, as the HTML page shows it; or, with a larger `limit`, up to the whole result set
-    params = parse_search(request.args, max_limit=views.EXPORT_MAX)
-    if params.limit <= MAX_LIMIT:
-        return views.run(params).to_json()
-    pages = views.HitPages(params)
+    query = SearchQuery.from_args(request.args, max_limit=views.EXPORT_MAX)
+    if query.limit <= MAX_LIMIT:
+        return views.run(query).to_json()
+    pages = views.HitPages(query)
 
     def body():
         # streamed, so that a worker holds one page of hits at a time, whatever the limit
         with closing(pages):
-            head = {**pages.first.to_json(), "limit": params.limit}
+            head = {**pages.first.to_json(), "limit": query.limit}
             del head["hits"]
             yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hits": ['
             sep = ""
@@ -71,7 +73,7 @@ def changes():
 def cite_statement(sid: str):
     fmt = request.args.get("format", "apa").strip()
     if fmt not in citation.FORMATS:
-        raise BadSearch(f"“format” must be one of {', '.join(citation.FORMATS)}")
+        raise BadArgument(f"“format” must be one of {', '.join(citation.FORMATS)}")
     st, paragraph = views.citation_of(sid, request.args, request.url_root)
     text = citation.cite(st, fmt, request.url_root, paragraph)
     return Response(text, mimetype="application/json" if fmt == "csl-json" else "text/plain")
@@ -84,24 +86,24 @@ def cite():
 
 
 def json_args(body: bytes) -> dict[str, str]:
-    """A POST body's JSON object as the string arguments a query string would give; BadSearch, a 400, for
+    """A POST body's JSON object as the string arguments a query string would give; BadArgument, a 400, for
     any other body (not JSON, not an object, nested too deep for the parser, a value not a string or number)."""
     try:
         found = json.loads(body or b"{}")
     except (ValueError, RecursionError):
-        raise BadSearch('the body must be a JSON object such as {"q": "…"}') from None
+        raise BadArgument('the body must be a JSON object such as {"q": "…"}') from None
     if not isinstance(found, dict):
-        raise BadSearch('the body must be a JSON object such as {"q": "…"}')
+        raise BadArgument('the body must be a JSON object such as {"q": "…"}')
     args = {}
     for name, value in found.items():
         # json.loads lets through lone surrogates (`"\ud800"`, or such bytes, which it decodes with
         # surrogatepass); they are not text, and the answer that echoes them could not be encoded
         if _has_surrogate(name) or (isinstance(value, str) and _has_surrogate(value)):
-            raise BadSearch("the body holds a lone surrogate (\\ud800-\\udfff), which is not text")
+            raise BadArgument("the body holds a lone surrogate (\\ud800-\\udfff), which is not text")
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise BadSearch(f"“{name[:40]}” must be a string")
+            raise BadArgument(f"“{name[:40]}” must be a string")
         args[name] = str(value)
     return args
 

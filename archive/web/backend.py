@@ -11,9 +11,9 @@ from flask import current_app
 
 from ..cite import lookup as cite
 from ..datadir import DataDir
+from ..search.query import SearchQuery
 from ..search.searcher import NoIndex, Results, Searcher
 from ..store import Store
-from .params import SearchParams
 
 EXTENSION = "policy_archive"
 # the filter dropdowns scan every stored document; a new source or country is rare, so a minute's lag is fine
@@ -147,18 +147,14 @@ class Backend:
             if held is None:
                 self.release(gen)
 
-    def search(self, params: SearchParams, facets: bool = False, held: _Generation | None = None) -> Results:
+    def results(self, query: SearchQuery, facets: bool = False, held: _Generation | None = None) -> Results:
+        """A search run on the current searcher (or the one `held`)."""
         with self.searching(held) as searcher:
-            return searcher.search(
-                params.q, country=params.country, source=params.source, kind=params.kind,
-                language=params.language, speaker=params.speaker, year=params.year,
-                date_from=params.date_from, date_to=params.date_to, limit=params.limit, offset=params.offset,
-                sort=params.sort, facets=facets)
+            return searcher.search(query, facets)
 
-    def cite(self, text: str, params: SearchParams) -> dict:
+    def cite(self, text: str, query: SearchQuery) -> dict:
         with self.searching() as searcher:
-            return cite.lookup(text, searcher, self.store(), country=params.country, source=params.source,
-                               speaker=params.speaker, date_from=params.date_from, date_to=params.date_to)
+            return cite.lookup(text, searcher, self.store(), query)
 
     def facets(self) -> dict[str, list[str]]:
         with self.searching() as searcher:

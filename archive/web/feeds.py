@@ -12,12 +12,12 @@ from datetime import datetime, timezone
 from html import unescape
 from xml.etree import ElementTree as ET
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 
+from ..search.query import SearchQuery
 from ..search.searcher import Hit
 from . import views
 from .links import http_url, with_query
-from .params import BadSearch, parse_search
 from .spreadsheet import cell
 
 bp = Blueprint("feeds", __name__)
@@ -34,10 +34,7 @@ _MARK = re.compile(r"</?mark>")
 
 
 def _exported(suffix: str, mimetype: str, lines: Callable[[list[Hit]], str], header: str = "") -> Response:
-    try:
-        pages = views.all_hits(request.args)
-    except BadSearch as e:
-        abort(400, description=str(e))
+    pages = views.all_hits(request.args)
 
     def body() -> Iterator[str]:
         with closing(pages):
@@ -124,11 +121,8 @@ def atom(self_url: str, title: str, alternate: str, entries: list[Entry]) -> Res
 
 @bp.get("/feed.atom")
 def feed():
-    try:
-        params = replace(parse_search(request.args), sort="-date", limit=FEED_SIZE, offset=0)
-        results = views.run(params)
-    except BadSearch as e:
-        abort(400, description=str(e))
+    query = replace(SearchQuery.from_args(request.args), sort="-date", limit=FEED_SIZE, offset=0)
+    results = views.run(query)
     args = request.args.to_dict()
     for paging in ("sort", "page", "offset", "limit"):
         args.pop(paging, None)
@@ -139,16 +133,13 @@ def feed():
                      related=http_url(h.url))
                for h in results.hits if h.date]
     return atom(host + with_query(url_for("feeds.feed"), args),
-                f"Policy Archive: {params.q}" if params.q else "Policy Archive: newest statements",
-                host + with_query(url_for("pages.search"), {**args, "sort": "-date"}), entries)
+                f"Policy Archive: {query.text}" if query.text else "Policy Archive: newest statements",
+                host + with_query(url_for("pages.search_page"), {**args, "sort": "-date"}), entries)
 
 
 @bp.get("/changes.atom")
 def changes_feed():
-    try:
-        found = views.recent_changes(request.args)
-    except BadSearch as e:
-        abort(400, description=str(e))
+    found = views.recent_changes(request.args)
     host = request.host_url.rstrip("/")
     # one entry per edit, not per statement: a statement edited twice is two pieces of news
     entries = [Entry(page=host + c["diff_url"], title=c["title"], updated=c["first_seen"].isoformat(),

@@ -10,50 +10,53 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from markupsafe import Markup, escape
 
 from ..cite import formats as citation
-from ..search.query import query_terms
+from ..search.facets import FACETS
+from ..search.query import FILTERS, query_terms
 from ..search.syntax import LIMITS, SYNTAX
 from . import replay, timeline, views
 from .backend import backend
 from .links import http_url, with_query
-from .params import BadSearch
 
 bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(http_url)
 
-FORM_FIELDS = ("q", "country", "source", "from", "to", "sort", "kind", "language", "speaker", "year")
-FILTERS = (("country", "Country"), ("source", "Source"), ("from", "From"), ("to", "To"), ("kind", "Kind"),
-           ("language", "Language"), ("speaker", "Speaker"), ("year", "Year"))
-# the facets a reader can narrow by, in the sidebar's order; "month" feeds the timeline instead
-FACETS = (("country", "Country"), ("source", "Source"), ("speaker", "Speaker"), ("kind", "Kind"),
-          ("language", "Language"), ("year", "Year"))
+FORM_FIELDS = ("q", *(f.arg for f in FILTERS), "sort")
+CITE_FIELDS = ("q", *(f.arg for f in FILTERS if f.cites))
+LABELS = {f.attr: f.label for f in FILTERS}
+# the filters search.html has an input for; the others (narrowed from the sidebar) ride along hidden
+FORM_INPUTS = ("country", "source", "from", "to")
+HIDDEN = tuple(f.arg for f in FILTERS if f.arg not in FORM_INPUTS)
 FACET_VALUES = 8
 # the export links drop paging: an export is every match
 EXPORT_DROPS = ("page", "offset", "limit")
 
 
-@bp.get("/")
-def search():
+def _search_form() -> dict:
     # the form shows what the reader typed, even when it is the value we refuse
     form = {k: request.args.get(k, "").strip() for k in FORM_FIELDS}
     form["country"] = form["country"].upper()
-    common = {"form": form, "facets": backend().facets(),
+    return {"form": form, "facets": backend().facets(), "hidden": HIDDEN,
             # the twin reads the same query string, so the page's own arguments address it
-            "json_url": with_query(url_for("api.search"), request.args.to_dict())}
-    try:
-        params, results = views.search(request.args, facets=True)
-    except BadSearch as e:
-        return render_template("search.html", error=str(e), **common), 400
-    last = max(1, math.ceil(results.total / params.limit))
-    active = [{"label": label, "value": form[key], "remove": narrowed(**{key: None})}
-              for key, label in FILTERS if form[key]]
+            "json_url": with_query(url_for("api.search_results"), request.args.to_dict())}
+
+
+@bp.get("/")
+def search_page():
+    common = _search_form()
+    form = common["form"]
+    query, results = views.results_for(request.args, facets=True)
+    last = max(1, math.ceil(results.total / query.limit))
+    active = [{"label": f.label, "value": form[f.arg], "remove": narrowed(**{f.arg: None})}
+              for f in FILTERS if form[f.arg]]
     found = results.facets
-    sidebar = [{"key": key, "label": label, "values": found[key][:FACET_VALUES]}
-               for key, label in FACETS if found.get(key)]
+    # the facets a reader can narrow by, in the searcher's order; "month" feeds the timeline instead
+    sidebar = [{"key": key, "label": LABELS[key], "values": found[key][:FACET_VALUES]}
+               for key in FACETS if key in LABELS and found.get(key)]
     everything = {k: v for k, v in request.args.to_dict().items() if k not in EXPORT_DROPS}
     exports = {name: with_query(url_for(endpoint), everything) for name, endpoint in (
         ("CSV", "feeds.export_csv"), ("JSON Lines", "feeds.export_jsonl"), ("Atom feed", "feeds.feed"))}
-    return render_template("search.html", params=params, results=results, last_page=last,
-                           page_links=page_numbers(params.page, last), active=active, sidebar=sidebar,
+    return render_template("search.html", query=query, results=results, last_page=last,
+                           page_links=page_numbers(query.page, last), active=active, sidebar=sidebar,
                            bars=timeline.bars(found.get("month") or []), exports=exports,
                            chart_size=(timeline.WIDTH, timeline.HEIGHT),
                            suggestion=results.suggestion, **common)
@@ -86,19 +89,12 @@ def capture_warc(sid: str):
 @bp.get("/statements/<sid>/revisions")
 def revisions(sid: str):
     json_url = with_query(url_for("api.revisions", sid=sid), request.args.to_dict())
-    try:
-        found = views.revision_diff(sid, request.args)
-    except BadSearch as e:
-        return render_template("error.html", title="Bad request", message=str(e)), 400
-    return render_template("revisions.html", found=found, json_url=json_url)
+    return render_template("revisions.html", found=views.revision_diff(sid, request.args), json_url=json_url)
 
 
 @bp.get("/changes")
 def changes():
-    try:
-        found = views.recent_changes(request.args)
-    except BadSearch as e:
-        return render_template("error.html", title="Bad request", message=str(e)), 400
+    found = views.recent_changes(request.args)
     return render_template("changes.html", changes=found["changes"], withdrawn=found["withdrawn"],
                            json_url=url_for("api.changes"),
                            atom_url=url_for("feeds.changes_feed"))
@@ -106,31 +102,42 @@ def changes():
 
 @bp.get("/statements/<sid>/cite")
 def cite_statement(sid: str):
-    try:
-        st, paragraph = views.citation_of(sid, request.args, request.url_root)
-    except BadSearch as e:
-        return render_template("error.html", title="Bad request", message=str(e)), 400
+    st, paragraph = views.citation_of(sid, request.args, request.url_root)
     return render_template("statement_cite.html", st=st, paragraph=paragraph,
                            citations=all_citations(st, paragraph),
                            json_url=url_for("api.cite_statement", sid=sid, format="csl-json", paragraph=paragraph))
 
 
-@bp.get("/cite")
-def cite():
-    form = {k: request.args.get(k, "").strip() for k in ("q", "country", "source", "speaker", "from", "to")}
+def _cite_form() -> dict:
+    form = {k: request.args.get(k, "").strip() for k in CITE_FIELDS}
     fmt = request.args.get("format", "apa")
     fmt = fmt if fmt in citation.FORMATS else "apa"
-    common = {"form": form, "fmt": fmt, "formats": citation.FORMATS,
-              "json_url": with_query(url_for("api.cite"), request.args.to_dict())}
-    if not form["q"]:
-        return render_template("cite.html", answer=None, **common)
-    try:
-        answer = views.lookup(request.args)
-    except BadSearch as e:
-        return render_template("cite.html", error=str(e), answer=None, **common), 400
+    return {"form": form, "fmt": fmt, "formats": citation.FORMATS, "answer": None,
+            "json_url": with_query(url_for("api.cite"), request.args.to_dict())}
+
+
+@bp.get("/cite")
+def cite():
+    common = _cite_form()
+    if not common["form"]["q"]:
+        return render_template("cite.html", **common)
+    answer = views.lookup(request.args)
     for m in answer["matches"]:
-        m["citation"] = citation.cite(backend().store().get(m["id"]), fmt, request.url_root, m["paragraph"])
-    return render_template("cite.html", answer=answer, **common)
+        m["citation"] = citation.cite(backend().store().get(m["id"]), common["fmt"], request.url_root,
+                                      m["paragraph"])
+    return render_template("cite.html", **{**common, "answer": answer})
+
+
+# the pages whose form is shown again, with the message, for a bad search: the reader fixes it there
+_FORMS = {"pages.search_page": ("search.html", _search_form), "pages.cite": ("cite.html", _cite_form)}
+
+
+def form_with_error(message: str) -> str | None:
+    """This request's page showing its form and `message`, or None for a page without a form."""
+    if request.endpoint not in _FORMS:
+        return None
+    template, form = _FORMS[request.endpoint]
+    return render_template(template, error=message, **form())
 
 
 def all_citations(st: dict, paragraph: int | None) -> list[tuple[str, str]]:

@@ -6,30 +6,29 @@ from dataclasses import replace
 
 from flask import abort, url_for
 
-from ..cite import formats as citation, lookup as cite
+from ..cite import formats as citation
+from ..model import FIELDS, SEEN_FIELDS
 from ..revisions import revision_diff as diff_revisions
-from ..search.searcher import Hit, QueryError, Results
+from ..search.query import MAX_LIMIT, WHOLE, SearchQuery
+from ..search.searcher import Hit, Results
 from .backend import backend
-from .params import MAX_LIMIT, WHOLE, BadSearch, SearchParams, parse_search, whole
+from .params import BadArgument, number
 
 # the statement as the API publishes it; anything else in the row (indexed_hash) is bookkeeping
-STATEMENT_FIELDS = ("id", "source", "guid", "url", "country", "ministry", "language", "kind", "title", "date",
-                    "speakers", "tags", "paragraphs", "turns", "content_hash", "first_seen", "fetched_at",
-                    "revision_count", "withdrawn_at")
+STATEMENT_FIELDS = FIELDS + SEEN_FIELDS
 EXPORT_PAGE = 500
 EXPORT_MAX = 100_000
 
 
-def search(args: Mapping[str, str], facets: bool = False) -> tuple[SearchParams, Results]:
-    params = parse_search(args)
-    return params, run(params, facets)
+def results_for(args: Mapping[str, str], facets: bool = False) -> tuple[SearchQuery, Results]:
+    """The search a query string asks for and its results; BadSearch for a bad one."""
+    query = SearchQuery.from_args(args)
+    return query, run(query, facets)
 
 
-def run(params: SearchParams, facets: bool = False, held=None) -> Results:
-    try:
-        results = backend().search(params, facets, held)
-    except QueryError as e:
-        raise BadSearch(str(e)) from None
+def run(query: SearchQuery, facets: bool = False, held=None) -> Results:
+    """The results of a search, each hit marked when the official page was found taken down."""
+    results = backend().results(query, facets, held)
     gone = backend().store().withdrawn_among([h.id for h in results.hits])
     for hit in results.hits:
         hit.withdrawn = gone[hit.id].isoformat() if hit.id in gone else None
@@ -37,7 +36,7 @@ def run(params: SearchParams, facets: bool = False, held=None) -> Results:
 
 
 class HitPages:
-    """The matches from `params.offset`, up to `params.limit` and EXPORT_MAX of them, a page at a time so
+    """The matches from `query.offset`, up to `query.limit` and EXPORT_MAX of them, a page at a time so
     that memory stays flat, all from the searcher the first page came from: a newer one could shift the
     matches between pages, losing or repeating hits. `first` is the first page's Results (the total, the
     suggestion).
@@ -47,14 +46,14 @@ class HitPages:
     when done (or it is closed when collected), which lets the searcher go.
     """
 
-    def __init__(self, params: SearchParams):
+    def __init__(self, query: SearchQuery):
         self._backend = backend()
         self._held = None
         self._held = self._backend.lease()
-        self._params = params
-        self._stop = params.offset + min(params.limit, EXPORT_MAX)
+        self._query = query
+        self._stop = query.offset + min(query.limit, EXPORT_MAX)
         try:
-            self.first = run(replace(params, limit=min(EXPORT_PAGE, self._stop - params.offset)), held=self._held)
+            self.first = run(replace(query, limit=min(EXPORT_PAGE, self._stop - query.offset)), held=self._held)
         except BaseException:
             self.close()
             raise
@@ -68,7 +67,7 @@ class HitPages:
             end = min(self._stop, results.total)
             if not results.hits or offset >= end:
                 return
-            results = run(replace(self._params, offset=offset, limit=min(EXPORT_PAGE, end - offset)), held=self._held)
+            results = run(replace(self._query, offset=offset, limit=min(EXPORT_PAGE, end - offset)), held=self._held)
 
     def __iter__(self) -> Iterator[list[Hit]]:
         return self
@@ -91,7 +90,7 @@ class HitPages:
 
 def all_hits(args: Mapping[str, str]) -> HitPages:
     """Every match of a search (up to EXPORT_MAX), a page at a time, for the exports."""
-    return HitPages(replace(parse_search(args), limit=EXPORT_MAX, offset=0))
+    return HitPages(replace(SearchQuery.from_args(args), limit=EXPORT_MAX, offset=0))
 
 
 def statement(sid: str) -> dict:
@@ -125,9 +124,9 @@ def revision_diff(sid: str, args: Mapping[str, str]) -> dict:
     revs = found["revisions"]
     picked = []
     for name, default in (("from", 1), ("to", len(revs))):
-        n = whole(args, name, default, 1)
+        n = number(args, name, default, 1)
         if n > len(revs):
-            raise BadSearch(f"“{name}” must be a revision number from 1 to {len(revs)}")
+            raise BadArgument(f"“{name}” must be a revision number from 1 to {len(revs)}")
         picked.append(n)
     old, new = (revs[n - 1] for n in picked)
     return {**found, "from": picked[0], "to": picked[1],
@@ -137,7 +136,7 @@ def revision_diff(sid: str, args: Mapping[str, str]) -> dict:
 def recent_changes(args: Mapping[str, str]) -> dict:
     """The newest edits across the archive, each with the page comparing it to the revision before, and the
     statements most recently found taken down."""
-    limit = min(whole(args, "limit", CHANGES_SIZE, 1), MAX_LIMIT)
+    limit = min(number(args, "limit", CHANGES_SIZE, 1), MAX_LIMIT)
     store = backend().store()
     return {"changes": [{**c, "diff_url": url_for("pages.revisions", sid=c["id"],
                                                   **{"from": c["seq"] - 1, "to": c["seq"]})}
@@ -147,26 +146,23 @@ def recent_changes(args: Mapping[str, str]) -> dict:
 
 def lookup(args: Mapping[str, str]) -> dict:
     """A citation lookup with the search filters; BadSearch for a bad filter or an empty text."""
-    params = parse_search({k: v for k, v in args.items() if k != "q"})
-    try:
-        return backend().cite(args.get("q", ""), params)
-    except cite.CiteError as e:
-        raise BadSearch(str(e)) from None
+    query = SearchQuery.from_args({k: v for k, v in args.items() if k != "q"})
+    return backend().cite(args.get("q", ""), query)
 
 
 def citation_of(sid: str, args: Mapping[str, str], base_url: str) -> tuple[dict, int | None]:
-    """The statement and the paragraph a cite request names; BadSearch for a paragraph it does not have."""
+    """The statement and the paragraph a cite request names; BadArgument for a paragraph it does not have."""
     st = statement(sid)
     raw = args.get("paragraph", "").strip()
     paragraph = None
     if raw:
         if not WHOLE.fullmatch(raw):
-            raise BadSearch("“paragraph” must be a paragraph number")
+            raise BadArgument("“paragraph” must be a paragraph number")
         paragraph = int(raw)
     try:
         citation.work(st, base_url, paragraph)
     except citation.CitationError as e:
-        raise BadSearch(str(e)) from None
+        raise BadArgument(str(e)) from None
     return st, paragraph
 
 
