@@ -1,0 +1,211 @@
+"""Posting lists as numpy arrays, read from Whoosh's own files a block at a time.
+
+Whoosh's matchers step through postings one Python call per document (`skip_to`, `id`, `weight`, an
+unpickled value per candidate); most of a phrase or boolean search went there. Here a term's whole posting
+list is read per segment: each block of 128 postings is one zlib + pickle load in C, turned into arrays
+of global document numbers and weights. Positions stay as the pickled bytes Whoosh wrote, gathered and
+unpickled in one call for just the candidates a phrase asks about.
+
+This reads the W3 codec's block format directly, so it is tied to the Whoosh version it was written
+against: `CODEC_VERSION` (checked by a test and when a reader is opened).
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import threading
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from io import BytesIO, UnsupportedOperation
+from itertools import chain
+
+import numpy as np
+import whoosh
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3TermsReader, _lenfield
+from whoosh.formats import Positions
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import _length_byte_cache
+
+# the Whoosh release whose W3 posting blocks this module decodes
+CODEC_VERSION = (2, 7, 5)
+# decoded arrays kept per searcher; a term with 50,000 postings takes about 0.5 MB with its positions
+CACHE_BYTES = 96 * 1024 * 1024
+_BLOCK_LENGTH = struct.Struct("!i")
+# a stored position list: 4 bytes of count, then pickle protocol 2 (b"\x80\x02" ... b".")
+_VALUE_HEAD, _VALUE_TAIL = 6, 1
+# Whoosh's field-length bytes back to the lengths its scorer sees
+_BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
+
+
+class CodecMismatch(RuntimeError):
+    """The index or the installed Whoosh is not the posting format this module reads."""
+
+
+def check_codec(reader) -> None:
+    if tuple(whoosh.__version__[:3]) != CODEC_VERSION:
+        raise CodecMismatch(f"Whoosh {whoosh.versionstring()} installed; postings.py reads {CODEC_VERSION}")
+    for leaf, _ in reader.leaf_readers():
+        if not isinstance(leaf.codec(), W3Codec) or type(leaf._terms) is not W3TermsReader:
+            raise CodecMismatch(f"segment codec {type(leaf.codec()).__name__} is not W3Codec")
+
+
+@dataclass(frozen=True)
+class TermPostings:
+    """One term's live postings over all segments, in global document order."""
+    docs: np.ndarray  # int64, sorted
+    weights: np.ndarray  # float64 (Whoosh stores float32)
+    # positional fields: the stored values' bytes end to end, and where each posting's begins and ends
+    values: np.ndarray | None = None
+    starts: np.ndarray | None = None
+    ends: np.ndarray | None = None
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.docs, self.weights, self.values, self.starts, self.ends)
+                   if a is not None)
+
+    def positions(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For the postings at `idx`: how many positions each has, and those positions end to end."""
+        if not len(idx):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        starts = self.starts[idx] + _VALUE_HEAD
+        lengths = self.ends[idx] - _VALUE_TAIL - starts
+        # every selected pickle body, gathered into one pickle of a list of lists: one C call
+        before = np.cumsum(lengths) - lengths
+        gather = np.repeat(starts - before, lengths) + np.arange(lengths.sum())
+        lists = pickle.loads(b"\x80\x02(" + self.values[gather].tobytes() + b"l.")
+        counts = np.fromiter(map(len, lists), np.int64, len(lists))
+        deltas = np.fromiter(chain.from_iterable(lists), np.int64, counts.sum())
+        # Whoosh stores each list as deltas from the previous position
+        running = np.cumsum(deltas)
+        firsts = np.cumsum(counts) - counts
+        return counts, running - np.repeat(running[firsts] - deltas[firsts], counts)
+
+
+def _read(structfile, offset: int, length: int) -> bytes:
+    """Bytes of a segment file without moving its shared file position: Whoosh's `get` seeks, then
+    reads, and another thread's matcher may seek in between."""
+    try:
+        fd = structfile.file.fileno()
+    except (AttributeError, OSError, UnsupportedOperation):  # a file in memory
+        return structfile.get(offset, length)
+    return os.pread(fd, length, offset)
+
+
+def _blocks(buf: bytes):
+    """(ids, weights, values) of each block of one posting list as Whoosh's W3PostingsWriter wrote it."""
+    if buf[:4] != WHOOSH3_HEADER_MAGIC:
+        raise CodecMismatch("posting list without the W3 block header")
+    pos, last = 4, False
+    while not last:
+        (length,) = _BLOCK_LENGTH.unpack_from(buf, pos)
+        last, length = length < 0, abs(length)
+        block = BytesIO(buf[pos + 4:pos + 4 + length])
+        count, _, _, compression, _, _ = pickle.Unpickler(block).load()
+        data = block.read()
+        ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
+        ids = np.cumsum(np.asarray(ids, np.int64))  # delta-coded within the block
+        if weights is None:
+            weights = np.ones(count)
+        elif isinstance(weights, float):
+            weights = np.full(count, weights)
+        yield ids, np.asarray(weights, np.float64), values
+        pos += 4 + length
+
+
+class Postings:
+    """Decoded posting lists and field lengths of one reader (one state of the index), with a cache of
+    at most `cache_bytes` of arrays, least recently used dropped first."""
+
+    def __init__(self, reader, cache_bytes: int = CACHE_BYTES):
+        check_codec(reader)
+        self._leaves = [(leaf, base) for leaf, base in reader.leaf_readers()]
+        self.doc_count_all = reader.doc_count_all()
+        self.live = np.ones(self.doc_count_all, bool)
+        for leaf, base in self._leaves:
+            if leaf.has_deletions():
+                self.live[base + np.fromiter(leaf.deleted_docs(), np.int64)] = False
+        self.cache_bytes = cache_bytes
+        self._cache: OrderedDict[tuple, object] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def cache_info(self) -> dict:
+        with self._lock:
+            return {"entries": len(self._cache), "bytes": self._held, "cap": self.cache_bytes}
+
+    def cached(self, key, build):
+        """`build()` (anything with `nbytes`), kept under `key` while the cap allows."""
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        found = build()
+        size = found.nbytes
+        with self._lock:
+            if key not in self._cache and size <= self.cache_bytes:
+                self._cache[key] = found
+                self._held += size
+                while self._held > self.cache_bytes:
+                    _, dropped = self._cache.popitem(last=False)
+                    self._held -= dropped.nbytes
+        return found
+
+    def term(self, fieldname: str, text: str | bytes) -> TermPostings:
+        tbytes = text.encode("utf-8") if isinstance(text, str) else text
+        return self.cached(("t", fieldname, tbytes), lambda: self._read_term(fieldname, tbytes))
+
+    def _read_term(self, fieldname: str, tbytes: bytes) -> TermPostings:
+        docs, weights, values = [], [], []
+        positional = False
+        for leaf, base in self._leaves:
+            fieldobj = leaf.schema[fieldname] if fieldname in leaf.schema else None
+            try:
+                info = leaf._terms.term_info(fieldname, tbytes)
+            except TermNotFound:
+                continue
+            positional = type(fieldobj.format) is Positions
+            if info.is_inlined():
+                ids, ws, vs = info.inlined_postings()
+                blocks = [(np.asarray(ids, np.int64), np.asarray(ws, np.float64), vs)]
+            else:
+                offset, length = info.extent()
+                # W3TermInfo.from_bytes leaves the length as unpack_int's 1-tuple
+                blocks = _blocks(_read(leaf._terms._postfile, offset, length[0]))
+            for ids, ws, vs in blocks:
+                docs.append(ids + base)
+                weights.append(ws)
+                if positional:
+                    values.extend(vs)
+        if not docs:
+            return TermPostings(np.zeros(0, np.int64), np.zeros(0))
+        docs, weights = np.concatenate(docs), np.concatenate(weights)
+        keep = self.live[docs]
+        if not positional:
+            return TermPostings(docs[keep], weights[keep])
+        lengths = np.fromiter(map(len, values), np.int64, len(values))
+        blob = np.frombuffer(b"".join(values), np.uint8)
+        offsets = np.concatenate(([0], np.cumsum(lengths)))
+        starts = offsets[:-1]
+        if len(starts) and not ((blob[starts + 4] == 0x80) & (blob[starts + 5] == 2)
+                                & (blob[offsets[1:] - 1] == ord("."))).all():
+            raise CodecMismatch(f"positions of {fieldname}:{tbytes!r} are not pickled as Whoosh 2.7.5 does")
+        # deleted documents' positions stay in the blob, unreferenced
+        return TermPostings(docs[keep], weights[keep], blob, starts[keep], offsets[1:][keep])
+
+    def field_lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's length in `fieldname` as Whoosh's scorer sees it (quantised to a byte)."""
+        return self.cached(("len", fieldname), lambda: self._read_lengths(fieldname))
+
+    def _read_lengths(self, fieldname: str) -> np.ndarray:
+        out = np.zeros(self.doc_count_all, np.uint8)
+        for leaf, base in self._leaves:
+            column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is None:
+                continue
+            stored = np.frombuffer(_read(column._dbfile, column._basepos, column._count), np.uint8)
+            out[base:base + len(stored)] = stored
+        return _BYTE_TO_LENGTH[out]
