@@ -84,13 +84,13 @@ class Engine:
             docs = np.setdiff1d(self._every, self._eval(q.query, False, deadline).docs, assume_unique=True)
             return Found(docs, np.ones(len(docs)) if scored else None)
         elif kind is AndNot:
-            found = _minus(self._eval(q.a, scored, deadline), self._eval(q.b, False, deadline).docs)
+            found = minus(self._eval(q.a, scored, deadline), self._eval(q.b, False, deadline).docs)
         elif kind is AndMaybe:
             found = self._eval(q.a, scored, deadline)
             if scored:
                 found = _add_where(found, self._eval(q.b, True, deadline))
         elif kind is Require:
-            found = _restrict(self._eval(q.a, scored, deadline), self._eval(q.b, False, deadline).docs)
+            found = restrict(self._eval(q.a, scored, deadline), self._eval(q.b, False, deadline).docs)
         elif kind is Every and not q.fieldname:
             found = Found(self._every, np.ones(len(self._every)) if scored else None)
         elif q is NullQuery:
@@ -98,7 +98,7 @@ class Engine:
         elif kind in (DateRange, NumericRange):
             # a range scores as a constant: Whoosh wraps it in a ConstantScoreQuery of its boost
             docs = self.postings.cached(("range", repr(q)), lambda: self._range(q))
-            return Found(docs, np.full(len(docs), q.boost) if scored else None)
+            return Found(docs, np.full(len(docs), float(q.boost)) if scored else None)
         else:
             raise Unsupported(kind.__name__)
         if scored and q.boost != 1.0:
@@ -138,7 +138,7 @@ class Engine:
         else:
             found = Found(self._every, np.ones(len(self._every)) if scored else None)
         for docs in excluded:
-            found = _minus(found, docs)
+            found = minus(found, docs)
         if scored and excluded:
             # Whoosh intersects with each Not's inverse matcher, which scores every document it passes 1
             found = Found(found.docs, found.scores + len(excluded))
@@ -209,16 +209,17 @@ def _union(parts: list[Found], scored: bool) -> Found:
     docs, inverse = np.unique(every, return_inverse=True)
     if not scored:
         return Found(docs, None)
-    return Found(docs, np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]),
-                                   minlength=len(docs)))
+    # (bincount gives integers for no input at all)
+    scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(docs))
+    return Found(docs, scores.astype(np.float64, copy=False))
 
 
-def _minus(found: Found, docs: np.ndarray) -> Found:
+def minus(found: Found, docs: np.ndarray) -> Found:
     keep = ~np.isin(found.docs, docs, assume_unique=True)
     return Found(found.docs[keep], found.scores[keep] if found.scores is not None else None)
 
 
-def _restrict(found: Found, docs: np.ndarray) -> Found:
+def restrict(found: Found, docs: np.ndarray) -> Found:
     keep = np.isin(found.docs, docs, assume_unique=True)
     return Found(found.docs[keep], found.scores[keep] if found.scores is not None else None)
 

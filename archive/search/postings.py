@@ -126,7 +126,7 @@ class Postings:
         self.live = np.ones(self.doc_count_all, bool)
         for leaf, base in self._leaves:
             if leaf.has_deletions():
-                self.live[base + np.fromiter(leaf.deleted_docs(), np.int64)] = False
+                self.live[base + np.fromiter(leaf._perdoc.deleted_docs(), np.int64)] = False
         self.cache_bytes = cache_bytes
         self._cache: OrderedDict[tuple, object] = OrderedDict()
         self._held = 0
