@@ -111,6 +111,8 @@ def _random_queries(searcher, count: int) -> list[str]:
         lambda: f"{word()} date:{rng.randint(2016, 2024)}",
         lambda: f"({word()} OR {word()}) date:{rng.randint(2016, 2020)}..{rng.randint(2021, 2024)}",
         lambda: f"{word()} -date:{rng.randint(2016, 2024)}",
+        lambda: f"{word()} date:..{rng.randint(2016, 2024)}-{rng.randint(1, 12):02d}",
+        lambda: f"{word()} date:{rng.randint(2016, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}..",
         lambda: f"title:{word()} {word()}",
         lambda: f"country:{rng.choice(['us', 'sg', 'cn'])} {word()}",
         lambda: f"{word()} ANDMAYBE {word()}",

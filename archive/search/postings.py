@@ -39,6 +39,10 @@ _VALUE_HEAD, _VALUE_TAIL = 6, 1
 _BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
 
 
+# what `column` caches for a field some segment has no column of
+_NO_COLUMN = np.zeros(0, np.uint64)
+
+
 class CodecMismatch(RuntimeError):
     """The index or the installed Whoosh is not the posting format this module reads."""
 
@@ -195,6 +199,25 @@ class Postings:
             raise CodecMismatch(f"positions of {fieldname}:{tbytes!r} are not pickled as Whoosh 2.7.5 does")
         # deleted documents' positions stay in the blob, unreferenced
         return TermPostings(docs[keep], weights[keep], blob, starts[keep], offsets[1:][keep])
+
+    def column(self, fieldname: str) -> np.ndarray | None:
+        """Each document's raw sort-column value in `fieldname` (uint64), documents without a value at
+        the column's default; None if a segment has no such column."""
+        found = self.cached(("col", fieldname), lambda: self._read_column(fieldname))
+        return found if found is not _NO_COLUMN else None
+
+    def _read_column(self, fieldname: str):
+        out = np.empty(self.doc_count_all, np.uint64)
+        for leaf, base in self._leaves:
+            if not leaf.has_column(fieldname):
+                return _NO_COLUMN
+            column = leaf.column_reader(fieldname, translate=False)
+            code = column._typecode
+            stored = np.frombuffer(_read(column._dbfile, column._basepos, column._count * column._fixedlen),
+                                   ">" + code)
+            out[base:base + len(stored)] = stored
+            out[base + len(stored):base + leaf.doc_count_all()] = column._default
+        return out
 
     def field_lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in `fieldname` as Whoosh's scorer sees it (quantised to a byte)."""
