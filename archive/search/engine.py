@@ -178,7 +178,7 @@ class Engine:
                 raise TimeLimit
             if tp.starts is None:
                 raise Unsupported("phrase over a field without positions")
-            counts, positions = tp.positions(np.searchsorted(tp.docs, found.docs))
+            counts, positions = self.postings.positions(q.fieldname, w, np.searchsorted(tp.docs, found.docs))
             doc_index = np.repeat(np.arange(len(found.docs), dtype=np.int64), counts)
             for place in (i for i, x in enumerate(words) if x == w):
                 ok = positions >= place

@@ -75,17 +75,42 @@ class TermPostings:
         if not len(idx):
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         starts = self.starts[idx] + _VALUE_HEAD
-        lengths = self.ends[idx] - _VALUE_TAIL - starts
         # every selected pickle body, gathered into one pickle of a list of lists: one C call
-        before = np.cumsum(lengths) - lengths
-        gather = np.repeat(starts - before, lengths) + np.arange(lengths.sum())
-        lists = pickle.loads(b"\x80\x02(" + self.values[gather].tobytes() + b"l.")
+        body = self.values[_spans(starts, self.ends[idx] - _VALUE_TAIL - starts)].tobytes()
+        lists = pickle.loads(b"\x80\x02(" + body + b"l.")
         counts = np.fromiter(map(len, lists), np.int64, len(lists))
         deltas = np.fromiter(chain.from_iterable(lists), np.int64, counts.sum())
         # Whoosh stores each list as deltas from the previous position
         running = np.cumsum(deltas)
         firsts = np.cumsum(counts) - counts
         return counts, running - np.repeat(running[firsts] - deltas[firsts], counts)
+
+
+@dataclass(frozen=True)
+class DecodedPositions:
+    """All of a term's positions as integers, kept once a phrase has asked for most of its postings:
+    unpickling them is most of a phrase search."""
+    counts: np.ndarray  # int64, per posting
+    firsts: np.ndarray  # int64, where each posting's positions begin in `flat`
+    flat: np.ndarray  # int32
+
+    @classmethod
+    def of(cls, counts: np.ndarray, flat: np.ndarray) -> "DecodedPositions":
+        return cls(counts, np.cumsum(counts) - counts, flat.astype(np.int32))
+
+    @property
+    def nbytes(self) -> int:
+        return self.counts.nbytes + self.firsts.nbytes + self.flat.nbytes
+
+    def select(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        counts = self.counts[idx]
+        return counts, self.flat[_spans(self.firsts[idx], counts)].astype(np.int64)
+
+
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indexes of the spans [start, start + length), end to end."""
+    before = np.cumsum(lengths) - lengths
+    return np.repeat(starts - before, lengths) + np.arange(lengths.sum())
 
 
 def _read(structfile, offset: int, length: int) -> bytes:
@@ -140,6 +165,10 @@ class Postings:
         with self._lock:
             return {"entries": len(self._cache), "bytes": self._held, "cap": self.cache_bytes}
 
+    def _peek(self, key):
+        with self._lock:
+            return self._cache.get(key)
+
     def cached(self, key, build):
         """`build()` (anything with `nbytes`), kept under `key` while the cap allows."""
         with self._lock:
@@ -161,6 +190,18 @@ class Postings:
     def term(self, fieldname: str, text: str | bytes) -> TermPostings:
         tbytes = text.encode("utf-8") if isinstance(text, str) else text
         return self.cached(("t", fieldname, tbytes), lambda: self._read_term(fieldname, tbytes))
+
+    def positions(self, fieldname: str, tbytes: bytes, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`TermPostings.positions` of the term's postings at `idx`, from the decoded positions if kept;
+        asked for most of the list, all of it is decoded and kept."""
+        key = ("pos", fieldname, tbytes)
+        decoded = self._peek(key)
+        if decoded is None:
+            tp = self.term(fieldname, tbytes)
+            if len(idx) * 2 < len(tp.docs):
+                return tp.positions(idx)
+            decoded = self.cached(key, lambda: DecodedPositions.of(*tp.positions(np.arange(len(tp.docs)))))
+        return decoded.select(idx)
 
     def _read_term(self, fieldname: str, tbytes: bytes) -> TermPostings:
         docs, weights, values = [], [], []
