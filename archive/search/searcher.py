@@ -433,7 +433,8 @@ class Searcher:
                 if facets:
                     counts = self._facet_columns().count(found.docs)
                 if sort == "relevance":
-                    page = list(zip(*(a.tolist() for a in Engine.top(found, offset + limit)[::-1])))
+                    docs, scores = Engine.top(found, offset + limit)
+                    page = list(zip(scores.tolist(), docs.tolist()))
                 else:
                     page = [(0.0, d) for d in self._dates().first(found.docs, offset + limit, sort == "-date")]
             page = page[offset:]
