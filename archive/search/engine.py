@@ -135,8 +135,9 @@ class Engine:
 
     def _bm25f(self, fieldname: str, text: bytes, docs: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Whoosh's BM25FScorer for each posting, as an array (scoring.bm25, same order of operations)."""
+        weights = weights.astype(np.float64)  # Whoosh scores a float32 weight as a Python float
         if not self._schema[fieldname].scorable:
-            return weights.copy()  # Whoosh's WeightScorer
+            return weights  # Whoosh's WeightScorer
         searcher, w = self._searcher, self._weighting
         idf = searcher.idf(fieldname, text)
         avgfl = searcher.avg_field_length(fieldname) or 1
