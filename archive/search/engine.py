@@ -21,6 +21,7 @@ import numpy as np
 from whoosh.collectors import TimeLimit
 from whoosh.query import (And, AndMaybe, AndNot, DateRange, Every, Not, NullQuery, NumericRange, Or, Phrase,
                           Require, Term)
+from whoosh.formats import Positions
 from whoosh.scoring import BM25F
 
 from .postings import Postings
@@ -167,18 +168,21 @@ class Engine:
         words = [self._schema[q.fieldname].to_bytes(w) for w in q.words] if q.fieldname in self._schema else []
         if not words:
             return Found(_EMPTY, np.zeros(0) if scored else None)
-        terms = {w: self.postings.term(q.fieldname, w) for w in dict.fromkeys(words)}
+        if len(words) > 1:
+            if type(self._schema[q.fieldname].format) is not Positions:
+                raise Unsupported("phrase over a field without positions")
+            for w in dict.fromkeys(words):
+                self.postings.prepare_positions(q.fieldname, w)
         # Whoosh scores a phrase as the sum of its words' scores in each document
         found = _intersection([self._term(q.fieldname, w, scored) for w in words], scored)
         if len(words) == 1 or not len(found.docs):
             return found
+        terms = {w: self.postings.term(q.fieldname, w) for w in dict.fromkeys(words)}
         # document × start of the phrase, for each word at each of its places in the phrase
         starts = None
         for w, tp in sorted(terms.items(), key=lambda item: len(item[1].docs)):
             if time.monotonic() > deadline:
                 raise TimeLimit
-            if tp.starts is None:
-                raise Unsupported("phrase over a field without positions")
             counts, positions = self.postings.positions(q.fieldname, w, np.searchsorted(tp.docs, found.docs))
             doc_index = np.repeat(np.arange(len(found.docs), dtype=np.int64), counts)
             for place in (i for i, x in enumerate(words) if x == w):

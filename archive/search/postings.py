@@ -61,17 +61,26 @@ class TermPostings:
     """One term's live postings over all segments, in global document order."""
     docs: np.ndarray  # int32, sorted
     weights: np.ndarray  # float32, as Whoosh stores them
-    # positional fields: the stored values' bytes end to end, and where each posting's begins and ends
-    values: np.ndarray | None = None
-    starts: np.ndarray | None = None
-    ends: np.ndarray | None = None
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.docs, self.weights, self.values, self.starts, self.ends)
-                   if a is not None)
+        return self.docs.nbytes + self.weights.nbytes
 
-    def positions(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+
+@dataclass(frozen=True)
+class StoredPositions:
+    """A positional term's stored values (pickled position lists) end to end, with where each live
+    posting's begins and ends: kept apart from its documents and weights, and only once a phrase has
+    asked, as they take several times the room."""
+    values: np.ndarray  # uint8
+    starts: np.ndarray  # int32
+    ends: np.ndarray  # int32
+
+    @property
+    def nbytes(self) -> int:
+        return self.values.nbytes + self.starts.nbytes + self.ends.nbytes
+
+    def decode(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For the postings at `idx`: how many positions each has, and those positions end to end."""
         if not len(idx):
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -188,23 +197,46 @@ class Postings:
                     self._held -= dropped.nbytes
         return found
 
+    def _drop(self, key) -> None:
+        with self._lock:
+            dropped = self._cache.pop(key, None)
+            if dropped is not None:
+                self._held -= dropped.nbytes
+
     def term(self, fieldname: str, text: str | bytes) -> TermPostings:
         tbytes = text.encode("utf-8") if isinstance(text, str) else text
-        return self.cached(("t", fieldname, tbytes), lambda: self._read_term(fieldname, tbytes))
+        return self.cached(("t", fieldname, tbytes), lambda: self._read_term(fieldname, tbytes, False)[0])
+
+    def prepare_positions(self, fieldname: str, tbytes: bytes) -> None:
+        """Read a term with its positions unless they are kept already, keeping its postings too: a
+        phrase asks for both, and each read unpickles the same blocks."""
+        if self._peek(("pos", fieldname, tbytes)) is None:
+            self._stored(fieldname, tbytes)
+
+    def _stored(self, fieldname: str, tbytes: bytes) -> StoredPositions:
+        def read():
+            postings, stored = self._read_term(fieldname, tbytes, True)
+            self.cached(("t", fieldname, tbytes), lambda: postings)
+            return stored
+        return self.cached(("v", fieldname, tbytes), read)
 
     def positions(self, fieldname: str, tbytes: bytes, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """`TermPostings.positions` of the term's postings at `idx`, from the decoded positions if kept;
-        asked for most of the list, all of it is decoded and kept."""
+        """`StoredPositions.decode` of the term's postings at `idx`, from the decoded positions if kept;
+        asked for most of the list, all of it is decoded and kept instead of the pickled values."""
         key = ("pos", fieldname, tbytes)
         decoded = self._peek(key)
         if decoded is None:
-            tp = self.term(fieldname, tbytes)
-            if len(idx) * 2 < len(tp.docs):
-                return tp.positions(idx)
-            decoded = self.cached(key, lambda: DecodedPositions.of(*tp.positions(np.arange(len(tp.docs)))))
+            stored = self._stored(fieldname, tbytes)
+            everything = len(stored.starts)
+            if len(idx) * 2 < everything:
+                return stored.decode(idx)
+            decoded = self.cached(key, lambda: DecodedPositions.of(*stored.decode(np.arange(everything))))
+            self._drop(("v", fieldname, tbytes))
         return decoded.select(idx)
 
-    def _read_term(self, fieldname: str, tbytes: bytes) -> TermPostings:
+    def _read_term(self, fieldname: str, tbytes: bytes,
+                   positions: bool) -> tuple[TermPostings, StoredPositions | None]:
+        """The term's postings and, if asked and its field has them, its stored positions."""
         docs, weights, values = [], [], []
         positional = False
         for leaf, base in self._leaves:
@@ -213,7 +245,7 @@ class Postings:
                 info = leaf._terms.term_info(fieldname, tbytes)
             except TermNotFound:
                 continue
-            positional = type(fieldobj.format) is Positions
+            positional = positions and type(fieldobj.format) is Positions
             if info.is_inlined():
                 ids, ws, vs = info.inlined_postings()
                 blocks = [(np.asarray(ids, np.int64), np.asarray(ws, np.float64), vs)]
@@ -227,13 +259,15 @@ class Postings:
                 if positional:
                     values.extend(vs)
         if not docs:
-            return TermPostings(np.zeros(0, np.int32), np.zeros(0, np.float32))
+            return TermPostings(np.zeros(0, np.int32), np.zeros(0, np.float32)), (
+                StoredPositions(np.zeros(0, np.uint8), np.zeros(0, np.int32), np.zeros(0, np.int32)) if positions
+                else None)
         docs, weights = np.concatenate(docs), np.concatenate(weights)
         keep = self.live[docs]
         # kept at half the width: document numbers fit 32 bits, and Whoosh's weights are float32 anyway
-        docs, weights = docs[keep].astype(np.int32), weights[keep].astype(np.float32)
+        postings = TermPostings(docs[keep].astype(np.int32), weights[keep].astype(np.float32))
         if not positional:
-            return TermPostings(docs, weights)
+            return postings, None
         lengths = np.fromiter(map(len, values), np.int64, len(values))
         blob = np.frombuffer(b"".join(values), np.uint8)
         offsets = np.concatenate(([0], np.cumsum(lengths)))
@@ -242,7 +276,7 @@ class Postings:
                                 & (blob[offsets[1:] - 1] == ord("."))).all():
             raise CodecMismatch(f"positions of {fieldname}:{tbytes!r} are not pickled as Whoosh 2.7.5 does")
         # deleted documents' positions stay in the blob, unreferenced
-        return TermPostings(docs, weights, blob, starts[keep].astype(np.int32), offsets[1:][keep].astype(np.int32))
+        return postings, StoredPositions(blob, starts[keep].astype(np.int32), offsets[1:][keep].astype(np.int32))
 
     def column(self, fieldname: str) -> np.ndarray | None:
         """Each document's raw sort-column value in `fieldname` (uint64), documents without a value at
