@@ -19,9 +19,9 @@ from typing import NamedTuple
 
 import numpy as np
 from whoosh.collectors import TimeLimit
+from whoosh.formats import Positions
 from whoosh.query import (And, AndMaybe, AndNot, DateRange, Every, Not, NullQuery, NumericRange, Or, Phrase,
                           Require, Term)
-from whoosh.formats import Positions
 from whoosh.scoring import BM25F
 
 from .postings import Postings
@@ -43,10 +43,10 @@ class Found(NamedTuple):
 class Engine:
     """Query evaluation over one Whoosh searcher (one state of the index)."""
 
-    def __init__(self, searcher, postings: Postings | None = None):
+    def __init__(self, searcher):
         self._searcher = searcher
         self._schema = searcher.schema
-        self.postings = postings or Postings(searcher.reader())
+        self.postings = Postings(searcher.reader())
         weighting = searcher.weighting
         # another weighting model would rank differently: evaluate sets, leave ranking to Whoosh
         self.ranks = type(weighting) is BM25F

@@ -30,8 +30,8 @@ from whoosh.util.numeric import _length_byte_cache
 
 # the Whoosh release whose W3 posting blocks this module decodes
 CODEC_VERSION = (2, 7, 5)
-# decoded arrays kept per searcher (per index generation); a term in 50,000 of 100,000 statements takes
-# about 1.5 MB with its pickled positions, 2.5 MB once they are decoded
+# decoded arrays kept per searcher (per index generation): documents and weights take 8 bytes a posting,
+# a term's positions (pickled or decoded) several times that
 CACHE_BYTES = 128 * 1024 * 1024
 _BLOCK_LENGTH = struct.Struct("!i")
 # a stored position list: 4 bytes of count, then pickle protocol 2 (b"\x80\x02" ... b".")
@@ -99,22 +99,23 @@ class StoredPositions:
 @dataclass(frozen=True)
 class DecodedPositions:
     """All of a term's positions as integers, kept once a phrase has asked for most of its postings:
-    unpickling them is most of a phrase search."""
-    counts: np.ndarray  # int64, per posting
-    firsts: np.ndarray  # int64, where each posting's positions begin in `flat`
-    flat: np.ndarray  # int32
+    unpickling them is most of a phrase search. Narrow integers, so that more terms fit the cache."""
+    counts: np.ndarray  # int32, per posting
+    flat: np.ndarray  # every posting's positions end to end: uint16 where they fit, else int32
 
     @classmethod
     def of(cls, counts: np.ndarray, flat: np.ndarray) -> "DecodedPositions":
-        return cls(counts, np.cumsum(counts) - counts, flat.astype(np.int32))
+        narrow = np.uint16 if not len(flat) or flat.max() < 2 ** 16 else np.int32
+        return cls(counts.astype(np.int32), flat.astype(narrow))
 
     @property
     def nbytes(self) -> int:
-        return self.counts.nbytes + self.firsts.nbytes + self.flat.nbytes
+        return self.counts.nbytes + self.flat.nbytes
 
     def select(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        counts = self.counts[idx]
-        return counts, self.flat[_spans(self.firsts[idx], counts)].astype(np.int64)
+        counts = self.counts[idx].astype(np.int64)
+        firsts = np.cumsum(self.counts, dtype=np.int64) - self.counts
+        return counts, self.flat[_spans(firsts[idx], counts)].astype(np.int64)
 
 
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
