@@ -7,10 +7,16 @@ a timed full reindex (rebuild_index, what `policy-archive reindex` runs), runs a
 Searcher and the same mix on SQLite FTS5, then measures the resident memory of a `serve` worker after
 the mix has gone through /api/search. Prints numbers; it is not a test. Nothing is written to the
 project: the archive, the index and the FTS5 file all go under --out.
+
+Then `--distinct` (default 1,100) different queries drawn with a fixed seed from the archive's own words
+(see `distinct_queries`), each run once cold (first time through a fresh Searcher) and once warm, on
+Whoosh and on FTS5 in the same run, p50/p95 per type; and a sample of them through Whoosh's own matcher
+path (the code before the posting-array engine), for before/after under the same load.
 """
 from __future__ import annotations
 
 import argparse
+import collections
 import cProfile
 import glob
 import inspect
@@ -18,6 +24,7 @@ import io
 import os
 import pstats
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -43,6 +50,7 @@ SEED = 20240601
 BATCH = 1000
 START, END = datetime(2015, 1, 1), datetime(2025, 12, 31, 23, 59)
 TARGET_P95_MS = 150.0
+TARGET_TYPE_P95_MS = 100.0  # issue 12: every query type, at 100,000 statements
 TARGET_REINDEX_S = 600.0
 TARGET_RSS_MB = 400.0
 TARGET_SIZE = 100_000
@@ -244,6 +252,138 @@ def summarize(label: str, times: dict[str, list[float]]) -> dict[str, tuple[floa
     return out
 
 
+# distinct queries ---------------------------------------------------------------------------------
+
+# (type, share of the queries)
+DISTINCT_TYPES = [("term-frequent", 0.08), ("term-middle", 0.09), ("term-rare", 0.09), ("phrase", 0.14),
+                  ("and-2", 0.12), ("and-3", 0.09), ("or-not+date", 0.13), ("sort-date", 0.09),
+                  ("country", 0.09), ("browse", 0.08)]
+_WORD = re.compile(r"[a-z]{3,}")
+
+
+def archive_words(con: sqlite3.Connection, rng: random.Random, sample: int = 3000):
+    """Words of the archive by document frequency in a sample of its texts, and its frequent word pairs.
+    Stop words are left out of the words and pairs, as an analyst types content words."""
+    from whoosh.analysis import STOP_WORDS
+    rows = con.execute("SELECT max(rowid) FROM docs").fetchone()[0]
+    df: collections.Counter = collections.Counter()
+    pairs: collections.Counter = collections.Counter()
+    for rowid in rng.sample(range(1, rows + 1), min(sample, rows)):
+        words = _WORD.findall(con.execute("SELECT text FROM fts WHERE rowid = ?", (rowid,)).fetchone()[0].lower())
+        df.update(set(words))
+        pairs.update({(a, b) for a, b in zip(words, words[1:]) if a not in STOP_WORDS and b not in STOP_WORDS})
+    n = min(sample, rows)
+    content = [(w, c / n) for w, c in df.items() if w not in STOP_WORDS]
+    bands = {"frequent": [w for w, f in content if f >= 0.10], "middle": [w for w, f in content if 0.01 <= f < 0.10],
+             "rare": [w for w, f in content if 0.0007 <= f < 0.01]}
+    return bands, [" ".join(p) for p, c in pairs.most_common(600) if c >= 5]
+
+
+def distinct_queries(con: sqlite3.Connection, count: int, seed: int = SEED):
+    """`count` different (type, whoosh query, fts5 MATCH, filters) drawn from the archive's words."""
+    rng = random.Random(seed)
+    bands, pairs = archive_words(con, rng)
+    any_band = bands["frequent"] + bands["middle"]
+
+    def span():
+        first = rng.randint(2015, 2024)
+        last = rng.randint(first, min(first + 3, 2025))
+        return {"date_from": date(first, rng.randint(1, 12), 1), "date_to": date(last, 12, 31)}
+
+    def make(kind):
+        if kind.startswith("term-"):
+            w = rng.choice(bands[kind[5:]])
+            return w, w, {}
+        if kind == "phrase":
+            p = rng.choice(pairs)
+            return f'"{p}"', f'"{p}"', {}
+        if kind in ("and-2", "and-3"):
+            ws = " ".join(rng.sample(any_band, int(kind[-1])))
+            return ws, ws, {}
+        if kind == "or-not+date":
+            a, b, c = rng.sample(any_band, 3)
+            q = f"({a} OR {b}) AND {c}" if rng.random() < 0.5 else f"{a} NOT {b}"
+            return q, q, span()
+        if kind == "sort-date":
+            w = rng.choice(any_band)
+            return w, w, {"sort": rng.choice(["-date", "date"])}
+        if kind == "country":
+            w = rng.choice(any_band)
+            return w, w, {"country": rng.choice(["US", "SG"])}
+        f = {"sort": "-date", **span()}  # browse: no words, a date range, sometimes a country
+        if rng.random() < 0.5:
+            f["country"] = rng.choice(["US", "SG"])
+        return "", "", f
+
+    out, seen = [], set()
+    for kind, share in DISTINCT_TYPES:
+        want, tries = round(count * share), 0
+        while want and tries < want * 50:
+            tries += 1
+            q, match, f = make(kind)
+            key = (q, tuple(sorted((k, str(v)) for k, v in f.items())))
+            if key not in seen:
+                seen.add(key)
+                out.append((kind, q, match, f))
+                want -= 1
+    rng.shuffle(out)
+    return out
+
+
+def time_each(queries, run) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {}
+    for q in queries:
+        t0 = time.perf_counter()
+        run(q)
+        times.setdefault(q[0], []).append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def time_distinct(dd: DataDir, fts_path: Path, count: int, old_every: int) -> None:
+    con = sqlite3.connect(fts_path)
+    queries = distinct_queries(con, count)
+    kinds = collections.Counter(q[0] for q in queries)
+    print(f"\n{len(queries):,} distinct queries: " + ", ".join(f"{k} {n}" for k, n in kinds.items()), flush=True)
+    results = {}
+    l0 = load()
+    searcher = Searcher(dd.index_dir)
+    run = lambda q: whoosh_run(searcher, q[1], q[3], False)  # noqa: E731
+    results["whoosh cold"] = time_each(queries, run)
+    results["whoosh warm"] = time_each(queries, run)
+    info = searcher._engine().postings.cache_info()
+    print(f"Whoosh (posting-array engine) load {l0:.2f} -> {load():.2f}; cache {info['entries']:,} entries, "
+          f"{info['bytes'] / 1e6:.1f} MB of {info['cap'] / 1e6:.0f} MB", flush=True)
+    if old_every:
+        # the same searcher without the engine: Whoosh's matchers, the path before it
+        searcher._engine_state = False
+        l0 = load()
+        results["whoosh matchers (before)"] = time_each(queries[::old_every], run)
+        print(f"Whoosh's matcher path, every {old_every}th query: load {l0:.2f} -> {load():.2f}", flush=True)
+    searcher.close()
+    l0 = load()
+    fts = lambda q: fts_run(con, q[2], q[3])  # noqa: E731
+    results["fts5 cold"] = time_each(queries, fts)
+    results["fts5 warm"] = time_each(queries, fts)
+    print(f"FTS5 load {l0:.2f} -> {load():.2f}")
+    con.close()
+    summary = {label: {k: (pct(xs, 0.5), pct(xs, 0.95)) for k, xs in t.items()} for label, t in results.items()}
+    for label, t in results.items():
+        every = [x for xs in t.values() for x in xs]
+        summary[label]["ALL"] = (pct(every, 0.5), pct(every, 0.95))
+    labels = list(results)
+    print("\nDistinct queries, ms p50 / p95 (10 hits with snippets and the exact total)")
+    print(f"  {'type':14s} " + " ".join(f"{label:>24s}" for label in labels) + "   warm/FTS5 p95   target")
+    for kind in [k for k, _ in DISTINCT_TYPES] + ["ALL"]:
+        if kind not in summary["whoosh warm"]:
+            continue
+        cells = " ".join(f"{summary[label][kind][0]:11.1f} {summary[label][kind][1]:11.1f} " if kind in summary[label]
+                         else f"{'':24s}" for label in labels)
+        ratio = summary["whoosh warm"][kind][1] / max(summary["fts5 warm"][kind][1], 1e-3)
+        worst = max(summary["whoosh cold"][kind][1], summary["whoosh warm"][kind][1])
+        verdict = "PASS" if worst <= TARGET_TYPE_P95_MS else "MISS"
+        print(f"  {kind:14s} {cells}   x{ratio:6.2f}        {verdict} (p95 <= {TARGET_TYPE_P95_MS:.0f} ms)")
+
+
 # web worker ---------------------------------------------------------------------------------------
 
 def web_rss(root: Path, reps: int) -> dict:
@@ -307,6 +447,10 @@ def main():
     ap.add_argument("--reps", type=int, default=20, help="timed repetitions of each query")
     ap.add_argument("--reuse", action="store_true", help="keep an existing archive of the same size in --out")
     ap.add_argument("--skip-reindex", action="store_true", help="with --reuse: keep the existing index")
+    ap.add_argument("--distinct", type=int, default=1100, help="distinct queries, each timed cold and warm")
+    ap.add_argument("--old-every", type=int, default=5,
+                    help="time every Nth distinct query through Whoosh's matchers too (0: not at all)")
+    ap.add_argument("--only-distinct", action="store_true", help="skip the fixed mix, profile and web worker")
     args = ap.parse_args()
 
     print(f"policy-archive search benchmark: size {args.size:,}, nproc {os.cpu_count()}, "
@@ -339,6 +483,11 @@ def main():
     res["fts_mb"] = fts_path.stat().st_size / 1e6
     print(f"on disk: whoosh index {res['index_mb']:.1f} MB, store {res['db_mb']:.1f} MB, "
           f"FTS5 file {res['fts_mb']:.1f} MB", flush=True)
+
+    if args.distinct:
+        time_distinct(dd, fts_path, args.distinct, args.old_every)
+    if args.only_distinct:
+        return
 
     # Whoosh latency through one long-lived Searcher
     l0 = load()

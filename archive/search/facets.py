@@ -1,13 +1,13 @@
 """Facet counts over every statement a search matches, from per-document values held in memory.
 
 Whoosh's `groupedby` took 1.8 s p95 at 100k statements; counting values loaded once per index
-generation took 0.1 s. The values come from the terms of indexed fields (postings give each term's
+generation took 0.1 s, and 16 ms over 9,700 matches at 20k in Python; `bincount` over value codes takes
+a fraction of that. The values come from the terms of indexed fields (postings give each term's
 documents), so no stored text has to be read.
 """
 from __future__ import annotations
 
-from collections import Counter
-from itertools import chain
+import numpy as np
 
 FACETS = ("country", "source", "speaker", "kind", "language", "year", "month")
 # facet → the indexed field whose terms are its values; `year` is the first four characters of `month`
@@ -18,7 +18,8 @@ _CHRONOLOGICAL = {"year", "month"}
 
 
 class FacetColumns:
-    """Per-document facet values of one reader, indexed by global document number.
+    """Per-document facet values of one reader, as arrays of value codes by global document number, so
+    that counting the values over any set of matches is one `bincount`.
 
     Facets whose field the index lacks (an index built before it was added) are left out.
     """
@@ -26,38 +27,48 @@ class FacetColumns:
     def __init__(self, reader):
         size = reader.doc_count_all()
         names = set(reader.schema.names())
-        self._columns: dict[str, list] = {}
+        # facet → (its values, and for each (document, value) pair: the document and the value's code)
+        self._columns: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         for facet, fieldname in _FIELDS.items():
             if fieldname not in names:
                 continue
-            column: list = [None] * size
+            values, docs, codes = [], [], []
             for term in reader.lexicon(fieldname):
                 value = term.decode("utf-8")
                 # the field is lowercased for matching; country codes are shown as written, in capitals
-                shown = value.upper() if facet == "country" else value
-                for docnum in reader.postings(fieldname, term).all_ids():
-                    if facet in _MULTI:
-                        column[docnum] = (column[docnum] or ()) + (shown,)
-                    else:
-                        column[docnum] = shown
-            self._columns[facet] = column
+                ids = np.fromiter(reader.postings(fieldname, term).all_ids(), np.int64)
+                docs.append(ids)
+                codes.append(np.full(len(ids), len(values), np.int64))
+                values.append(value.upper() if facet == "country" else value)
+            docs, codes = (np.concatenate(a) if a else np.zeros(0, np.int64) for a in (docs, codes))
+            if facet not in _MULTI:
+                # one value a document: the last term holding it, as a dict filled term by term would keep
+                last = np.full(size, -1, np.int64)
+                last[docs] = codes
+                docs = np.flatnonzero(last >= 0)
+                codes = last[docs]
+            self._columns[facet] = (values, docs, codes)
         if "month" in self._columns:
-            self._columns["year"] = [m[:4] if m else None for m in self._columns["month"]]
+            months, docs, codes = self._columns["month"]
+            years = sorted({m[:4] for m in months})
+            year_code = np.array([years.index(m[:4]) for m in months], np.int64)
+            self._columns["year"] = (years, docs, year_code[codes] if len(codes) else codes)
+        self._size = size
 
     def count(self, docnums) -> dict[str, list[tuple[str, int]]]:
-        """Each facet's values among `docnums` with their counts: by count (most first) then value,
-        except year and month, which run in time order."""
-        docnums = list(docnums)
+        """Each facet's values among `docnums` (an array or a set) with their counts: by count (most first)
+        then value, except year and month, which run in time order."""
+        chosen = np.zeros(self._size, bool)
+        chosen[docnums if isinstance(docnums, np.ndarray) else np.fromiter(docnums, np.int64, len(docnums))] = True
         out = {}
         for facet in FACETS:
-            column = self._columns.get(facet)
-            if column is None:
+            if facet not in self._columns:
                 continue
-            values = map(column.__getitem__, docnums)
-            counts = Counter(chain.from_iterable(filter(None, values)) if facet in _MULTI else values)
-            counts.pop(None, None)
+            values, docs, codes = self._columns[facet]
+            counts = np.bincount(codes[chosen[docs]], minlength=len(values))
+            found = [(values[i], int(counts[i])) for i in np.flatnonzero(counts)]
             if facet in _CHRONOLOGICAL:
-                out[facet] = sorted(counts.items())
+                out[facet] = sorted(found)
             else:
-                out[facet] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+                out[facet] = sorted(found, key=lambda kv: (-kv[1], kv[0]))
         return out

@@ -8,18 +8,15 @@ so a leaf means exactly what it means to whoosh.
 """
 from __future__ import annotations
 
-import heapq
 import time
 from bisect import bisect_left
 from typing import Callable
 
+import numpy as np
+
 from whoosh.collectors import TimeLimit
 from whoosh.matching import ListMatcher
 from whoosh.query import And, AndMaybe, AndNot, Every, Not, NullQuery, Or, Phrase, Query, Term
-
-# a result set at least this share of the archive is ordered by walking the whole date order
-_DENSE = 8
-
 
 def matching(q, every: Callable[[], set[int]], leaf: Callable, deadline: float) -> set[int]:
     """The live documents `q` matches. `every()` gives all live documents, `leaf(q, deadline)` a leaf's;
@@ -190,35 +187,26 @@ class Only(Query):
 
 
 class DateOrder:
-    """Document numbers in date order, both ways, with undated statements last in each: loaded once per
-    index generation, so that sorting any set of matches by date needs no per-document key lookups."""
+    """Each document's rank in date order, both ways, with undated statements last in each: loaded once
+    per index generation, so that sorting any set of matches by date needs no per-document key lookups."""
 
     def __init__(self, reader, fieldname: str = "sortdate"):
-        schema_field = reader.schema[fieldname]
-        keys = list(reader.column_reader(fieldname, translate=False))
-        undated_key = schema_field.to_column_value(0)
-        dated = [d for d, k in enumerate(keys) if k != undated_key]
-        undated = [d for d, k in enumerate(keys) if k == undated_key]
-        oldest = sorted(dated, key=keys.__getitem__)
-        # newest first, statements of the same instant in document order as in the other direction
-        newest = sorted(dated, key=lambda d: -keys[d])
-        self._orders = {False: oldest + undated, True: newest + undated}
+        # untranslated sort keys are unsigned (a signed number is stored shifted by 2**63)
+        keys = np.array(list(reader.column_reader(fieldname, translate=False)), np.uint64)
+        undated = keys == reader.schema[fieldname].to_column_value(0)
         self._ranks = {}
-        for newest_first, order in self._orders.items():
-            rank = [0] * len(keys)
-            for i, d in enumerate(order):
-                rank[d] = i
+        # statements of the same instant stay in document order, both ways
+        for newest_first, key in ((False, keys), (True, ~keys)):
+            order = np.lexsort((key, undated))
+            rank = np.empty(len(keys), np.int64)
+            rank[order] = np.arange(len(keys))
             self._ranks[newest_first] = rank
 
-    def first(self, docs: set[int], n: int, newest_first: bool) -> list[int]:
-        """The first `n` of `docs` in date order."""
-        order = self._orders[newest_first]
-        if len(docs) * _DENSE >= len(order):
-            out = []
-            for d in order:
-                if d in docs:
-                    out.append(d)
-                    if len(out) == n:
-                        break
-            return out
-        return heapq.nsmallest(n, docs, key=self._ranks[newest_first].__getitem__)
+    def first(self, docs, n: int, newest_first: bool) -> list[int]:
+        """The first `n` of `docs` (a set or an array of document numbers) in date order."""
+        docs = docs if isinstance(docs, np.ndarray) else np.fromiter(docs, np.int64, len(docs))
+        rank = self._ranks[newest_first][docs]
+        if n < len(docs):
+            pick = np.argpartition(rank, n - 1)[:n]
+            docs, rank = docs[pick], rank[pick]
+        return docs[np.argsort(rank)].tolist()

@@ -20,7 +20,9 @@ from ..index.analysis import highlight_tokens
 from ..index.schema import VOCABULARY, AnalysedText
 from ..index.writing import live_index
 from . import candidates
+from .engine import Engine, Found, restrict
 from .facets import FacetColumns
+from .postings import CodecMismatch
 from .matches import DateOrder, Only, Until, known_phrases, matching, phrase_docs, positive_terms
 from .query import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, BadSearch, SearchQuery, plain_quotes, user_day
 from .snippets import snippet
@@ -304,6 +306,8 @@ class Searcher:
         # an index analysed by the one-pass code is highlighted by it too; older ones by their own analyzer
         self._highlight_analyzer = highlight_tokens if isinstance(text_field, AnalysedText) else text_field.analyzer
         self._date_order: DateOrder | None = None
+        # built on first search: None not yet, False for an index whose postings it cannot read
+        self._engine_state: Engine | bool | None = None
 
     def _open(self):
         self._searcher = self._words = None
@@ -393,46 +397,29 @@ class Searcher:
         q = query.text.strip()
         parsed = parse_query(self._parser, q) if q else Every()
         words = q and _extract_dates(plain_quotes(q))[0]
-        filt = self._filter_docs(self._filter(query))
+        filt_query = self._filter(query)
         if not words and sort == "relevance":
             sort = "-date"  # a query without words lists the newest statements
-        searcher = self._searcher
         deadline = time.monotonic() + TIME_LIMIT
         counts = {}
         try:
-            # one exact set of matches gives the total, the facet counts and, sorted by date, the page;
-            # the phrases' documents found on the way score the page too
-            leaves = {}
-
-            def leaf(q, deadline):
-                if q not in leaves:
-                    leaves[q] = self._leaf(q, deadline)
-                return leaves[q]
-            found = matching(parsed, self._every, leaf, deadline)
-            matches = found & filt if filt is not None else found
-            total = len(matches)
-            if facets:
-                counts = self._facet_columns().count(matches)
-            wanted = offset + limit
-            if not matches or not wanted:
-                page = []
-            elif sort == "relevance":
-                scoring = known_phrases(searcher, parsed, lambda p: leaf(p, deadline) if p in leaves else None)
-                if len(matches) * SELECTIVE >= len(found):
-                    # whoosh skips blocks that cannot reach the page; only the matches may enter it
-                    timed = _Deadline(searcher.collector(limit=wanted), deadline)
-                    searcher.search_with_collector(scoring, FilterCollector(timed, Until(matches, deadline)))
-                else:
-                    # the filter leaves few of the query's documents: walk whoosh's scoring over those only.
-                    # Without replacing matchers as the page fills: whoosh's pruning of the query's side
-                    # of this intersection lost better hits (tested)
-                    timed = _Deadline(TopCollector(limit=wanted, usequality=False, replace=0), deadline)
-                    searcher.search_with_collector(And([scoring, Only(searcher, matches)]), timed)
-                page = timed.results().top_n[offset:]
+            found = self._found(parsed, filt_query, deadline, scored=sort == "relevance")
+            if found is None:
+                filt = self._filter_docs(filt_query)
+                total, counts, page = self._whoosh_page(parsed, filt, facets, offset + limit, sort, deadline)
             else:
-                page = [(0.0, d) for d in self._dates().first(matches, wanted, sort == "-date")[offset:]]
+                total = len(found.docs)
+                if facets:
+                    counts = self._facet_columns().count(found.docs)
+                if sort == "relevance":
+                    docs, scores = Engine.top(found, offset + limit)
+                    page = list(zip(scores.tolist(), docs.tolist()))
+                else:
+                    page = [(0.0, d) for d in self._dates().first(found.docs, offset + limit, sort == "-date")]
+            page = page[offset:]
         except TimeLimit:
             raise QueryError(f"the query took longer than {TIME_LIMIT:.0f} s; make it more specific") from None
+        searcher = self._searcher
         terms = positive_terms(parsed, "text") if words else set()
         analyzer = self._highlight_analyzer
         hits = []
@@ -448,7 +435,7 @@ class Searcher:
                 language=r["language"], kind=r["kind"], speaker=r.get("speaker", ""),
                 # sorted by date there is no relevance to show
                 score=round(float(score or 0.0), 4) if sort == "relevance" else 0.0, snippet=found))
-        suggestion = self._suggest(q, total, filt, deadline) if words and total < FEW_HITS else None
+        suggestion = self._suggest(q, total, filt_query, deadline) if words and total < FEW_HITS else None
         return Results(query=q, total=total, hits=hits, offset=offset, limit=limit, facets=counts,
                        suggestion=suggestion)
 
@@ -457,6 +444,63 @@ class Searcher:
         query's filters allow (its text and paging are not used): see archive.search.candidates."""
         allowed = self._filter_docs(self._filter(query))
         return candidates.candidates(self._searcher, self._schema["text"].analyzer, allowed, words, limit)
+
+    def _found(self, query, filt_query, deadline: float, scored: bool) -> Found | None:
+        """The query's matches within the filter, scored if asked, from the posting arrays; None for a
+        query or an index the engine does not read (then Whoosh's own path, `_whoosh_page`, runs)."""
+        engine = self._engine()
+        if engine is None or (scored and not engine.ranks):
+            return None
+        found = engine.evaluate(query, deadline, scored)
+        if found is None or filt_query is None:
+            return found
+        return restrict(found, engine.filter_docs(filt_query))
+
+    def _engine(self) -> Engine | None:
+        with self._lock:
+            if self._engine_state is None:
+                try:
+                    self._engine_state = Engine(self._searcher)
+                except CodecMismatch:
+                    self._engine_state = False
+            return self._engine_state or None
+
+    def _whoosh_page(self, query, filt, facets: bool, wanted: int, sort: str, deadline: float):
+        """(total, facet counts, page from its start) by Whoosh's matchers: the matches as sets of document
+        numbers, the page by Whoosh's collectors."""
+        searcher = self._searcher
+        counts = {}
+        # one exact set of matches gives the total, the facet counts and, sorted by date, the page;
+        # the phrases' documents found on the way score the page too
+        leaves = {}
+
+        def leaf(q, deadline):
+            if q not in leaves:
+                leaves[q] = self._leaf(q, deadline)
+            return leaves[q]
+        found = matching(query, self._every, leaf, deadline)
+        matches = found & filt if filt is not None else found
+        total = len(matches)
+        if facets:
+            counts = self._facet_columns().count(matches)
+        if not matches or not wanted:
+            page = []
+        elif sort == "relevance":
+            scoring = known_phrases(searcher, query, lambda p: leaf(p, deadline) if p in leaves else None)
+            if len(matches) * SELECTIVE >= len(found):
+                # whoosh skips blocks that cannot reach the page; only the matches may enter it
+                timed = _Deadline(searcher.collector(limit=wanted), deadline)
+                searcher.search_with_collector(scoring, FilterCollector(timed, Until(matches, deadline)))
+            else:
+                # the filter leaves few of the query's documents: walk whoosh's scoring over those only.
+                # Without replacing matchers as the page fills: whoosh's pruning of the query's side
+                # of this intersection lost better hits (tested)
+                timed = _Deadline(TopCollector(limit=wanted, usequality=False, replace=0), deadline)
+                searcher.search_with_collector(And([scoring, Only(searcher, matches)]), timed)
+            page = timed.results().top_n
+        else:
+            page = [(0.0, d) for d in self._dates().first(matches, wanted, sort == "-date")]
+        return total, counts, page
 
     def _every(self) -> set[int]:
         with self._lock:
@@ -477,12 +521,17 @@ class Searcher:
         found = phrase_docs(self._searcher, q, deadline)
         return found if found is not None else set(self._searcher.docs_for_query(q))
 
-    def _matches(self, query, filt, deadline) -> set[int]:
-        """Every document the query and the filter allow: exact, unlike whoosh's count of a limited search."""
+    def _count(self, query, filt_query, deadline) -> int:
+        """How many documents the query and the filter allow: exact, unlike whoosh's count of a limited
+        search."""
+        found = self._found(query, filt_query, deadline, scored=False)
+        if found is not None:
+            return len(found.docs)
         docs = matching(query, self._every, self._leaf, deadline)
-        return docs & filt if filt is not None else docs
+        filt = self._filter_docs(filt_query)
+        return len(docs & filt if filt is not None else docs)
 
-    def _suggest(self, q: str, total: int, filt, deadline) -> str | None:
+    def _suggest(self, q: str, total: int, filt_query, deadline) -> str | None:
         """The query with words the index never saw respelt as the closest words it holds, if that
         finds more; None otherwise (and on an index built before the word list existed)."""
         words = self._words if self._words is not None else self._searcher
@@ -512,7 +561,7 @@ class Searcher:
             return None
         try:
             query = parse_query(self._parser, corrected)
-            found = len(self._matches(query, filt, deadline))
+            found = self._count(query, filt_query, deadline)
         except (QueryError, TimeLimit):
             return None
         return corrected if found > total else None
