@@ -8,6 +8,7 @@ import json
 import re
 from datetime import datetime
 from html import unescape
+from urllib.parse import unquote_plus
 from xml.etree import ElementTree as ET
 
 import httpx
@@ -214,6 +215,27 @@ def test_timeline_and_facets_from_the_real_search(client):
     _check_facets_page(client.get("/?q=ceasefire").text)
     html = client.get("/?q=ceasefire&kind=remarks").text
     assert 'aria-label="Remove filter Kind remarks"' in html and '<input type="hidden" name="kind" value="remarks">' in html
+
+
+def test_api_twin_carries_the_facets_and_timeline_the_page_shows(client):
+    html = client.get("/?q=ceasefire").text
+    got = client.get("/api/search?q=ceasefire").get_json()
+    # every facet value the page links, with the count the page prints beside it
+    shown = re.findall(r'<li><a href="/\?q=ceasefire&amp;(\w+)=([^"]+)">[^<]*</a> <span class="n">([0-9,]+)</span>', html)
+    assert shown
+    for key, value, n in shown:
+        assert {"value": unquote_plus(value), "count": int(n.replace(",", ""))} in got["facets"][key], (key, value)
+    months = [(m["month"], m["count"], m["from"], m["to"]) for m in got["timeline"]]
+    drawn = bars([(f["value"], f["count"]) for f in got["facets"]["month"]])
+    assert months == [(b.month, b.count, b.first_day, b.last_day) for b in drawn] and months[0][0] == "2024-03" and months[-1][2:] == ("2024-04-01", "2024-04-30")
+    assert sum(m[1] for m in months) == got["total"]
+
+
+def test_api_leaves_facets_out_when_asked_and_rejects_a_bad_switch(client):
+    bare = client.get("/api/search?q=ceasefire&facets=0").get_json()
+    assert bare["facets"] == {} and "timeline" not in bare and bare["total"] > 0
+    r = client.get("/api/search?q=ceasefire&facets=maybe")
+    assert r.status_code == 400 and r.get_json()["error"] == "“facets” must be 1 or 0, not “maybe”"
 
 
 def test_did_you_mean_comes_from_the_index_vocabulary(client):

@@ -13,17 +13,18 @@ from ..cite import formats as citation
 from ..search.query import MAX_LIMIT, SearchQuery
 from ..search.syntax import LIMITS, SYNTAX
 from . import replay, views
-from .params import BadArgument
+from .params import BadArgument, flag
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.get("/search")
 def search_results():
-    # a page of results, as the HTML page shows it; or, with a larger `limit`, up to the whole result set
+    # a page of results with what the HTML page shows beside it (facets, timeline; `facets=0` leaves them
+    # out); or, with a larger `limit`, up to the whole result set
     query = SearchQuery.from_args(request.args, max_limit=views.EXPORT_MAX)
     if query.limit <= MAX_LIMIT:
-        return views.run(query).to_json()
+        return views.results_json(views.run(query, flag(request.args, "facets", default=True)))
     pages = views.HitPages(query)
 
     def body():

@@ -11,6 +11,7 @@ from ..model import FIELDS, SEEN_FIELDS
 from ..revisions import revision_diff as diff_revisions
 from ..search.query import MAX_LIMIT, WHOLE, SearchQuery
 from ..search.searcher import Hit, Results
+from . import timeline
 from .backend import backend
 from .params import BadArgument, number
 
@@ -33,6 +34,16 @@ def run(query: SearchQuery, facets: bool = False, held=None) -> Results:
     for hit in results.hits:
         hit.withdrawn = gone[hit.id].isoformat() if hit.id in gone else None
     return results
+
+
+def results_json(results: Results) -> dict:
+    """The results page's twin: the hits, the total, the facets with their counts and, from the "month"
+    facet, the timeline the page draws (every month from the first to the last with matches)."""
+    out = results.to_json()
+    if results.facets:
+        out["timeline"] = [{"month": b.month, "label": b.label, "count": b.count, "from": b.first_day,
+                            "to": b.last_day} for b in timeline.bars(results.facets.get("month") or [])]
+    return out
 
 
 class HitPages:
