@@ -95,3 +95,19 @@ def align(left: list[TurnText], right: list[TurnText], names: Mapping[str, str] 
 def unpaired(pairs: list[tuple[int | None, int | None]]) -> int:
     """Turns in one version only."""
     return sum(1 for a, b in pairs if a is None or b is None)
+
+
+def aligned_turns(left: Mapping, right: Mapping, names: Mapping[str, str] = {}) -> list[dict]:
+    """The two versions as rows of paired turns, each side {speaker, role, paragraphs: [{n, text}]} with
+    its paragraph numbers as the statement page numbers them (anchor `p<n>`), or None for a turn that side
+    lacks."""
+    sides = turn_texts(left), turn_texts(right)
+
+    def side(st: Mapping, turns: list[TurnText], i: int | None) -> dict | None:
+        if i is None:
+            return None
+        t = turns[i]
+        return {"speaker": t.speaker, "role": t.role,
+                "paragraphs": [{"n": n + 1, "text": st["paragraphs"][n]} for n in range(t.start, t.end)]}
+    return [{"left": side(left, sides[0], i), "right": side(right, sides[1], j)}
+            for i, j in align(*sides, names)]
