@@ -58,7 +58,7 @@ def measure(corpus: Path, store: Store) -> dict:
     both = {day: langs for day, langs in conferences.items() if set(langs) >= {"zh", "en"}}
     names = source_for_url("https://www.fmprc.gov.cn/web/").versions.names
     linked = {"zh→en": 0, "en→zh": 0}
-    turn_for_turn = same_count = turns = unaligned = 0
+    turn_for_turn = same_count = turns = unaligned = zh_only = 0
     for langs in both.values():
         zh_ids, en_ids = {s.id for s in langs["zh"]}, {s.id for s in langs["en"]}
         for mine, theirs, way in ((langs["zh"], en_ids, "zh→en"), (langs["en"], zh_ids, "en→zh")):
@@ -69,14 +69,15 @@ def measure(corpus: Path, store: Store) -> dict:
         pairs = align(left, right, names)
         turns += len(left) + len(right)
         unaligned += unpaired(pairs)
+        zh_only += sum(1 for _, j in pairs if j is None)
         same_count += len(left) == len(right)
         turn_for_turn += not unpaired(pairs)
     n = len(both)
     return {"statements": len(statements), "bilingual_conferences": n,
             "linked": linked, "linked_share": {k: v / n for k, v in linked.items()} if n else {},
-            "page_links_waiting": sum(1 for st in statements for v in st.versions),
+            "page_links": sum(1 for st in statements for v in st.versions),
             "same_turn_count": same_count, "turn_for_turn": turn_for_turn,
-            "turns": turns, "unaligned_turns": unaligned}
+            "turns": turns, "unaligned_turns": unaligned, "unaligned_chinese_only": zh_only}
 
 
 def main() -> None:
@@ -97,7 +98,8 @@ def main() -> None:
         print(f"linked {way}: {k}/{n} ({k / n:.1%})")
     print(f"same number of turns: {result['same_turn_count']}/{n}; aligned turn for turn: {result['turn_for_turn']}/{n}")
     print(f"turns: {result['turns']:,}, unaligned: {result['unaligned_turns']:,} "
-          f"({result['unaligned_turns'] / max(result['turns'], 1):.1%})")
+          f"({result['unaligned_turns'] / max(result['turns'], 1):.1%}; {result['unaligned_chinese_only']:,} in Chinese only)")
+    print(f"other-language versions named by the pages themselves: {result['page_links']:,}")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ class SameDayAndSpeaker:
     # one for one: only texts that happen once a day per speaker pair safely
     kinds: tuple[str, ...] = ("press-conference",)
     method: str = SAME_DAY_SPEAKER
+    # the language whose version is authoritative (the others translate it); None when none is
+    original: str | None = None
 
     def day(self, st: Mapping) -> str | None:
         """The statement's local publication day (ISO), for finding candidates; None when it cannot pair."""

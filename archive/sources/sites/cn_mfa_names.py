@@ -18,8 +18,8 @@ SPOKESPEOPLE = {
     "郭嘉昆": "Guo Jiakun",
 }
 
-# the Chinese and English sources hold versions of one another
-VERSIONS = SameDayAndSpeaker("cn-mfa", ZoneInfo("Asia/Shanghai"), SPOKESPEOPLE)
+# the Chinese and English sources hold versions of one another; the Chinese is authoritative
+VERSIONS = SameDayAndSpeaker("cn-mfa", ZoneInfo("Asia/Shanghai"), SPOKESPEOPLE, original="zh")
 
 # `div.lan_btn` names each language by its Chinese name on an image's data-desc
 LANGUAGE_NAMES = {"英文": "en", "中文": "zh", "法文": "fr", "西文": "es", "俄文": "ru"}
