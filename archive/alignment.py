@@ -17,14 +17,14 @@ from typing import Mapping
 # what a translation keeps as it is: numbers and Latin-script words ("5G", "WHO", "2020", "Pompeo")
 _KEPT = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z][A-Za-z'-]+")
 # scores: a pair of turns holding the floor alike earns MATCH, less for disagreeing lengths and speakers,
-# more for tokens both keep; leaving a turn unpaired costs GAP (two gaps cost more than any plausible pair,
-# so order alone pairs turns when nothing else tells)
+# more for the kept tokens both have (as a share of the fewer: a Chinese turn keeps few, its translation
+# all of them); leaving a turn unpaired costs GAP (two gaps cost more than any plausible pair, so order
+# alone pairs turns when nothing else tells)
 MATCH = 1.0
 GAP = -0.6
 LENGTH_WEIGHT = 0.4
 SPEAKER_MISMATCH = 0.8
-SHARED_WEIGHT = 0.2
-SHARED_MAX = 1.0
+SHARED_WEIGHT = 0.6
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ def _score(a: TurnText, b: TurnText, ratio: float, names: Mapping[str, str]) -> 
     score = MATCH - LENGTH_WEIGHT * abs(math.log(max(len(a.text), 1) * ratio / max(len(b.text), 1)))
     if a.role != "question" and names.get(a.speaker, a.speaker) != names.get(b.speaker, b.speaker):
         score -= SPEAKER_MISMATCH
-    return score + min(SHARED_MAX, SHARED_WEIGHT * len(a.tokens & b.tokens))
+    fewer = min(len(a.tokens), len(b.tokens))
+    return score + (SHARED_WEIGHT * len(a.tokens & b.tokens) / fewer if fewer else 0.0)
 
 
 def align(left: list[TurnText], right: list[TurnText], names: Mapping[str, str] = {}) -> list[tuple[int | None, int | None]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from helpers import CORPUS, cli
 
+from archive.alignment import align, turn_texts
 from archive.datadir import open_datadir
 from archive.fetch.decode import decode_body
 from archive.index.writing import sync_index
@@ -119,19 +120,16 @@ def test_aligned_view_pairs_turns_and_shows_a_turn_in_one_language_only(client, 
     data = client.get(f"/api/statements/{zh.id}/aligned").get_json()
     assert (data["left"]["id"], data["right"]["id"]) == (zh.id, en.id)
     rows = data["rows"]
+    # every turn of each version once, in its order, with its paragraphs numbered as on its statement page
+    for side, st in (("left", zh), ("right", en)):
+        assert [r[side]["paragraphs"][0]["n"] for r in rows if r[side]] == [t.start + 1 for t in st.turns]
     assert len(rows) == data["paired"] + data["unpaired"]
-    assert data["paired"] == len(en.turns) and data["unpaired"] == len(zh.turns) - len(en.turns)
-    for row in rows:
-        if row["left"] and row["right"]:
-            assert row["left"]["role"] == row["right"]["role"]
+    assert all(r["left"]["role"] == r["right"]["role"] for r in rows if r["left"] and r["right"])
     first = rows[0]
     assert first["left"]["paragraphs"][0]["text"].startswith("问：") and "WHO" in first["left"]["paragraphs"][0]["text"]
     assert first["right"]["paragraphs"][0]["text"].startswith("Q: The WHO")
-    # the IMF question is in both, the question between them in Chinese only
     imf = next(r for r in rows if r["right"] and "IMF" in r["right"]["paragraphs"][0]["text"])
     assert "国际货币基金组织" in imf["left"]["paragraphs"][0]["text"]
-    alone = [r for r in rows if not r["right"]]
-    assert alone and all(r["left"] for r in alone)
 
     html = client.get(f"/statements/{zh.id}/aligned").text
     # server-rendered, no script, nothing loaded from elsewhere
@@ -139,8 +137,32 @@ def test_aligned_view_pairs_turns_and_shows_a_turn_in_one_language_only(client, 
     assert 'lang="zh"' in html and 'lang="en"' in html
     n = first["left"]["paragraphs"][0]["n"]
     assert f'id="zh-p{n}"' in html and f'href="/statements/{zh.id}#p{n}"' in html
-    assert html.count("Not in the en version") == len(alone)
+    assert html.count('<p class="missing"') == data["unpaired"]
     assert 'rel="alternate" type="application/json"' in html
+
+
+def _turns(*spec: tuple[str, str, str]) -> dict:
+    """A transcript from (speaker, role, text) turns of one paragraph each."""
+    return {"paragraphs": [text for _, _, text in spec],
+            "turns": [{"speaker": who, "role": role, "start": i, "end": i + 1} for i, (who, role, _) in enumerate(spec)]}
+
+
+def test_alignment_leaves_a_question_the_translation_dropped_unpaired():
+    zh = _turns(("路透社", "question", "路透社记者：关于G20暂停偿债的报道，中方是否支持？"),
+                ("赵立坚", "spokesperson", "赵立坚：中方支持G20的倡议，已同77个国家达成安排。"),
+                ("问", "question", "问：日本《读卖新闻》4月12日发表评论说，疫情蔓延是人为的结果，你有何评论？"),
+                ("赵立坚", "spokesperson", "赵立坚：这篇文章毫无根据，充满对中国政府和中国人民的恶意攻击，我们对此表示强烈不满和坚决反对，"
+                 "希望有关媒体客观公正地报道。"),
+                ("彭博社", "question", "彭博社记者：53个非洲国家驻华使节说了什么？"),
+                ("赵立坚", "spokesperson", "赵立坚：中非友谊牢不可破，53个非洲国家都是中国的好朋友。"))
+    en = _turns(("Reuters", "question", "Reuters: The G20 plans to suspend debt payments. Does China support it?"),
+                ("Zhao Lijian", "spokesperson", "Zhao Lijian: China supports the G20 initiative and has reached "
+                 "arrangements with 77 countries."),
+                ("Bloomberg", "question", "Bloomberg: What did the envoys of 53 African countries to China say?"),
+                ("Zhao Lijian", "spokesperson", "Zhao Lijian: China-Africa friendship is unbreakable; all 53 African "
+                 "countries are good friends of China."))
+    assert align(turn_texts(zh), turn_texts(en), {"赵立坚": "Zhao Lijian"}) == \
+        [(0, 0), (1, 1), (2, None), (3, None), (4, 2), (5, 3)]
 
 
 def test_aligned_view_of_a_statement_with_no_stored_version_is_404(client, pair):
