@@ -1,18 +1,21 @@
 """The China MFA's conferences in both languages, from the real pages in ../shared/corpus: how many the
 archive links (both ways), how many align turn for turn, how many turns stay unaligned.
 
-    python bench/bilingual.py [--corpus ../shared/corpus] [--json]
+    python bench/bilingual.py [--corpus ../shared/corpus] [--quotes 200] [--seed 7] [--json]
 
 Every China MFA article page of the corpus is parsed by its source (as `extract` reads it) and saved through
 the one save step into a fresh store (as a crawl or import saves), which links the versions. A conference is
 "in both languages" when a Chinese and an English press conference were published the same day, whoever the
-pages name: the pairing rule's speaker is not assumed by the count. It is not a test (tests/test_bilingual.py
-runs it over the corpus and checks the figures).
+pages name: the pairing rule's speaker is not assumed by the count. With --quotes N, N answer paragraphs of
+the linked English transcripts (fixed seed) are looked up as quotes, as `policy-archive cite` does: how often the
+quoted paragraph comes first, and how often its Chinese original is given. It is not a test
+(tests/test_bilingual.py runs the linking and alignment measure over the corpus and checks the figures).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import tempfile
 from collections import defaultdict
@@ -22,11 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.alignment import align, turn_texts, unpaired  # noqa: E402
+from archive.cite.lookup import lookup  # noqa: E402
 from archive.fetch.decode import decode_body  # noqa: E402
+from archive.index.writing import sync_index  # noqa: E402
 from archive.ingest.pipeline import Pipeline  # noqa: E402
 from archive.ingest.reports import LinesReport  # noqa: E402
 from archive.sources import source_for_url  # noqa: E402
 from archive.sources.base import ExtractError, Page  # noqa: E402
+from archive.search.searcher import Searcher  # noqa: E402
 from archive.store import Store  # noqa: E402
 
 CHINA = ("cn-mfa-zh", "cn-mfa-en")
@@ -80,14 +86,43 @@ def measure(corpus: Path, store: Store) -> dict:
             "turns": turns, "unaligned_turns": unaligned, "unaligned_chinese_only": zh_only}
 
 
+def quote_check(store: Store, index_dir: Path, n: int, seed: int) -> dict:
+    """English answer paragraphs of linked transcripts looked up as quotes: the paragraph found first, and
+    the Chinese original given."""
+    pool = []
+    for st in store.iter_statements():
+        if st["language"] != "en" or not any(t["id"] for t in store.translations(st["id"])):
+            continue
+        pool += [(st["id"], p + 1, st["paragraphs"][p]) for t in st["turns"] if t["role"] == "spokesperson"
+                 for p in range(t["start"], t["end"]) if len(st["paragraphs"][p].split()) >= 12]
+    sample = random.Random(seed).sample(sorted(pool), min(n, len(pool)))
+    sync_index(store, index_dir)
+    searcher = Searcher(index_dir)
+    top1 = original = 0
+    for sid, paragraph, text in sample:
+        # twenty words after the speaker's label ("A:", "Zhao Lijian:"), as the news would quote them
+        words = text.split()
+        start = next((i + 1 for i, w in enumerate(words[:3]) if w.endswith(":")), 0)
+        quote = " ".join(words[start:start + 20])
+        matches = lookup(quote, searcher, store)["matches"]
+        if matches and (matches[0]["id"], matches[0]["paragraph"]) == (sid, paragraph):
+            top1 += 1
+            original += matches[0]["original"] is not None
+    return {"quotes": len(sample), "top1": top1, "original_given": original}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--quotes", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{tmp}/bench.db")
         result = measure(args.corpus, store)
+        if args.quotes:
+            result["quote_check"] = quote_check(store, Path(tmp) / "index", args.quotes, args.seed)
         store.close()
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
@@ -100,6 +135,9 @@ def main() -> None:
     print(f"turns: {result['turns']:,}, unaligned: {result['unaligned_turns']:,} "
           f"({result['unaligned_turns'] / max(result['turns'], 1):.1%}; {result['unaligned_chinese_only']:,} in Chinese only)")
     print(f"other-language versions named by the pages themselves: {result['page_links']:,}")
+    if qc := result.get("quote_check"):
+        print(f"English quotes: the paragraph first {qc['top1']}/{qc['quotes']}, "
+              f"with its Chinese original {qc['original_given']}/{qc['quotes']}")
 
 
 if __name__ == "__main__":
