@@ -79,6 +79,13 @@ class Turn:
         return {"speaker": self.speaker, "role": self.role, "start": self.start, "end": self.end}
 
 
+@dataclass(frozen=True)
+class VersionLink:
+    """Another language's version of a statement, as its page names it (a language switch, say)."""
+    language: str
+    url: str
+
+
 @dataclass
 class Statement:
     source: str
@@ -95,6 +102,8 @@ class Statement:
     tags: list[str] = field(default_factory=list)
     fetched_at: datetime | None = None
     turns: list[Turn] = field(default_factory=list)
+    # what the page says of its versions in other languages; the store keeps them as translations, not here
+    versions: list[VersionLink] = field(default_factory=list)
 
     def __post_init__(self):
         self.title = normalize_text(self.title)

@@ -19,6 +19,7 @@ STAGES = [
     ("archive.store", 3), ("archive.captures", 3),
     ("archive.index", 4), ("archive.analysis", 4),
     ("archive.search", 5), ("archive.cite", 5), ("archive.revisions", 5),
+    ("archive.alignment", 5),
     ("archive.ingest", 6),
     ("archive.web", 7),
     ("archive.cli", 8), ("archive.__main__", 8),

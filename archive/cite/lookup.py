@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from itertools import accumulate
 
 from ..search.query import BadSearch, SearchQuery
+from .original import original_of
 
 MAX_CHARS = 2000
 # each quote is a search and an alignment: a bound on them bounds the answer's time
@@ -242,5 +243,5 @@ def lookup(text: str, searcher, store, query: SearchQuery = SearchQuery()) -> di
                             "date": st["date"], "speaker": "; ".join(st["speakers"]), "source": st["source"],
                             "ministry": st["ministry"], "paragraph": a.paragraph,
                             "passage": st["paragraphs"][a.paragraph - 1], "span": a.passage, "match": a.label,
-                            "score": a.score, "diff": a.diff})
+                            "score": a.score, "diff": a.diff, "original": original_of(store, st, a.paragraph)})
     return {"query": text[:MAX_CHARS], "quotes": out_quotes, "matches": matches, "notes": notes}

@@ -1,4 +1,5 @@
-"""`policy-archive reindex` and `rebuild`: the index from the store, the store from the captures.
+"""`policy-archive reindex`, `rebuild` and `link-versions`: the index from the store, the store from the captures,
+the links between a text's versions in several languages over what is stored.
 
 Library modules are imported inside the commands: see app.py.
 """
@@ -70,3 +71,23 @@ def rebuild(ctx, force, as_json):
                    + (f"; {result.dropped:,} statements in no capture dropped" if result.dropped else ""))
     if any(r.damaged for r in result.reports):
         sys.exit(1)
+
+
+@main.command("link-versions")
+@click.pass_context
+def link_versions(ctx):
+    """Link the versions of one text in several languages over the whole archive.
+
+    Saving a statement links it as it comes (crawl, import, rebuild); this links an archive stored
+    before the links existed, by each source's pairing rule (the China MFA: a press conference's Chinese
+    and English versions by day and spokesperson). Running it again adds nothing.
+
+    \b
+    Example:
+      policy-archive link-versions
+    """
+    from ..ingest.versions import link_archive
+    from ..model import utcnow
+    dd = datadir_of(ctx, create=False)
+    added = link_archive(open_store(dd), utcnow())
+    click.echo(f"linked: {added:,} new link{'s' if added != 1 else ''} (each direction counts)")

@@ -122,6 +122,9 @@ def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_t
             click.echo(f"\n  {m['match']} {m['score']:.2f}  {(m['date'] or '')[:10]}  {m['title']}\n"
                        f"  {m['url']}  (paragraph {m['paragraph']}, id {m['id']})\n  {_diff_text(m['diff'])}\n"
                        + "\n".join("  " + line for line in m["citation"].splitlines()))
+            if original := m["original"]:
+                click.echo(f"  original ({original['language']}): {original['url']}  (paragraph {original['paragraph']}, "
+                           f"id {original['id']})\n  {original['passage']}")
 
 
 def _diff_text(diff: list[dict]) -> str:

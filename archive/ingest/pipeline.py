@@ -4,16 +4,18 @@ JSON Lines import and the rebuild, so that one page stores one identical stateme
 What is particular to a way in stays in its module: how a statement gets its date when its page has none,
 whether a capture is older than what the archive holds, which transaction owes a crawl's pages. Here is what
 they share: a statement that is not whole is counted as an error and not stored; one that is is stored by
-id (once, its text appended as a revision only when it changed) and its outcome counted; an article stored
+id (once, its text appended as a revision only when it changed) and its outcome counted, then linked to its
+versions in other languages already stored (ingest/versions.py); an article stored
 is recorded as read, which ends what a crawl owed of it; a page taken down marks its statements withdrawn.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from ..model import Statement
+from ..model import Statement, utcnow
 from ..store import Store
 from .reports import LinesReport, Tally
+from .versions import link_saved
 
 
 class Pipeline:
@@ -37,6 +39,7 @@ class Pipeline:
         whole = self.whole(items, report)
         for saved in self.store.save_many(whole, seen_at):
             report.count(saved.outcome)
+        link_saved(self.store, whole, seen_at)
         return whole
 
     def save_article(self, st: Statement, report: Tally, *, url: str, source: str, seen_at: datetime,
@@ -60,3 +63,4 @@ class Pipeline:
         report.statements += len(items)
         for saved in self.store.import_many(items):
             report.count(saved.outcome)
+        link_saved(self.store, items, utcnow())

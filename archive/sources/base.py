@@ -53,6 +53,8 @@ class Source:
     description: str = ""
     # which of this source's templates real pages confirm, and which were written from notes
     verified: str = "unverified"
+    # how this source's statements pair with their versions in other languages (versions.py); None: they don't
+    versions = None
 
     def owns(self, url: str) -> bool:
         return (urlsplit(url).hostname or "") in self.hosts

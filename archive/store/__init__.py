@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from ..model import Statement, utcnow
 from .migrations import migrate
 from .tables import aware, captures, crawl_state, listing_memory, metadata, owed, revisions, statements
+from .versions import TranslationStore
 
 
 @dataclass
@@ -84,7 +85,7 @@ class CaptureStore:
         self.engine.dispose()
 
 
-class Store(CaptureStore):
+class Store(CaptureStore, TranslationStore):
     def __init__(self, url: str):
         self.engine: Engine = create_engine(url)
         if url.startswith("sqlite"):

@@ -1,4 +1,4 @@
-"""The store's tables: statements, revisions, crawl state, listing memory, owed pages and captures."""
+"""The store's tables: statements, revisions, translations, crawl state, listing memory, owed pages and captures."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -46,6 +46,19 @@ revisions = Table(
     Column("content_hash", String(64), nullable=False),
     Column("first_seen", DateTime(timezone=True), nullable=False),
     Column("last_seen", DateTime(timezone=True), nullable=False),
+)
+
+
+# A statement's versions in other languages, one row per direction: a page may name a version not yet
+# stored (other_id None until it is), and either version may be stored first.
+translations = Table(
+    "translations", metadata,
+    Column("statement_id", String(32), primary_key=True),
+    Column("url", Text, primary_key=True),            # the other version's page
+    Column("language", String(35), nullable=False),
+    Column("other_id", String(32), index=True),
+    Column("method", String(32), nullable=False),     # how the link was found (sources/versions.py)
+    Column("found_at", DateTime(timezone=True), nullable=False),
 )
 
 

@@ -52,6 +52,11 @@ def statement(sid: str):
     return views.statement(sid)
 
 
+@bp.get("/statements/<sid>/aligned")
+def aligned(sid: str):
+    return views.aligned(sid, request.args)
+
+
 @bp.get("/statements/<sid>/revisions")
 def revisions(sid: str):
     # the bare list is the history; naming two revisions adds their diff, as the HTML page shows it

@@ -70,6 +70,13 @@ def statement(sid: str):
                            json_url=url_for("api.statement", sid=sid))
 
 
+@bp.get("/statements/<sid>/aligned")
+def aligned(sid: str):
+    found = views.aligned(sid, request.args)
+    return render_template("aligned.html", al=found,
+                           json_url=url_for("api.aligned", sid=sid, other=found["right"]["id"]))
+
+
 @bp.get("/statements/<sid>/capture")
 def capture(sid: str):
     shown = replay.replay(sid, request.args)

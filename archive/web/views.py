@@ -6,11 +6,13 @@ from dataclasses import replace
 
 from flask import abort, url_for
 
+from ..alignment import aligned_turns
 from ..cite import formats as citation
 from ..model import FIELDS, SEEN_FIELDS
 from ..revisions import revision_diff as diff_revisions
 from ..search.query import MAX_LIMIT, WHOLE, SearchQuery
 from ..search.searcher import Hit, Results
+from ..sources import SOURCES
 from . import timeline
 from .backend import backend
 from .params import BadArgument, number
@@ -105,14 +107,40 @@ def all_hits(args: Mapping[str, str]) -> HitPages:
 
 
 def statement(sid: str) -> dict:
-    """One statement with every public field, plus the other statements published the same day."""
+    """One statement with every public field, plus its versions in other languages and the other statements
+    published the same day."""
     store = backend().store()
     row = store.get(sid)
     if row is None:
         abort(404, description=f"There is no statement with id “{sid[:64]}” in the archive.")
     st = {k: row[k] for k in STATEMENT_FIELDS}
+    st["translations"] = [{**t, "aligned_url": url_for("pages.aligned", sid=sid, other=t["id"])
+                           if t["id"] and row["turns"] else None} for t in store.translations(sid)]
     st["same_day"] = store.same_day(st["date"][:10], exclude=sid) if st["date"] else []
     return st
+
+
+VERSION_FIELDS = ("id", "language", "title", "url", "date", "source")
+
+
+def aligned(sid: str, args: Mapping[str, str]) -> dict:
+    """A transcript beside its version in another language (`other`, by default the first stored), turn by
+    turn; 404 when it has no stored version to align with."""
+    store = backend().store()
+    row = store.get(sid)
+    if row is None:
+        abort(404, description=f"There is no statement with id “{sid[:64]}” in the archive.")
+    stored = [t["id"] for t in store.translations(sid) if t["id"]]
+    other = args.get("other") or (stored[0] if stored else None)
+    if other not in stored:
+        abort(404, description=f"The archive holds no version of “{row['title']}” in another language"
+                               + (f" with id “{other[:64]}”." if other else "."))
+    version = store.get(other)
+    rule = SOURCES[row["source"]].versions if row["source"] in SOURCES else None
+    rows = aligned_turns(row, version, rule.names if rule else {})
+    return {"left": {k: row[k] for k in VERSION_FIELDS}, "right": {k: version[k] for k in VERSION_FIELDS},
+            "rows": rows, "paired": sum(1 for r in rows if r["left"] and r["right"]),
+            "unpaired": sum(1 for r in rows if not (r["left"] and r["right"]))}
 
 
 REVISION_FIELDS = ("seq", "title", "paragraphs", "content_hash", "first_seen", "last_seen")

@@ -24,7 +24,8 @@ from .cn_mfa_zh import FmprcSource
 
 # Checked in order, as on the Chinese site: remarks answering a question about a statement are remarks.
 KIND_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(rx, re.I)) for kind, rx in (
-    ("press-conference", r"\bPress Conference\b"),
+    # February 2020's conferences were held online as "Daily Briefing Online"
+    ("press-conference", r"\bPress Conference\b|\bDaily Briefing\b"),
     ("remarks", r"\bRemarks\b|\bAnswers\b.*\bQuestions?\b"),
     ("statement", r"\bStatement\b|\bDeclaration\b"),
     ("readout", r"\bMeets?\b|\bHolds? Talks\b|\bTalks with\b|\bPhone (?:Call|Conversation)\b|\bSpeaks? (?:on|over) "

@@ -28,11 +28,12 @@ from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
 
-from ...model import Statement, Turn, normalize_text
+from ...model import Statement, Turn, VersionLink, normalize_text
 from ..base import ExtractError, Link, Listing, Page, Source
 from ..dates import parse_date
 from ..htmltext import paragraphs, soup, text_of
 from ..turns import Labeller, split_turns
+from .cn_mfa_names import LANGUAGE_NAMES, VERSIONS
 
 # Checked in order: a spokesperson "answering a question" about a statement is still a Q&A (remarks),
 # and a statement about someone's speech is a statement.
@@ -140,6 +141,7 @@ class FmprcSource(Source):
     answer_labels: frozenset[str] = frozenset()
     follow_up_labels: frozenset[str] = frozenset()
     moderator_labels: frozenset[str] = frozenset()
+    versions = VERSIONS
 
     def owns(self, url: str) -> bool:
         return super().owns(url) and urlsplit(url).path.startswith(ENGLISH_PATHS) == self.english
@@ -236,7 +238,14 @@ class FmprcSource(Source):
         if not text:
             raise ExtractError(f"{self.id}: no text paragraphs in the body ({sel}) on {page.url}")
         return self.statement(url=page.url, title=title, paragraphs=text, date=self._date(doc, page.url, title),
-                              fetched_at=page.fetched_at)
+                              fetched_at=page.fetched_at, versions=self._versions(doc, page.url))
+
+    def _versions(self, doc: BeautifulSoup, base: str) -> list[VersionLink]:
+        """The other languages' versions the current template's language switch links (`div.lan_btn`)."""
+        return [VersionLink(LANGUAGE_NAMES[desc], urljoin(base, a["href"].strip()))
+                for a in doc.select("div.lan_btn a[href]")
+                if (img := a.find("img")) and (desc := img.get("data-desc")) in LANGUAGE_NAMES
+                and LANGUAGE_NAMES[desc] != self.language and a["href"].strip()]
 
     def _title(self, doc: BeautifulSoup) -> str:
         for sel in self.title_selectors:

@@ -1,0 +1,64 @@
+"""A statement's versions in other languages: the translations table, mixed into Store.
+
+The store only records links; which statements are versions of one another is the sources' knowledge
+(sources/versions.py), applied by the save step (ingest/versions.py).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .tables import aware, statements, translations
+
+# what pairing reads of a stored statement
+PAIRING_FIELDS = ("id", "source", "url", "language", "kind", "date", "speakers")
+
+
+class TranslationStore:
+    """The translations table; mixed into Store (which gives `engine`)."""
+
+    def statements_at(self, url: str) -> list[dict]:
+        """The statements stored from the page at `url` (the pairing fields)."""
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(select(*(statements.c[k] for k in PAIRING_FIELDS))
+                                                   .where(statements.c.url == url)).mappings()]
+
+    def published_on(self, day: str, sources: list[str]) -> list[dict]:
+        """Statements of `sources` dated on `day` (ISO date, as the date was published), the pairing fields."""
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(
+                select(*(statements.c[k] for k in PAIRING_FIELDS))
+                .where(statements.c.source.in_(sources), statements.c.date.like(day + "%"))).mappings()]
+
+    def add_version(self, sid: str, language: str, url: str, method: str, at: datetime,
+                    other_id: str | None = None) -> bool:
+        """Record that `sid` has a version in `language` at `url` (stored as `other_id`, or not yet); a link
+        already known keeps how it was first found and only learns the other id. Whether anything changed."""
+        key = (translations.c.statement_id == sid) & (translations.c.url == url)
+        with self.engine.begin() as conn:
+            row = conn.execute(select(translations.c.other_id).where(key)).first()
+            if row is None:
+                conn.execute(translations.insert().values(statement_id=sid, url=url, language=language,
+                                                          other_id=other_id, method=method, found_at=at))
+                return True
+            if other_id and row.other_id != other_id:
+                conn.execute(translations.update().where(key).values(other_id=other_id))
+                return True
+            return False
+
+    def versions_awaiting(self, url: str) -> list[dict]:
+        """Links to the page at `url` whose statement was not stored when they were found."""
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(select(translations).where(
+                translations.c.url == url, translations.c.other_id.is_(None))).mappings()]
+
+    def translations(self, sid: str) -> list[dict]:
+        """The other-language versions of `sid`: language, id (None when not stored), url, method, title."""
+        query = (select(translations.c.language, translations.c.other_id.label("id"), translations.c.url,
+                        translations.c.method, translations.c.found_at, statements.c.title)
+                 .select_from(translations.outerjoin(statements, statements.c.id == translations.c.other_id))
+                 .where(translations.c.statement_id == sid)
+                 .order_by(translations.c.language, translations.c.url))
+        with self.engine.connect() as conn:
+            return [{**r, "found_at": aware(r["found_at"])} for r in conn.execute(query).mappings()]
