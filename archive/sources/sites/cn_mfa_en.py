@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 
-from .cn_mfa_zh import FmprcSource
+from .cn_mfa_zh import SPOKESPEOPLE, FmprcSource
 
 # Checked in order, as on the Chinese site: remarks answering a question about a statement are remarks.
 KIND_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(rx, re.I)) for kind, rx in (
-    ("press-conference", r"\bPress Conference\b"),
+    # in February 2020 the conferences were held online as a "Daily Briefing Online"
+    ("press-conference", r"\bPress Conference\b|\bDaily Briefing\b"),
     ("remarks", r"\bRemarks\b|\bAnswers\b.*\bQuestions?\b"),
     ("statement", r"\bStatement\b|\bDeclaration\b"),
     ("readout", r"\bMeets?\b|\bHolds? Talks\b|\bTalks with\b|\bPhone (?:Call|Conversation)\b|\bSpeaks? (?:on|over) "
@@ -37,7 +38,8 @@ KIND_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(rx, re.
 _SPOKESPERSON = re.compile(r"\bSpokesperson ([A-Z][a-z]+(?: [A-Z][a-z]+){1,2})(?=[’']s\b| Answers\b)")
 # A label is a short capitalised name before a colon: "Reuters:", "China News Service:", "Mao Ning:".
 _WORD = r"(?:[A-Z][\w.&’'-]*|of|and|the|for|de)"
-_LABEL = re.compile(rf"({_WORD}(?: {_WORD}){{0,4}})\s*:")
+# "Journalist clarifies:", "The journalist clarified:" give the floor back to the press.
+_LABEL = re.compile(rf"((?:The )?[Jj]ournalist [a-z]+|{_WORD}(?: {_WORD}){{0,4}})\s*:")
 
 
 class CnMfaEn(FmprcSource):
@@ -58,6 +60,7 @@ class CnMfaEn(FmprcSource):
     answer_labels = frozenset({"A", "Answer"})
     follow_up_labels = frozenset({"Follow-up", "Follow up", "Follow-Up"})
     moderator_labels = frozenset({"Moderator", "Host"})
+    known_spokespeople = frozenset(SPOKESPEOPLE.values())
 
     def spokespeople(self, title: str) -> list[str]:
         m = _SPOKESPERSON.search(title)

@@ -32,7 +32,7 @@ from ...model import Statement, Turn, normalize_text
 from ..base import ExtractError, Link, Listing, Page, Source
 from ..dates import parse_date
 from ..htmltext import paragraphs, soup, text_of
-from ..turns import Labeller, split_turns
+from ..turns import BREAK, Labeller, split_turns
 
 # Checked in order: a spokesperson "answering a question" about a statement is still a Q&A (remarks),
 # and a statement about someone's speech is a statement.
@@ -69,6 +69,16 @@ _CAPTION = re.compile(r"^(?:图为|图：|（图|\(图|（摄影|摄影：)")
 # 三点：").
 _ZH_LABEL = re.compile(r"([^\s，。；、？！：:“”‘’（）()]{1,20})[：:]")
 _ZH_OUTLET = re.compile(r"(?:记者|社|台|视|报|网|闻|刊|》|[A-Z]{2,})$")
+# "路透社记者提问：", "彭博社记者追问：", "追问二：", "会后有记者问及…：", "记者澄清：": the journalist holds the floor;
+# who asked is what comes before the verb, when it ends like an outlet ("请问蓬佩奥先生：" is an answer).
+_ZH_ASKING = re.compile(r"^(?:会后)?有?(?P<who>.*?)(?P<act>提问|追问[一二三四五六七八九十]?|问及.*|问|解释|澄清|补充)$")
+# the line of asterisks before the questions taken after a press conference
+_SEPARATOR = re.compile(r"^[*＊]{3,}$")
+# The spokespeople of the years the corpus covers, as the Chinese and the English pages name them.
+SPOKESPEOPLE = {"洪磊": "Hong Lei", "陆慷": "Lu Kang", "华春莹": "Hua Chunying", "耿爽": "Geng Shuang",
+                "赵立坚": "Zhao Lijian", "汪文斌": "Wang Wenbin", "毛宁": "Mao Ning", "林剑": "Lin Jian"}
+# the WAF's cookie script, which real pages start <body> with and a challenge page consists of
+_WAF_SCRIPT = re.compile(r"document\.cookie\s*=\s*[\"'](?:HOY_TR|HBB_HC)=|/_ws_sbu/sbu_hc\.js")
 # A follow-up question is asked by whoever asked the question before it.
 FOLLOW_UP = object()
 QUESTION = "question"
@@ -136,6 +146,10 @@ class FmprcSource(Source):
     # the spokesperson's Q&A: press conferences and remarks "answering a question"
     dialogue_kinds = ("press-conference", "remarks")
     label_pattern: re.Pattern
+    # the spokespeople as this language names them; a page may be answered by one its title does not name
+    known_spokespeople: frozenset[str] = frozenset()
+    # what a line break in a title becomes (the current template prints "&lt;br&gt;" in some titles)
+    title_break = " "
     question_labels: frozenset[str] = frozenset()
     answer_labels: frozenset[str] = frozenset()
     follow_up_labels: frozenset[str] = frozenset()
@@ -158,6 +172,23 @@ class FmprcSource(Source):
         """The news outlet a question label names, or None when the label is not an outlet."""
         raise NotImplementedError
 
+    def asker(self, label: str):
+        """Who asks when a paragraph opens with `label`: an outlet, QUESTION (unnamed), FOLLOW_UP, or None."""
+        if label in self.question_labels:
+            return QUESTION
+        if label in self.follow_up_labels:
+            return FOLLOW_UP
+        return self.outlet(label)
+
+    def spokesperson(self, label: str) -> str | None:
+        """The known spokesperson a label names, as this language spells them ("Hua chunying" is Hua Chunying)."""
+        return next((n for n in self.known_spokespeople if n.casefold() == label.casefold()), None)
+
+    def challenged(self, page: Page) -> bool:
+        # every page of the site starts with the WAF's script; a challenge is that script without an article
+        return bool(_WAF_SCRIPT.search(page.text)) and not any(
+            soup(page.text).select_one(sel) for sel in (*self.body_selectors, *self.listing_selectors))
+
     def paragraphs_from_html(self, html: str) -> list[str]:
         return _text_paragraphs(soup(html))
 
@@ -173,22 +204,22 @@ class FmprcSource(Source):
 
     def _labeller(self, names: list[str]) -> Labeller:
         def label(p: str) -> tuple[str, str] | None:
+            if _SEPARATOR.match(p):
+                return BREAK
             m = self.label_pattern.match(p)
             if not m:
                 return None
             who = m[1]
             if who in names:
                 return who, "spokesperson"
+            if known := self.spokesperson(who):
+                return known, "spokesperson"
             if who in self.answer_labels:
                 return (names[0] if names else SPOKESPERSON), "spokesperson"
-            if who in self.question_labels:
-                return QUESTION, "question"
-            if who in self.follow_up_labels:
-                return FOLLOW_UP, "question"
             if who in self.moderator_labels:
                 return who, "moderator"
-            outlet = self.outlet(who)
-            return (outlet, "question") if outlet else None
+            asker = self.asker(who)
+            return (asker, "question") if asker else None
         return label
 
     def parse_listing(self, page: Page) -> Listing:
@@ -235,10 +266,14 @@ class FmprcSource(Source):
         text = _text_paragraphs(body)
         if not text:
             raise ExtractError(f"{self.id}: no text paragraphs in the body ({sel}) on {page.url}")
-        return self.statement(url=page.url, title=title, paragraphs=text, date=self._date(doc, page.url, title),
-                              fetched_at=page.fetched_at)
+        date, date_source = self._date(doc, page.url, title)
+        return self.statement(url=page.url, title=title, paragraphs=text, date=date, date_source=date_source,
+                              speakers=self._speakers(doc, title, text), fetched_at=page.fetched_at)
 
     def _title(self, doc: BeautifulSoup) -> str:
+        return re.sub(r"\s*<br\s*/?>\s*", self.title_break, self._raw_title(doc), flags=re.I).strip()
+
+    def _raw_title(self, doc: BeautifulSoup) -> str:
         for sel in self.title_selectors:
             if title := text_of(doc.select_one(sel)):
                 return title
@@ -247,13 +282,27 @@ class FmprcSource(Source):
         head = text_of(doc.title)
         return normalize_text(head.split("_", 1)[0]) if "_" in head else ""
 
-    def _date(self, doc: BeautifulSoup, url: str, title: str) -> datetime | None:
-        # the old English template leaves #News_Body_Time empty: "... Press Conference on May 11, 2018" is the
-        # only date such a page carries
-        for text in (*(text_of(doc.select_one(sel)) for sel in self.date_selectors), _meta(doc, "PubDate"), title):
+    def _speakers(self, doc: BeautifulSoup, title: str, text: list[str]) -> list[str]:
+        """The spokesperson: named in the title, else in the Keywords meta ("发言人;汪文斌"), else the first known
+        spokesperson who answers in the text ("外交部发言人就…答记者问" names nobody)."""
+        if named := self.spokespeople(title):
+            return named
+        keywords = re.split(r"[;；,，\s]+", _meta(doc, "Keywords"))
+        labels = (m[1] for p in text if (m := self.label_pattern.match(p)))
+        return next(([known] for word in (*keywords, *labels) if (known := self.spokesperson(word))), [])
+
+    def _date(self, doc: BeautifulSoup, url: str, title: str) -> tuple[datetime | None, str]:
+        """The date and where it came from: the page (its date line, its PubDate meta, its URL), else the title
+        (the old English template leaves #News_Body_Time empty: "... Press Conference on May 11, 2018" is the
+        only date such a page carries); "none" when neither has one (a listing may still give it)."""
+        for text in (*(text_of(doc.select_one(sel)) for sel in self.date_selectors), _meta(doc, "PubDate")):
             if date := parse_date(text, self.timezone):
-                return date
-        return self._url_day(url)
+                return date, "page"
+        if date := self._url_day(url):
+            return date, "page"
+        if date := parse_date(title, self.timezone):
+            return date, "title"
+        return None, "none"
 
 
 class CnMfaZh(FmprcSource):
@@ -273,12 +322,26 @@ class CnMfaZh(FmprcSource):
     answer_labels = frozenset({"答"})
     follow_up_labels = frozenset({"追问"})
     moderator_labels = frozenset({"主持人"})
+    known_spokespeople = frozenset(SPOKESPEOPLE)
+    title_break = ""
 
     def spokespeople(self, title: str) -> list[str]:
         return spokespeople(title)
 
     def outlet(self, label: str) -> str | None:
         return label.removesuffix("记者") if _ZH_OUTLET.search(label) else None
+
+    def asker(self, label: str):
+        m = _ZH_ASKING.match(label)
+        if m is None or label in self.question_labels | self.follow_up_labels:
+            return super().asker(label)
+        who = m["who"].removesuffix("记者")
+        if who and not (m["who"].endswith("记者") or _ZH_OUTLET.search(who)):
+            return None
+        if m["act"].startswith("追问"):
+            # "彭博社记者追问" names the asker; a bare "追问" is the last asker's
+            return who or FOLLOW_UP
+        return who or QUESTION
 
 
 def spokespeople(title: str) -> list[str]:
