@@ -39,6 +39,14 @@ var countPage = {pages}//共多少页
 </script></body></html>"""
 
 
+# What the China MFA's WAF serves a client without its cookies, modelled on the script every real page of
+# www.mfa.gov.cn starts <body> with (SITE-NOTES): cookies set, the WAF's script loaded, and no article.
+CHALLENGE_COOKIE = "HBB_HC"
+CHALLENGE_HTML = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<script>(function () { document.cookie = "HOY_TR=KIUCTXPFYLGENWBM,65843C79DABEF012,ypvfkldxmqzsgbth; \
+max-age=31536000; path=/";document.cookie = "HBB_HC=3a1edde6feea7d3b37301b7f893b56d7; max-age=600; path=/"; })()\
+</script><script src="/_ws_sbu/sbu_hc.js"></script></body></html>"""
+
 FAULTS = ("503", "500", "cut", "stall", "offsite")
 
 
@@ -65,6 +73,10 @@ class MinistrySite:
         self.refused: dict[int, int] = {}
         # listing page number -> how many more requests for it answer 503 before it is served
         self.flaky: dict[int, int] = {}
+        # `challenge`: a request without the WAF cookie gets the challenge page, which sets the cookie;
+        # article numbers in `challenged` get it whatever their cookies
+        self.challenge = False
+        self.challenged: set[int] = set()
         site = self
         lock = threading.Lock()
 
@@ -82,6 +94,10 @@ class MinistrySite:
                     return self.answer(int(fault), b"", {"Retry-After": "1"} if fault == "503" else {}, fault)
                 elif fault == "offsite":  # as a hijacked or misconfigured server might: a crawl must refuse it
                     return self.answer(302, b"", {"Location": "http://127.0.0.2:9/latest/meta-data/"}, fault)
+                if site.challenges(self.path, self.headers.get("Cookie") or ""):
+                    return self.answer(200, CHALLENGE_HTML.encode(), {
+                        "Content-Type": "text/html; charset=utf-8",
+                        "Set-Cookie": f"{CHALLENGE_COOKIE}=3a1edde6feea7d3b; Max-Age=600; Path=/"}, "challenge")
                 body = site.page(self.path)
                 status = 404 if body is None else site.status(self.path)
                 if status != 200:
@@ -120,6 +136,14 @@ class MinistrySite:
         day = datetime.combine(self.day(k), datetime.min.time(), timezone.utc)
         return {"ETag": f'"{hashlib.sha1(data).hexdigest()[:16]}"',
                 "Last-Modified": email.utils.format_datetime(day, usegmt=True)}
+
+    def challenges(self, path: str, cookies: str) -> bool:
+        if not path.startswith(LISTING):
+            return False  # robots.txt
+        name = path.rsplit("/", 1)[-1]
+        if name.startswith("t") and name.endswith(".shtml") and int(name[1:-len(".shtml")]) in self.challenged:
+            return True
+        return self.challenge and f"{CHALLENGE_COOKIE}=" not in cookies
 
     def day(self, k: int) -> date:
         return self.newest - timedelta(days=self.n - k)
