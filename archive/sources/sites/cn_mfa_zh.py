@@ -1,21 +1,24 @@
 """China, Ministry of Foreign Affairs, Chinese pages (www.fmprc.gov.cn = www.mfa.gov.cn).
 
-Two templates are read, each selector list trying the old one first:
+Two templates are read, each selector list trying the old one first; both VERIFIED on the 2,050 real
+articles of ../shared/corpus (tests/test_cn_mfa_corpus.py):
 
-- old template (until 2021), VERIFIED on real pages (raw server listings of 2020-12, browser-saved articles
-  of 2019–20): listing `div.rebox_news ul li` → `<a href="./t1839549.shtml">TITLE</a>(YYYY-MM-DD)`, pages
-  `default.shtml`, `default_1.shtml`, … counted by the inline script `var currentPage = N` /
-  `var countPage = M`; article `#News_Body_Title`, `#News_Body_Time`, `#News_Body_Txt_A`.
-- current template (2021–), UNVERIFIED against a live page: written from SITE-NOTES.md, tested only on
-  hand-made fixtures. Listing `div.newsBd ul.list1 li a`, dated by a sibling `<span>` or by the link
-  (`./YYYYMM/tYYYYMMDD_N.shtml`), pages `index.shtml`, `index_1.shtml`, … counted by the TRS paging call
-  `createPageHTML(countPage, currentPage, "index", "shtml")` (assumed: the usual TRS publisher script);
-  article `.news-title h1` (else meta ArticleTitle, else `<title>` before "_"), `.news-title p.time` (else
-  meta PubDate, else the date in the URL), `.news-main`.
+- old template (until 2022-01, also served at the 2021+ URLs): listing `div.rebox_news ul li` →
+  `<a href="./t1839549.shtml">TITLE</a>(YYYY-MM-DD)`, pages `default.shtml`, `default_1.shtml`, … counted by
+  the inline script `var currentPage = N` / `var countPage = M`; article `#News_Body_Title`, `#News_Body_Time`
+  (`YYYY-MM-DD`, with ` HH:MM` at the new URLs), `#News_Body_Txt_A`.
+- current template (2022-01-14 –): article `.news-title h1` (else meta ArticleTitle, else `<title>` before
+  "_"; a literal "<br>" may sit in the title), `.news-title p.time` (`YYYY-MM-DD HH:MM`; else meta PubDate, else
+  the date in the URL), `.news-main`; the spokesperson also in meta Keywords ("发言人;汪文斌"). Its listing is
+  UNVERIFIED, written from SITE-NOTES.md: `div.newsBd ul.list1 li a`, dated by a sibling `<span>` or by the
+  link (`./YYYYMM/tYYYYMMDD_N.shtml`), pages `index.shtml`, `index_1.shtml`, … counted by the TRS paging call
+  `createPageHTML(countPage, currentPage, "index", "shtml")` (assumed).
+- every page of www.mfa.gov.cn starts `<body>` with the WAF's cookie script; that script without an article is
+  a challenge page (`challenged`), never parsed.
 
-Press conferences and remarks are split into turns: "问：" (a question), "答：" or the spokesperson's name (the
-answer), an outlet ("路透社记者：", "彭博社：") asking, "追问：" (a follow-up, by the last asker), "主持人：". No
-Chinese transcript is in the corpus: the labels are those SITE-NOTES.md names, tested on hand-made fixtures.
+Press conferences and remarks are split into turns: "问：" (a question), "答：" or a spokesperson's name (the
+answer), an outlet ("路透社记者：", "环球时报记者提问：") asking, "追问：" / "彭博社记者追问：" (a follow-up),
+"会后有记者问及…：" (after the conference, past a line of asterisks that belongs to no turn), "主持人：".
 `FmprcSource` holds what the English site (cn_mfa_en) shares with this one.
 """
 from __future__ import annotations
@@ -311,7 +314,8 @@ class CnMfaZh(FmprcSource):
     start_urls = ("https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/default.shtml",
                   "https://www.mfa.gov.cn/web/fyrbt_673021/jzhsl_673025/index.shtml")
     description = "Spokesperson's remarks and regular press conferences (Chinese; 发言人表态, 例行记者会)"
-    verified = "old template: real pages in the corpus (67 listings, 50 articles); current template unverified"
+    verified = ("old and current template: 2,050 real articles and 67 listings in the corpus; current listing "
+                "unverified")
     title_selectors = ("#News_Body_Title", ".news-title h1")
     date_selectors = ("#News_Body_Time", ".news-title p.time")
     body_selectors = ("#News_Body_Txt_A", ".news-main")
