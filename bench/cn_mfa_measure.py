@@ -19,6 +19,9 @@ EN_NAMES = {"Geng Shuang", "Hua Chunying", "Lu Kang", "Zhao Lijian", "Wang Wenbi
 PRINTED = (re.compile(r'id="News_Body_Time"[^>]*>\s*(\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)'),
            re.compile(r'<p class="time">\s*<span>\s*(\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)'))
 EN_TITLE_DATE = re.compile(r"on ([A-Z][a-z]+) ?(\d{1,2}), (\d{4})")
+# paragraphs a reader sees as a journalist taking the floor, however the page labels it
+ASKS = re.compile(r"^(?:[^，。：:]{0,20}(?:记者|社|台|报)(?:提问|追问)?|问|追问[一二三]?|会后有[^，。：:]*问及[^，。：:]*|记者(?:澄清|解释)"
+                  r"|Q|Follow-up|(?:The )?[Jj]ournalist [a-z]+)[：:]")
 MONTHS = "January February March April May June July August September October November December".split()
 
 
@@ -42,6 +45,7 @@ def main(show: int = 3):
     bad = defaultdict(list)
     total = Counter()
     dated = Counter()
+    missed = Counter()
     for rec in china_pages():
         text = decode_body((CORPUS / rec["path"]).read_bytes(), None)[0]
         source = source_for_url(rec["url"])
@@ -68,10 +72,13 @@ def main(show: int = 3):
             checks["kind"] = st.kind == "press-conference"
             checks["speaker"] = len(st.speakers) == 1 and set(st.speakers) <= (EN_NAMES if en else ZH_NAMES)
             roles = Counter(t.role for t in st.turns)
-            inside = {i for t in st.turns for i in range(t.start, t.end)}
+            asking = {i for t in st.turns if t.role == "question" for i in range(t.start, t.end)}
+            for i, p in enumerate(st.paragraphs):
+                if ASKS.match(p):
+                    total[group + " question paragraphs"] += 1
+                    missed[group] += i not in asking
             checks["turns"] = roles["question"] > 0 and roles["spokesperson"] > 0 and not any(
-                st.paragraphs[t.start].startswith("相关链接") for t in st.turns) and not any(
-                re.fullmatch(r"[*＊]{3,}", p) for i, p in enumerate(st.paragraphs) if i in inside)
+                st.paragraphs[t.start].startswith("相关链接") for t in st.turns)
             total[group + " conferences"] += 1
         for field, ok in checks.items():
             key = (group + (" conferences" if field in ("kind", "turns") or conference and field == "speaker" else ""), field)
@@ -79,7 +86,10 @@ def main(show: int = 3):
                 bad[key].append(f"{rec['url']}: {st.title[:60]!r} date={got} want={want} "
                                 f"speakers={st.speakers} turns={len(st.turns)}")
     print("date from:", dict(dated))
-    for group in sorted(total):
+    for group in ("cn-mfa-en", "cn-mfa-zh"):
+        print(f"{group}: question paragraphs not in a question turn: {missed[group]} of "
+              f"{total[group + ' question paragraphs']}")
+    for group in sorted(g for g in total if not g.endswith("paragraphs")):
         fields = ("kind", "speaker", "turns") if group.endswith("conferences") else ("parses", "title", "date", "speaker",
                                                                             "paragraphs")
         print(f"{group}: {total[group]} pages")

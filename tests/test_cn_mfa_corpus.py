@@ -24,6 +24,7 @@ NO_QUESTIONS = {
     "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t1504209.shtml",
 }
 SEPARATOR = re.compile(r"[*＊]{3,}")
+AFTER = re.compile(r"会后有[^，。：]*问及[^，。：]*：")
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +89,8 @@ def test_press_conferences_are_turns_of_questions_and_answers(parsed):
         assert roles["question"] and roles["spokesperson"], rec["url"]
         assert all(t.speaker in st.speakers or t.speaker in KNOWN[st.source]
                    for t in st.turns if t.role == "spokesperson"), rec["url"]
-        inside = {i for t in st.turns for i in range(t.start, t.end)}
-        # the asterisks before the questions taken after the conference belong to no turn
-        assert not any(SEPARATOR.fullmatch(p) for i, p in enumerate(st.paragraphs) if i in inside), rec["url"]
+        # the line of asterisks before the questions taken after the conference is no paragraph, and those
+        # questions ("会后有记者问及…：") are questions
+        assert not any(SEPARATOR.fullmatch(p) for p in st.paragraphs), rec["url"]
+        asking = {i for t in st.turns if t.role == "question" for i in range(t.start, t.end)}
+        assert all(i in asking for i, p in enumerate(st.paragraphs) if AFTER.match(p)), rec["url"]

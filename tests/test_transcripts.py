@@ -167,11 +167,14 @@ def test_zh_asking_labels_name_the_outlet(zh):
         ("question", "question", 6, 7), ("耿爽", "spokesperson", 7, 9)]
 
 
-def test_zh_asterisks_end_the_conference_and_questions_after_it_follow(zh):
-    text = ["问：会上的问题？", "华春莹：回答。", "***********", "会后有记者问及：会后的问题？", "华春莹：会后的回答。"]
-    assert spans(zh.turns_for(ZH_BRIEFING, text)) == [
-        ("question", "question", 0, 1), ("华春莹", "spokesperson", 1, 2), ("question", "question", 3, 4),
-        ("华春莹", "spokesperson", 4, 5)]
+def test_zh_questions_after_the_conference_past_the_asterisks(zh):
+    html = """<html><body><div id="News_Body_Title">%s</div><div id="News_Body_Txt_A">
+<p>问：会上的问题？</p><p>华春莹：回答。</p><p>　　***********</p>
+<p>会后有记者问及：会后的问题？</p><p>华春莹：会后的回答。</p></div></body></html>""" % ZH_BRIEFING
+    st = zh.parse_article(Page(url="https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t1.shtml", text=html))
+    assert st.paragraphs[2] == "会后有记者问及：会后的问题？"
+    assert spans(st.turns) == [("question", "question", 0, 1), ("华春莹", "spokesperson", 1, 2),
+                               ("question", "question", 2, 3), ("华春莹", "spokesperson", 3, 4)]
 
 
 def test_en_daily_briefing_and_journalist_clarifies(en):

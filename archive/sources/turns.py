@@ -5,15 +5,12 @@ from typing import Callable
 
 from ..model import Turn
 
-# (speaker, role) when a paragraph opens a new turn, BREAK when it ends the current one and belongs to no turn
-# (a line of asterisks before the questions taken after a press conference), else None (it continues the turn)
+# (speaker, role) when a paragraph opens a new turn, else None (it continues the current one)
 Labeller = Callable[[str], "tuple[str, str] | None"]
-BREAK = ("", "")
 
 
 def split_turns(paragraphs: list[str], label: Labeller) -> list[Turn]:
-    """Turns over `paragraphs`; paragraphs before the first label (an introduction) or from a BREAK to the next
-    label belong to no turn.
+    """Turns over `paragraphs`; paragraphs before the first label (an introduction) belong to no turn.
 
     Consecutive labels for the same speaker and role are one turn, as a reader would see it.
     """
@@ -22,11 +19,6 @@ def split_turns(paragraphs: list[str], label: Labeller) -> list[Turn]:
     for i, p in enumerate(paragraphs):
         found = label(p)
         if found is None:
-            continue
-        if found == BREAK:
-            if current:
-                turns.append(Turn(current[0], current[1], current[2], i))
-            current = None
             continue
         if current and (current[0], current[1]) == found:
             continue

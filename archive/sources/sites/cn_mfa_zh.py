@@ -18,7 +18,7 @@ articles of ../shared/corpus (tests/test_cn_mfa_corpus.py):
 
 Press conferences and remarks are split into turns: "问：" (a question), "答：" or a spokesperson's name (the
 answer), an outlet ("路透社记者：", "环球时报记者提问：") asking, "追问：" / "彭博社记者追问：" (a follow-up),
-"会后有记者问及…：" (after the conference, past a line of asterisks that belongs to no turn), "主持人：".
+"会后有记者问及…：" (after the conference, past a line of asterisks, which is no paragraph), "主持人：".
 `FmprcSource` holds what the English site (cn_mfa_en) shares with this one.
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ...model import Statement, Turn, normalize_text
 from ..base import ExtractError, Link, Listing, Page, Source
 from ..dates import parse_date
 from ..htmltext import paragraphs, soup, text_of
-from ..turns import BREAK, Labeller, split_turns
+from ..turns import Labeller, split_turns
 
 # Checked in order: a spokesperson "answering a question" about a statement is still a Q&A (remarks),
 # and a statement about someone's speech is a statement.
@@ -75,8 +75,6 @@ _ZH_OUTLET = re.compile(r"(?:记者|社|台|视|报|网|闻|刊|》|[A-Z]{2,})$"
 # "路透社记者提问：", "彭博社记者追问：", "追问二：", "会后有记者问及…：", "记者澄清：": the journalist holds the floor;
 # who asked is what comes before the verb, when it ends like an outlet ("请问蓬佩奥先生：" is an answer).
 _ZH_ASKING = re.compile(r"^(?:会后)?有?(?P<who>.*?)(?P<act>提问|追问[一二三四五六七八九十]?|问及.*|问|解释|澄清|补充)$")
-# the line of asterisks before the questions taken after a press conference
-_SEPARATOR = re.compile(r"^[*＊]{3,}$")
 # The spokespeople of the years the corpus covers, as the Chinese and the English pages name them.
 SPOKESPEOPLE = {"洪磊": "Hong Lei", "陆慷": "Lu Kang", "华春莹": "Hua Chunying", "耿爽": "Geng Shuang",
                 "赵立坚": "Zhao Lijian", "汪文斌": "Wang Wenbin", "毛宁": "Mao Ning", "林剑": "Lin Jian"}
@@ -207,8 +205,6 @@ class FmprcSource(Source):
 
     def _labeller(self, names: list[str]) -> Labeller:
         def label(p: str) -> tuple[str, str] | None:
-            if _SEPARATOR.match(p):
-                return BREAK
             m = self.label_pattern.match(p)
             if not m:
                 return None
