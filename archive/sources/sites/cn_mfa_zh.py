@@ -70,7 +70,8 @@ _CAPTION = re.compile(r"^(?:图为|图：|（图|\(图|（摄影|摄影：)")
 # At a press conference everyone but the spokesperson and a host is the press, so any other label is an
 # outlet; only names that end like one count, because answers also open with a phrase and a colon ("我想强调
 # 三点：").
-_ZH_LABEL = re.compile(r"([^\s，。；、？！：:“”‘’（）()]{1,20})[：:]")
+# Several outlets may ask together ("路透社、彭博社记者："); an aside is bracketed ("（记者：我只是问一下）").
+_ZH_LABEL = re.compile(r"[（(]?([^\s，。；？！：:“”‘’（）()]{1,40})[：:]")
 _ZH_OUTLET = re.compile(r"(?:记者|社|台|视|报|网|闻|刊|》|[A-Z]{2,})$")
 # "路透社记者提问：", "彭博社记者追问：", "追问二：", "会后有记者问及…：", "记者澄清：": the journalist holds the floor;
 # who asked is what comes before the verb, when it ends like an outlet ("请问蓬佩奥先生：" is an answer).
