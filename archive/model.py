@@ -7,17 +7,20 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+# where a statement's date was read: its page, its title, the listing that linked it; "none": undated, and
+# never given a guessed date
+DATE_SOURCES = ("page", "title", "listing", "none")
 KINDS = ("press-conference", "remarks", "statement", "readout", "speech", "interview", "other")
 # who holds the floor in a transcript turn
 ROLES = ("spokesperson", "official", "question", "moderator")
 
 # A statement's own fields, as the store keeps them and the API and the export name them (Statement.to_dict)
-FIELDS = ("id", "source", "guid", "url", "country", "ministry", "language", "kind", "title", "date", "speakers",
-          "tags", "paragraphs", "turns", "content_hash")
+FIELDS = ("id", "source", "guid", "url", "country", "ministry", "language", "kind", "title", "date", "date_source",
+          "speakers", "tags", "paragraphs", "turns", "content_hash")
 # what the store adds to a statement: when it was seen, how often its text changed, when it was taken down
 SEEN_FIELDS = ("first_seen", "fetched_at", "revision_count", "withdrawn_at")
 # what `extract` shows of a parse
-PARSED_FIELDS = ("id", "source", "url", "guid", "title", "date", "country", "ministry", "language", "kind",
+PARSED_FIELDS = ("id", "source", "url", "guid", "title", "date", "date_source", "country", "ministry", "language", "kind",
                  "speakers", "paragraphs")
 
 _SPACE = re.compile(r"\s+")
@@ -97,6 +100,8 @@ class Statement:
     language: str
     kind: str = "other"
     date: datetime | None = None
+    # DATE_SOURCES; left out, a date is the page's own and no date is "none"
+    date_source: str | None = None
     speakers: list[str] = field(default_factory=list)
     guid: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -110,6 +115,9 @@ class Statement:
         self.paragraphs = [q for q in (normalize_text(p) for p in self.paragraphs) if q]
         if self.kind not in KINDS:
             raise ValueError(f"unknown kind {self.kind!r}; one of {', '.join(KINDS)}")
+        self.date_source = self.date_source or ("page" if self.date else "none")
+        if self.date_source not in DATE_SOURCES or (self.date is None) != (self.date_source == "none"):
+            raise ValueError(f"date source {self.date_source!r} does not fit date {self.date}")
         self.country = self.country.upper()
         if self.turns and self.turns[-1].end > len(self.paragraphs):
             raise ValueError("a turn reaches past the last paragraph")
@@ -131,7 +139,8 @@ class Statement:
         turns as objects), so that what reads a store row (export, the API) reads this the same way."""
         return {"id": self.id, "source": self.source, "guid": self.guid, "url": self.url, "country": self.country,
                 "ministry": self.ministry, "language": self.language, "kind": self.kind, "title": self.title,
-                "date": self.date.isoformat() if self.date else None, "speakers": self.speakers, "tags": self.tags,
+                "date": self.date.isoformat() if self.date else None, "date_source": self.date_source,
+                "speakers": self.speakers, "tags": self.tags,
                 "paragraphs": self.paragraphs, "turns": [t.to_json() for t in self.turns],
                 "content_hash": self.content_hash}
 
@@ -139,6 +148,11 @@ class Statement:
         """The statement as `extract` shows a parse: what the page gave, before the store adds its dates."""
         fields = self.to_dict()
         return {k: fields[k] for k in PARSED_FIELDS}
+
+    def date_from(self, date: datetime | None, source: str) -> None:
+        """Date an undated statement from elsewhere (a listing), recording where the date came from."""
+        if self.date is None and date is not None:
+            self.date, self.date_source = date, source
 
     def problems(self) -> list[str]:
         """Why this statement must not be stored (empty list: it may)."""

@@ -18,19 +18,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LISTING = "/web/wjdt_674879/fyrbt_674889/"
 
 
-def article_html(n: int, day: date, extra: str = "") -> str:
+def article_html(n: int, day: date | None, extra: str = "") -> str:
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>标题{n}</title></head><body>
 <div id="News_Body_Title">外交部发言人就第{n}号问题答记者问</div>
-<div class="time"><span id="News_Body_Time">{day.isoformat()}</span></div>
+<div class="time"><span id="News_Body_Time">{day.isoformat() if day else ""}</span></div>
 <div id="News_Body_Txt_A" class="content">
 <p>\u3000\u3000问：第{n}个问题，关于导弹部署。</p>
 <p>\u3000\u3000答：我们反对有关国家以台湾问题为借口加强军事部署。{extra}</p>
 </div></body></html>"""
 
 
-def listing_html(items: list[tuple[int, date]], page: int, pages: int) -> str:
-    lis = "\n".join(f'<li><a href="./t{n}.shtml" target="_blank">外交部发言人就第{n}号问题答记者问</a>({d.isoformat()})</li>'
-                    for n, d in items)
+def listing_html(items: list[tuple[int, date | None]], page: int, pages: int) -> str:
+    lis = "\n".join(f'<li><a href="./t{n}.shtml" target="_blank">外交部发言人就第{n}号问题答记者问</a>'
+                    f'{f"({d.isoformat()})" if d else ""}</li>' for n, d in items)
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
 <div class="rebox_news"><ul>{lis}</ul></div>
 <script type="text/javascript">
@@ -38,6 +38,14 @@ var currentPage = {page};//所在页从0开始
 var countPage = {pages}//共多少页
 </script></body></html>"""
 
+
+# What the China MFA's WAF serves a client without its cookies, modelled on the script every real page of
+# www.mfa.gov.cn starts <body> with (SITE-NOTES): cookies set, the WAF's script loaded, and no article.
+CHALLENGE_COOKIE = "HBB_HC"
+CHALLENGE_HTML = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<script>(function () { document.cookie = "HOY_TR=KIUCTXPFYLGENWBM,65843C79DABEF012,ypvfkldxmqzsgbth; \
+max-age=31536000; path=/";document.cookie = "HBB_HC=3a1edde6feea7d3b37301b7f893b56d7; max-age=600; path=/"; })()\
+</script><script src="/_ws_sbu/sbu_hc.js"></script></body></html>"""
 
 FAULTS = ("503", "500", "cut", "stall", "offsite")
 
@@ -65,6 +73,13 @@ class MinistrySite:
         self.refused: dict[int, int] = {}
         # listing page number -> how many more requests for it answer 503 before it is served
         self.flaky: dict[int, int] = {}
+        # `challenge`: a request without the WAF cookie gets the challenge page, which sets the cookie;
+        # article numbers in `challenged` get it whatever their cookies
+        self.challenge = False
+        self.challenged: set[int] = set()
+        # article numbers whose page, and whose listing entry, print no date
+        self.undated_pages: set[int] = set()
+        self.undated_links: set[int] = set()
         site = self
         lock = threading.Lock()
 
@@ -82,6 +97,10 @@ class MinistrySite:
                     return self.answer(int(fault), b"", {"Retry-After": "1"} if fault == "503" else {}, fault)
                 elif fault == "offsite":  # as a hijacked or misconfigured server might: a crawl must refuse it
                     return self.answer(302, b"", {"Location": "http://127.0.0.2:9/latest/meta-data/"}, fault)
+                if site.challenges(self.path, self.headers.get("Cookie") or ""):
+                    return self.answer(200, CHALLENGE_HTML.encode(), {
+                        "Content-Type": "text/html; charset=utf-8",
+                        "Set-Cookie": f"{CHALLENGE_COOKIE}=3a1edde6feea7d3b; Max-Age=600; Path=/"}, "challenge")
                 body = site.page(self.path)
                 status = 404 if body is None else site.status(self.path)
                 if status != 200:
@@ -121,6 +140,17 @@ class MinistrySite:
         return {"ETag": f'"{hashlib.sha1(data).hexdigest()[:16]}"',
                 "Last-Modified": email.utils.format_datetime(day, usegmt=True)}
 
+    def challenges(self, path: str, cookies: str) -> bool:
+        if not path.startswith(LISTING):
+            return False  # robots.txt
+        name = path.rsplit("/", 1)[-1]
+        if name.startswith("t") and name.endswith(".shtml") and int(name[1:-len(".shtml")]) in self.challenged:
+            return True
+        return self.challenge and f"{CHALLENGE_COOKIE}=" not in cookies
+
+    def date_shown(self, k: int, undated: set[int]) -> date | None:
+        return None if k in undated else self.day(k)
+
     def day(self, k: int) -> date:
         return self.newest - timedelta(days=self.n - k)
 
@@ -133,11 +163,11 @@ class MinistrySite:
             p = 0 if name in ("", "default.shtml") else int(name[len("default_"):-len(".shtml")])
             newest_first = list(range(self.n, 0, -1))
             chunk = newest_first[p * self.per_page:(p + 1) * self.per_page]
-            return listing_html([(k, self.day(k)) for k in chunk], p, pages) if chunk else None
+            return listing_html([(k, self.date_shown(k, self.undated_links)) for k in chunk], p, pages) if chunk else None
         if name.startswith("t") and name.endswith(".shtml"):
             k = int(name[1:-len(".shtml")])
             if 1 <= k <= self.n:
-                return article_html(k, self.day(k), self.edits.get(k, ""))
+                return article_html(k, self.date_shown(k, self.undated_pages), self.edits.get(k, ""))
         return None
 
     def status(self, path: str) -> int:

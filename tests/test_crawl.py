@@ -119,6 +119,25 @@ def test_listing_crawl_window_pages_and_incremental(site, tmp_path):
     assert cli_json(data, "search", "台湾问题")["total"] == 25
 
 
+def test_dates_come_from_the_page_else_the_listing_else_none_with_a_warning(site, tmp_path):
+    data = tmp_path / "data"
+    # article 3 prints no date, its listing entry does; article 2 prints none anywhere
+    site.n, site.undated_pages, site.undated_links = 3, {2, 3}, {2}
+    rep = json.loads(crawl_site(data, site).stdout)["sources"][0]
+    assert rep["new"] == 3 and rep["warnings"] == 1
+    assert [m for m in rep["messages"] if m.startswith("warning")] == [
+        f"warning: https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t2.shtml: undated (no date on the page, "
+        f"in its title or in its listing)"]
+    rows = {r["url"].rsplit("/", 1)[-1]: r for r in archive_store(data).iter_statements()}
+    assert (rows["t2.shtml"]["date"], rows["t2.shtml"]["date_source"]) == (None, "none")
+    assert rows["t1.shtml"]["date_source"] == "page" and rows["t1.shtml"]["date"].startswith(str(site.day(1)))
+    assert rows["t3.shtml"]["date_source"] == "listing" and rows["t3.shtml"]["date"].startswith(str(site.day(3)))
+    # an export says where a date came from
+    [exported] = [json.loads(line) for line in cli(data, "export").stdout.splitlines()
+                  if "t1.shtml" in line]
+    assert exported["date_source"] == "page"
+
+
 def test_since_limits_what_a_first_crawl_fetches(site, tmp_path):
     cutoff = site.day(16).isoformat()
     res = json.loads(crawl_site(tmp_path / "data", site, "--since", cutoff).stdout)

@@ -532,3 +532,18 @@ def test_faulty_server_gives_whole_pages_or_clear_errors(corpus):
     assert good and all(r.status == 200 and r.body == page.read_bytes() for r in good)
     assert "redirect to 127.0.0.2 refused: not a host of this source" in errors
     assert all("\n" not in e for e in errors)
+
+
+def test_cookies_are_kept_per_host(site, sleeps):
+    # a WAF's challenge sets a cookie; the next request to that host sends it back, another host's does not
+    site.route("/x", Reply(body=b"x", headers={"Set-Cookie": "HBB_HC=3a1e; Max-Age=600; Path=/"}))
+    mirrors = Mirrors([f"https://a.example={site.origin}", f"https://b.example={site.origin}"])
+    with Fetcher(user_agent=UA, delay=0, mirrors=mirrors, obey_robots=False, sleep=sleeps.append) as f:
+        f.get("https://a.example/x", allowed_hosts={"a.example"})
+        f.get("https://a.example/x", allowed_hosts={"a.example"})
+        f.get("https://b.example/x", allowed_hosts={"b.example"})
+    assert [r.headers.get("Cookie") for r in site.hits("/x")] == [None, "HBB_HC=3a1e", None]
+    # a new fetcher (the next crawl) starts without cookies
+    with Fetcher(user_agent=UA, delay=0, mirrors=mirrors, obey_robots=False, sleep=sleeps.append) as f:
+        f.get("https://a.example/x", allowed_hosts={"a.example"})
+    assert site.hits("/x")[-1].headers.get("Cookie") is None

@@ -91,3 +91,22 @@ def test_an_archive_hashed_the_old_way_is_hashed_again(tmp_path):
     row = again.get(sid)
     assert row["revision_count"] == 2 and row["content_hash"] == revs[1]["content_hash"] == row["indexed_hash"]
     assert again.unindexed_ids() == []
+
+
+def test_date_source_is_kept_and_an_older_store_gets_the_column(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    store = Store(url)
+    store.save(make())
+    store.save(make(url="https://www.state.gov/b/", guid="b", date=None))
+    store.save(make(url="https://www.state.gov/c/", guid="c", date_source="title"))
+    assert {r["guid"]: r["date_source"] for r in store.iter_statements()} == {
+        "https://www.state.gov/?page_id=1": "page", "b": "none", "c": "title"}
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE statements DROP COLUMN date_source")
+    store.close()
+    # a store written before date sources were recorded: undated rows say so, the others are not known
+    reopened = Store(url)
+    got = {r["guid"]: r["date_source"] for r in reopened.iter_statements()}
+    assert got == {"https://www.state.gov/?page_id=1": None, "b": "none", "c": None}
+    with pytest.raises(ValueError, match="date source"):
+        make(date=None, date_source="page")

@@ -155,3 +155,32 @@ def test_en_labels_are_short_capitalised_names(en):
 def test_en_follow_up_without_a_question_before(en):
     assert spans(en.turns_for(EN_BRIEFING, ["Follow-up: Why?", "Mao Ning: Because."])) == [
         ("question", "question", 0, 1), ("Mao Ning", "spokesperson", 1, 2)]
+
+
+def test_zh_asking_labels_name_the_outlet(zh):
+    # as the real 2017–2020 transcripts print them
+    text = ["路透社记者提问：第一个问题？", "华春莹：回答。", "彭博社记者追问：还有？", "华春莹：再答。", "追问二：那么？",
+            "华春莹：三答。", "记者澄清：我是说……", "耿爽：我明白。", "请问蓬佩奥先生：这是一句反问。"]
+    assert spans(zh.turns_for(ZH_BRIEFING, text)) == [
+        ("路透社", "question", 0, 1), ("华春莹", "spokesperson", 1, 2), ("彭博社", "question", 2, 3),
+        ("华春莹", "spokesperson", 3, 4), ("彭博社", "question", 4, 5), ("华春莹", "spokesperson", 5, 6),
+        ("question", "question", 6, 7), ("耿爽", "spokesperson", 7, 9)]
+
+
+def test_zh_questions_after_the_conference_past_the_asterisks(zh):
+    html = """<html><body><div id="News_Body_Title">%s</div><div id="News_Body_Txt_A">
+<p>问：会上的问题？</p><p>华春莹：回答。</p><p>　　***********</p>
+<p>会后有记者问及：会后的问题？</p><p>华春莹：会后的回答。</p></div></body></html>""" % ZH_BRIEFING
+    st = zh.parse_article(Page(url="https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t1.shtml", text=html))
+    assert st.paragraphs[2] == "会后有记者问及：会后的问题？"
+    assert spans(st.turns) == [("question", "question", 0, 1), ("华春莹", "spokesperson", 1, 2),
+                               ("question", "question", 2, 3), ("华春莹", "spokesperson", 3, 4)]
+
+
+def test_en_daily_briefing_and_journalist_clarifies(en):
+    title = "Foreign Ministry Spokesperson Geng Shuang's Daily Briefing Online on February 17, 2020"
+    text = ["Q: Why?", "A: Because.", "Journalist clarifies: I meant the other one.", "Hua chunying: I see."]
+    assert en.kind_for(title) == "press-conference"
+    assert spans(en.turns_for(title, text)) == [
+        ("question", "question", 0, 1), ("Geng Shuang", "spokesperson", 1, 2), ("question", "question", 2, 3),
+        ("Hua Chunying", "spokesperson", 3, 4)]

@@ -1,10 +1,12 @@
 """The polite fetcher: robots.txt, one request at a time per host with a delay, retries, redirects within the
-source's own hosts, no connections to private addresses, size caps, and a WARC record of everything received.
+source's own hosts, no connections to private addresses, size caps, cookies kept per host for the fetcher's
+life (one crawl), and a WARC record of everything received.
 
 Synchronous on purpose: a crawler that waits seconds between requests to a host gains nothing from async.
 """
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import ipaddress
 import random
@@ -14,6 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cached_property
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -105,10 +108,15 @@ class Fetcher:
         self.warc = warc
         self.obey_robots = obey_robots
         self.sleep = sleep
-        # trust_env=False: a proxy from the environment would make the address check below meaningless.
+        # trust_env=False: a proxy from the environment would make the address check below meaningless. The
+        # client's own jar refuses every cookie: cookies are kept per site host instead (`_cookies`).
         self.client = httpx.Client(
             follow_redirects=False, timeout=timeout, trust_env=False,
+            cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"})
+        # A WAF (China MFA's) answers a client without its cookies with a challenge page that sets them: the
+        # cookies a host sets are sent back to that host, and to no other, even when mirrors share an address.
+        self._cookies: dict[str, httpx.Cookies] = {}
         self._robots: dict[str, Protego | str] = {}  # origin -> parsed rules, or why the site is off limits
         self._last_request: dict[str, float] = {}
         self._host_delay: dict[str, float] = {}
@@ -240,7 +248,7 @@ class Fetcher:
                 if wait > 0:
                     self.sleep(wait)
             try:
-                response, raw = self._exchange(fetch_url, headers)
+                response, raw = self._exchange(fetch_url, headers, self._cookies.setdefault(host, httpx.Cookies()))
             finally:
                 # from the end of the exchange: a slow response must not shorten the pause that follows
                 self._last_request[host] = time.monotonic()
@@ -264,12 +272,17 @@ class Fetcher:
             content_type=response.headers.get("Content-Type"), etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"), fetched_at=fetched_at, warc_record_id=record_id)
 
-    def _exchange(self, fetch_url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
-        """One request; the body as it came over the wire (still content-encoded), within the size cap and
-        within `timeout` in total (httpx's timeout is per read: a server could trickle a byte a second)."""
+    def _exchange(self, fetch_url: str, headers: dict[str, str], cookies: httpx.Cookies
+                  ) -> tuple[httpx.Response, bytes]:
+        """One request, with the host's `cookies` (and those it sets kept there); the body as it came over the
+        wire (still content-encoded), within the size cap and within `timeout` in total (httpx's timeout is per
+        read: a server could trickle a byte a second)."""
         started = time.monotonic()
+        request = self.client.build_request("GET", fetch_url, headers=headers)
+        cookies.set_cookie_header(request)
         try:
-            with self.client.stream("GET", fetch_url, headers=headers) as response:
+            with contextlib.closing(self.client.send(request, stream=True)) as response:
+                cookies.extract_cookies(response)
                 length = response.headers.get("Content-Length", "")
                 if length.isdigit() and int(length) > self.max_bytes:
                     raise FetchError(f"response larger than {format_size(self.max_bytes)}")

@@ -40,6 +40,7 @@ class Miss:
     reason: str
     status: int | None = None
     passing: bool = False   # no usable answer came (network, server errors): a retry soon may succeed
+    challenged: bool = False  # counted as such, not as an error
 
 
 @dataclass
@@ -182,6 +183,10 @@ class Crawler:
         if got is None or isinstance(got, Miss):
             return got
         res, page = got
+        if source.challenged(page):
+            report.challenged += 1
+            return Miss(f"{url}: an anti-bot challenge page came instead of the page", res.status, passing=True,
+                        challenged=True)
         try:
             parsed = source.parse_listing(page) if listing else source.parse_article(page)
         except ExtractError as e:
@@ -240,17 +245,25 @@ class Crawler:
         self._tried.add(link.url)
         got = self._read(source, link.url, report, listing=False, conditional=conditional)
         if isinstance(got, Miss):
-            report.error(got.reason)
+            if got.challenged:
+                report.messages.append(got.reason)
+            else:
+                report.error(got.reason)
             if not conditional:
                 self._failed(link.url, got, report)
             return
         if got is None:
             return
         st, res = got
+        # some sites date an item only in their listings; a page read again keeps the date it was given
+        st.date_from(link.date, "listing")
+        if st.date is None and (held := self.store.get(st.id)) and held["date"]:
+            st.date_from(datetime.fromisoformat(held["date"]), held["date_source"] or "listing")
         if st.date is None:
-            # some sites date an item only in their listings; a page read again keeps the date it was given
-            held = link.date or (self.store.get(st.id) or {}).get("date")
-            st.date = datetime.fromisoformat(held) if isinstance(held, str) else held
+            # stored undated, never with a guessed date; a reader should know how many those are
+            report.warnings += 1
+            report.messages.append(f"warning: {link.url}: undated (no date on the page, in its title or in "
+                                   f"its listing)")
         if not self.pipeline.save_article(st, report, url=link.url, source=source.id, seen_at=res.fetched_at,
                                           etag=res.etag, last_modified=res.last_modified) and not conditional:
             self._failed(link.url, Miss(f"{link.url}: not stored"), report)

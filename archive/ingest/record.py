@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from ..model import KINDS, Statement, Turn
+from ..model import DATE_SOURCES, KINDS, Statement, Turn
 from ..sources import SOURCES, source_for_url
 from ..sources.htmltext import paragraphs as html_paragraphs
 
@@ -143,6 +143,9 @@ def record_to_statement(rec) -> Statement:
     kind = _optional(rec, "kind") or (source.kind_for(title) if source else "other")
     if kind not in KINDS:
         raise ValueError(f"kind {_show(kind)} is not one of {', '.join(KINDS)}")
+    date_source = _optional(rec, "date_source", LIMITS["kind"])
+    if date_source is not None and date_source not in DATE_SOURCES[:-1]:
+        raise ValueError(f"date_source {_show(date_source)} is not one of {', '.join(DATE_SOURCES[:-1])}")
     speakers = _speakers(rec.get("speaker"))
     # no turns given (or an empty list): read from the text, as a crawl would
     turns = _turns(rec["turns"]) if rec.get("turns") is not None and rec["turns"] != [] else (
@@ -150,7 +153,8 @@ def record_to_statement(rec) -> Statement:
     st = Statement(
         turns=turns, source=source.id if source else (source_id or urlsplit(url).hostname or "import"),
         url=url, title=title, paragraphs=paragraphs, country=country, ministry=ministry, language=language,
-        kind=kind, date=when, speakers=speakers, guid=_optional(rec, "guid"), tags=_tags(rec.get("tags")))
+        kind=kind, date=when, date_source=date_source, speakers=speakers, guid=_optional(rec, "guid"),
+        tags=_tags(rec.get("tags")))
     problems = st.problems()
     if problems:
         raise ValueError(", ".join(problems))
@@ -163,7 +167,7 @@ def statement_to_record(fields: dict) -> dict:
     if fields["speakers"]:
         # str(): rows stored before imports checked types may hold numbers, and must still export
         rec["speaker"] = SPEAKER_SEPARATOR.join(map(str, fields["speakers"]))
-    for optional in ("tags", "guid", "turns"):
+    for optional in ("date_source", "tags", "guid", "turns"):
         if fields.get(optional):
             rec[optional] = fields[optional]
     rec["text"] = "\n\n".join(fields["paragraphs"])

@@ -27,7 +27,7 @@ class Tally:
 
 # the counts of a SourceReport that summaries show, in their order
 COLUMNS = ("found", "fetched", "not_modified", "new", "changed", "unchanged", "skipped", "rechecked", "withdrawn",
-           "errors", "warnings")
+           "challenged", "errors", "warnings")
 
 
 @dataclass
@@ -44,7 +44,8 @@ class SourceReport(Tally):
     errors: int = 0
     rechecked: int = 0      # known articles fetched again for edits and take-downs
     withdrawn: int = 0      # statements whose page now answers 404 or 410
-    warnings: int = 0       # pages read by a fallback: the template may be changing
+    challenged: int = 0     # answers that were an anti-bot challenge page instead of the page: tried again later
+    warnings: int = 0       # pages read by a fallback (the template may be changing), statements stored undated
     owed: int = 0           # after the crawl: pages seen and not stored yet, which the next crawl tries again
     given_up: int = 0       # never-stored pages that kept answering 404/410: no longer tried, still listed
     # ok; partial (some errors); failed (nothing could be fetched); broken (pages came, but the source's
@@ -67,7 +68,7 @@ class SourceReport(Tally):
             self.status = "broken"
         elif self.fetched + self.not_modified == 0:
             self.status = "failed"
-        elif self.errors:
+        elif self.errors or self.challenged:
             self.status = "partial"
 
 

@@ -138,8 +138,7 @@ class Ingest:
         return "unchanged" if st.content_hash in known else "out-of-order"
 
     def _save(self, report: FileReport, st: Statement, source_id: str, article: bool, res) -> None:
-        if st.date is None:
-            st.date = self._link_dates.get(st.url)
+        st.date_from(self._link_dates.get(st.url), "listing")
         if not self.pipeline.whole([st], report):
             return
         older = self._older(st, res.fetched_at)

@@ -76,6 +76,11 @@ class Source:
     def kind_for(self, title: str) -> str:
         return "other"
 
+    def challenged(self, page: Page) -> bool:
+        """Whether the site answered with an anti-bot challenge instead of the page: never parsed or stored,
+        the page is tried again later (with the cookies the challenge set)."""
+        return False
+
     def turns_for(self, title: str, paragraphs: list[str], speakers=()) -> list:
         """Transcript turns read from the title, text and named speakers alone (so imports get them too)."""
         return []

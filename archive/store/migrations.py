@@ -21,6 +21,10 @@ def _add_missing_columns(engine: Engine):
             conn.execute(text("ALTER TABLE statements ADD COLUMN turns JSON NOT NULL DEFAULT '[]'"))
         if "withdrawn_at" not in have:
             conn.execute(text("ALTER TABLE statements ADD COLUMN withdrawn_at DATETIME"))
+        if "date_source" not in have:
+            # where an older row's date came from is not known; that an undated row has none is
+            conn.execute(text("ALTER TABLE statements ADD COLUMN date_source VARCHAR(16)"))
+            conn.execute(text("UPDATE statements SET date_source = 'none' WHERE date IS NULL"))
 
 
 def _rehash(engine: Engine, batch: int = 500):

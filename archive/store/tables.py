@@ -21,6 +21,8 @@ statements = Table(
     Column("title", Text, nullable=False),
     # ISO 8601 with its offset as published; the offset is what a reader of the original page saw
     Column("date", String(32), index=True),
+    # model.DATE_SOURCES; NULL in rows stored before it was recorded
+    Column("date_source", String(16)),
     Column("speakers", JSON, nullable=False),
     Column("tags", JSON, nullable=False),
     Column("paragraphs", JSON, nullable=False),

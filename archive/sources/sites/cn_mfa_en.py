@@ -1,30 +1,28 @@
 """China, Ministry of Foreign Affairs, English pages (www.fmprc.gov.cn/eng/, /mfa_eng/ = www.mfa.gov.cn).
 
-UNVERIFIED: no English page is in the corpus. Everything here is written from SITE-NOTES.md and tested only on
-hand-made fixtures (tests/fixtures/cn-mfa-en/); the first crawl of the live site must be checked by hand.
+- old template (until 2021), VERIFIED on 500 real press conferences of 2018-05 .. 2020-07 and the 13 listing
+  pages linking them (../shared/corpus, tests/test_cn_mfa_corpus.py): listing `.newsLst_mod a` with titles
+  only, pages `default_N.shtml` counted by `var countPage`; article `.content_mod h2.title`, an empty
+  `#News_Body_Time` (the only date is the title's "... on July 3, 2020"; 14 titles of 2018 print no year and
+  those pages stay undated), body `.content_mod .content`.
+- current template (2021–), UNVERIFIED: list `https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/` (`index.html`,
+  `index_1.html`, …, counted by the TRS paging call as on the Chinese site, assumed), items `.newsLst_mod a`
+  linking `./YYYYMM/tYYYYMMDD_NNNNNNNN.html`; article as the old template. The notes name no other current
+  list, so the spokesperson's remarks column is not crawled.
 
-- old template (until 2021): the same page shapes as the Chinese old template, which is verified there
-  (`#News_Body_Title`, `#News_Body_Time`, `#News_Body_Txt_A`; listing `div.rebox_news ul li`, pages
-  `default_N.shtml`); column of the regular press conferences `/mfa_eng/xwfw_665399/s2510_665401/2511_665403/`,
-  articles `t<ID>.shtml` in it.
-- current template (2021–): list `https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/` (`index.html`, `index_1.html`,
-  …, counted by the TRS paging call as on the Chinese site, assumed), items `.newsLst_mod a` linking
-  `./YYYYMM/tYYYYMMDD_NNNNNNNN.html`; article title `.content_mod h2.title`, date `#News_Body_Time`, body
-  `.content_mod .content` (a `div.TRS_UEDITOR` inside). The notes name no other current list, so the
-  spokesperson's remarks column is not crawled.
-
-Turns: a question opens with its outlet ("Reuters:", "Global Times:", usually in `<strong>`), an answer with the
-spokesperson's name ("Mao Ning:"); "Q:"/"A:" and "Follow-up:" (asked by the last outlet) are read too.
+Turns: a question opens with its outlet ("Reuters:", "CCTV:", the label often split over several `<span>`s,
+which the text joins), an answer with the spokesperson's name ("Zhao Lijian:"); 2018's "Q:"/"A:", "Follow-up:"
+(asked by the last outlet) and "Journalist clarifies:" are read too.
 """
 from __future__ import annotations
 
 import re
 
-from .cn_mfa_zh import FmprcSource
+from .cn_mfa_zh import QUESTION, SPOKESPEOPLE, FmprcSource
 
 # Checked in order, as on the Chinese site: remarks answering a question about a statement are remarks.
 KIND_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(rx, re.I)) for kind, rx in (
-    # February 2020's conferences were held online as "Daily Briefing Online"
+    # in February 2020 the conferences were held online as a "Daily Briefing Online"
     ("press-conference", r"\bPress Conference\b|\bDaily Briefing\b"),
     ("remarks", r"\bRemarks\b|\bAnswers\b.*\bQuestions?\b"),
     ("statement", r"\bStatement\b|\bDeclaration\b"),
@@ -38,7 +36,11 @@ KIND_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(rx, re.
 _SPOKESPERSON = re.compile(r"\bSpokesperson ([A-Z][a-z]+(?: [A-Z][a-z]+){1,2})(?=[’']s\b| Answers\b)")
 # A label is a short capitalised name before a colon: "Reuters:", "China News Service:", "Mao Ning:".
 _WORD = r"(?:[A-Z][\w.&’'-]*|of|and|the|for|de)"
-_LABEL = re.compile(rf"({_WORD}(?: {_WORD}){{0,4}})\s*:")
+# "Journalist clarifies:", "The journalist clarified:" give the floor back to the press; a spokesperson's name
+# is read in any case ("Hua chunying:" is printed once).
+_JOURNALIST = re.compile(r"(?:The )?[Jj]ournalist [a-z]+")
+_NAMES = "|".join(sorted(SPOKESPEOPLE.values()))
+_LABEL = re.compile(rf"({_JOURNALIST.pattern}|(?i:{_NAMES})|{_WORD}(?: {_WORD}){{0,4}})\s*:")
 
 
 class CnMfaEn(FmprcSource):
@@ -48,7 +50,7 @@ class CnMfaEn(FmprcSource):
     start_urls = ("https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/index.html",
                   "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/")
     description = "Regular press conferences of the spokesperson (English translations; the Chinese is authoritative)"
-    verified = "unverified: no English page in the corpus; written from SITE-NOTES (current and old templates)"
+    verified = "old template: 500 real press conferences and 13 listings in the corpus; current template unverified"
     title_selectors = ("#News_Body_Title", ".content_mod h2.title")
     date_selectors = ("#News_Body_Time",)
     body_selectors = ("#News_Body_Txt_A", ".content_mod .content")
@@ -59,6 +61,7 @@ class CnMfaEn(FmprcSource):
     answer_labels = frozenset({"A", "Answer"})
     follow_up_labels = frozenset({"Follow-up", "Follow up", "Follow-Up"})
     moderator_labels = frozenset({"Moderator", "Host"})
+    known_spokespeople = frozenset(SPOKESPEOPLE.values())
 
     def spokespeople(self, title: str) -> list[str]:
         m = _SPOKESPERSON.search(title)
@@ -67,6 +70,9 @@ class CnMfaEn(FmprcSource):
     def outlet(self, label: str) -> str | None:
         # at a press conference every speaker but the spokesperson and a host is the press
         return label
+
+    def asker(self, label: str):
+        return QUESTION if _JOURNALIST.fullmatch(label) else super().asker(label)
 
 
 SOURCES = [CnMfaEn()]

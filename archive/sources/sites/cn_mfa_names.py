@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 from ..versions import SameDayAndSpeaker
 
-# Chinese name → the English pages' spelling, spokespeople since 2016
+# Chinese name → the English pages' spelling: the spokespeople since 2016, as both languages' pages name them
 SPOKESPEOPLE = {
+    "洪磊": "Hong Lei",
     "耿爽": "Geng Shuang",
     "华春莹": "Hua Chunying",
     "陆慷": "Lu Kang",

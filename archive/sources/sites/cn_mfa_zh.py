@@ -1,21 +1,24 @@
 """China, Ministry of Foreign Affairs, Chinese pages (www.fmprc.gov.cn = www.mfa.gov.cn).
 
-Two templates are read, each selector list trying the old one first:
+Two templates are read, each selector list trying the old one first; both VERIFIED on the 2,050 real
+articles of ../shared/corpus (tests/test_cn_mfa_corpus.py):
 
-- old template (until 2021), VERIFIED on real pages (raw server listings of 2020-12, browser-saved articles
-  of 2019–20): listing `div.rebox_news ul li` → `<a href="./t1839549.shtml">TITLE</a>(YYYY-MM-DD)`, pages
-  `default.shtml`, `default_1.shtml`, … counted by the inline script `var currentPage = N` /
-  `var countPage = M`; article `#News_Body_Title`, `#News_Body_Time`, `#News_Body_Txt_A`.
-- current template (2021–), UNVERIFIED against a live page: written from SITE-NOTES.md, tested only on
-  hand-made fixtures. Listing `div.newsBd ul.list1 li a`, dated by a sibling `<span>` or by the link
-  (`./YYYYMM/tYYYYMMDD_N.shtml`), pages `index.shtml`, `index_1.shtml`, … counted by the TRS paging call
-  `createPageHTML(countPage, currentPage, "index", "shtml")` (assumed: the usual TRS publisher script);
-  article `.news-title h1` (else meta ArticleTitle, else `<title>` before "_"), `.news-title p.time` (else
-  meta PubDate, else the date in the URL), `.news-main`.
+- old template (until 2022-01, also served at the 2021+ URLs): listing `div.rebox_news ul li` →
+  `<a href="./t1839549.shtml">TITLE</a>(YYYY-MM-DD)`, pages `default.shtml`, `default_1.shtml`, … counted by
+  the inline script `var currentPage = N` / `var countPage = M`; article `#News_Body_Title`, `#News_Body_Time`
+  (`YYYY-MM-DD`, with ` HH:MM` at the new URLs), `#News_Body_Txt_A`.
+- current template (2022-01-14 –): article `.news-title h1` (else meta ArticleTitle, else `<title>` before
+  "_"; a literal "<br>" may sit in the title), `.news-title p.time` (`YYYY-MM-DD HH:MM`; else meta PubDate, else
+  the date in the URL), `.news-main`; the spokesperson also in meta Keywords ("发言人;汪文斌"). Its listing is
+  UNVERIFIED, written from SITE-NOTES.md: `div.newsBd ul.list1 li a`, dated by a sibling `<span>` or by the
+  link (`./YYYYMM/tYYYYMMDD_N.shtml`), pages `index.shtml`, `index_1.shtml`, … counted by the TRS paging call
+  `createPageHTML(countPage, currentPage, "index", "shtml")` (assumed).
+- every page of www.mfa.gov.cn starts `<body>` with the WAF's cookie script; that script without an article is
+  a challenge page (`challenged`), never parsed.
 
-Press conferences and remarks are split into turns: "问：" (a question), "答：" or the spokesperson's name (the
-answer), an outlet ("路透社记者：", "彭博社：") asking, "追问：" (a follow-up, by the last asker), "主持人：". No
-Chinese transcript is in the corpus: the labels are those SITE-NOTES.md names, tested on hand-made fixtures.
+Press conferences and remarks are split into turns: "问：" (a question), "答：" or a spokesperson's name (the
+answer), an outlet ("路透社记者：", "环球时报记者提问：") asking, "追问：" / "彭博社记者追问：" (a follow-up),
+"会后有记者问及…：" (after the conference, past a line of asterisks, which is no paragraph), "主持人：".
 `FmprcSource` holds what the English site (cn_mfa_en) shares with this one.
 """
 from __future__ import annotations
@@ -33,7 +36,7 @@ from ..base import ExtractError, Link, Listing, Page, Source
 from ..dates import parse_date
 from ..htmltext import paragraphs, soup, text_of
 from ..turns import Labeller, split_turns
-from .cn_mfa_names import LANGUAGE_NAMES, VERSIONS
+from .cn_mfa_names import LANGUAGE_NAMES, SPOKESPEOPLE, VERSIONS
 
 # Checked in order: a spokesperson "answering a question" about a statement is still a Q&A (remarks),
 # and a statement about someone's speech is a statement.
@@ -68,8 +71,14 @@ _CAPTION = re.compile(r"^(?:图为|图：|（图|\(图|（摄影|摄影：)")
 # At a press conference everyone but the spokesperson and a host is the press, so any other label is an
 # outlet; only names that end like one count, because answers also open with a phrase and a colon ("我想强调
 # 三点：").
-_ZH_LABEL = re.compile(r"([^\s，。；、？！：:“”‘’（）()]{1,20})[：:]")
+# Several outlets may ask together ("路透社、彭博社记者："); an aside is bracketed ("（记者：我只是问一下）").
+_ZH_LABEL = re.compile(r"[（(]?([^\s，。；？！：:“”‘’（）()]{1,40})[：:]")
 _ZH_OUTLET = re.compile(r"(?:记者|社|台|视|报|网|闻|刊|》|[A-Z]{2,})$")
+# "路透社记者提问：", "彭博社记者追问：", "追问二：", "会后有记者问及…：", "记者澄清：": the journalist holds the floor;
+# who asked is what comes before the verb, when it ends like an outlet ("请问蓬佩奥先生：" is an answer).
+_ZH_ASKING = re.compile(r"^(?:会后)?有?(?P<who>.*?)(?P<act>提问|追问[一二三四五六七八九十]?|问及.*|问|解释|澄清|补充)$")
+# the WAF's cookie script, which real pages start <body> with and a challenge page consists of
+_WAF_SCRIPT = re.compile(r"document\.cookie\s*=\s*[\"'](?:HOY_TR|HBB_HC)=|/_ws_sbu/sbu_hc\.js")
 # A follow-up question is asked by whoever asked the question before it.
 FOLLOW_UP = object()
 QUESTION = "question"
@@ -137,6 +146,10 @@ class FmprcSource(Source):
     # the spokesperson's Q&A: press conferences and remarks "answering a question"
     dialogue_kinds = ("press-conference", "remarks")
     label_pattern: re.Pattern
+    # the spokespeople as this language names them; a page may be answered by one its title does not name
+    known_spokespeople: frozenset[str] = frozenset()
+    # what a line break in a title becomes (the current template prints "&lt;br&gt;" in some titles)
+    title_break = " "
     question_labels: frozenset[str] = frozenset()
     answer_labels: frozenset[str] = frozenset()
     follow_up_labels: frozenset[str] = frozenset()
@@ -160,6 +173,23 @@ class FmprcSource(Source):
         """The news outlet a question label names, or None when the label is not an outlet."""
         raise NotImplementedError
 
+    def asker(self, label: str):
+        """Who asks when a paragraph opens with `label`: an outlet, QUESTION (unnamed), FOLLOW_UP, or None."""
+        if label in self.question_labels:
+            return QUESTION
+        if label in self.follow_up_labels:
+            return FOLLOW_UP
+        return self.outlet(label)
+
+    def spokesperson(self, label: str) -> str | None:
+        """The known spokesperson a label names, as this language spells them ("Hua chunying" is Hua Chunying)."""
+        return next((n for n in self.known_spokespeople if n.casefold() == label.casefold()), None)
+
+    def challenged(self, page: Page) -> bool:
+        # every page of the site starts with the WAF's script; a challenge is that script without an article
+        return bool(_WAF_SCRIPT.search(page.text)) and not any(
+            soup(page.text).select_one(sel) for sel in (*self.body_selectors, *self.listing_selectors))
+
     def paragraphs_from_html(self, html: str) -> list[str]:
         return _text_paragraphs(soup(html))
 
@@ -181,16 +211,14 @@ class FmprcSource(Source):
             who = m[1]
             if who in names:
                 return who, "spokesperson"
+            if known := self.spokesperson(who):
+                return known, "spokesperson"
             if who in self.answer_labels:
                 return (names[0] if names else SPOKESPERSON), "spokesperson"
-            if who in self.question_labels:
-                return QUESTION, "question"
-            if who in self.follow_up_labels:
-                return FOLLOW_UP, "question"
             if who in self.moderator_labels:
                 return who, "moderator"
-            outlet = self.outlet(who)
-            return (outlet, "question") if outlet else None
+            asker = self.asker(who)
+            return (asker, "question") if asker else None
         return label
 
     def parse_listing(self, page: Page) -> Listing:
@@ -237,8 +265,10 @@ class FmprcSource(Source):
         text = _text_paragraphs(body)
         if not text:
             raise ExtractError(f"{self.id}: no text paragraphs in the body ({sel}) on {page.url}")
-        return self.statement(url=page.url, title=title, paragraphs=text, date=self._date(doc, page.url, title),
-                              fetched_at=page.fetched_at, versions=self._versions(doc, page.url))
+        date, date_source = self._date(doc, page.url, title)
+        return self.statement(url=page.url, title=title, paragraphs=text, date=date, date_source=date_source,
+                              speakers=self._speakers(doc, title, text), fetched_at=page.fetched_at,
+                              versions=self._versions(doc, page.url))
 
     def _versions(self, doc: BeautifulSoup, base: str) -> list[VersionLink]:
         """The other languages' versions the current template's language switch links (`div.lan_btn`)."""
@@ -248,6 +278,9 @@ class FmprcSource(Source):
                 and LANGUAGE_NAMES[desc] != self.language and a["href"].strip()]
 
     def _title(self, doc: BeautifulSoup) -> str:
+        return re.sub(r"\s*<br\s*/?>\s*", self.title_break, self._raw_title(doc), flags=re.I).strip()
+
+    def _raw_title(self, doc: BeautifulSoup) -> str:
         for sel in self.title_selectors:
             if title := text_of(doc.select_one(sel)):
                 return title
@@ -256,13 +289,27 @@ class FmprcSource(Source):
         head = text_of(doc.title)
         return normalize_text(head.split("_", 1)[0]) if "_" in head else ""
 
-    def _date(self, doc: BeautifulSoup, url: str, title: str) -> datetime | None:
-        # the old English template leaves #News_Body_Time empty: "... Press Conference on May 11, 2018" is the
-        # only date such a page carries
-        for text in (*(text_of(doc.select_one(sel)) for sel in self.date_selectors), _meta(doc, "PubDate"), title):
+    def _speakers(self, doc: BeautifulSoup, title: str, text: list[str]) -> list[str]:
+        """The spokesperson: named in the title, else in the Keywords meta ("发言人;汪文斌"), else the first known
+        spokesperson who answers in the text ("外交部发言人就…答记者问" names nobody)."""
+        if named := self.spokespeople(title):
+            return named
+        keywords = re.split(r"[;；,，\s]+", _meta(doc, "Keywords"))
+        labels = (m[1] for p in text if (m := self.label_pattern.match(p)))
+        return next(([known] for word in (*keywords, *labels) if (known := self.spokesperson(word))), [])
+
+    def _date(self, doc: BeautifulSoup, url: str, title: str) -> tuple[datetime | None, str]:
+        """The date and where it came from: the page (its date line, its PubDate meta, its URL), else the title
+        (the old English template leaves #News_Body_Time empty: "... Press Conference on May 11, 2018" is the
+        only date such a page carries); "none" when neither has one (a listing may still give it)."""
+        for text in (*(text_of(doc.select_one(sel)) for sel in self.date_selectors), _meta(doc, "PubDate")):
             if date := parse_date(text, self.timezone):
-                return date
-        return self._url_day(url)
+                return date, "page"
+        if date := self._url_day(url):
+            return date, "page"
+        if date := parse_date(title, self.timezone):
+            return date, "title"
+        return None, "none"
 
 
 class CnMfaZh(FmprcSource):
@@ -271,7 +318,8 @@ class CnMfaZh(FmprcSource):
     start_urls = ("https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/default.shtml",
                   "https://www.mfa.gov.cn/web/fyrbt_673021/jzhsl_673025/index.shtml")
     description = "Spokesperson's remarks and regular press conferences (Chinese; 发言人表态, 例行记者会)"
-    verified = "old template: real pages in the corpus (67 listings, 50 articles); current template unverified"
+    verified = ("old and current template: 2,050 real articles and 67 listings in the corpus; current listing "
+                "unverified")
     title_selectors = ("#News_Body_Title", ".news-title h1")
     date_selectors = ("#News_Body_Time", ".news-title p.time")
     body_selectors = ("#News_Body_Txt_A", ".news-main")
@@ -282,12 +330,26 @@ class CnMfaZh(FmprcSource):
     answer_labels = frozenset({"答"})
     follow_up_labels = frozenset({"追问"})
     moderator_labels = frozenset({"主持人"})
+    known_spokespeople = frozenset(SPOKESPEOPLE)
+    title_break = ""
 
     def spokespeople(self, title: str) -> list[str]:
         return spokespeople(title)
 
     def outlet(self, label: str) -> str | None:
         return label.removesuffix("记者") if _ZH_OUTLET.search(label) else None
+
+    def asker(self, label: str):
+        m = _ZH_ASKING.match(label)
+        if m is None or label in self.question_labels | self.follow_up_labels:
+            return super().asker(label)
+        who = m["who"].removesuffix("记者")
+        if who and not (m["who"].endswith("记者") or _ZH_OUTLET.search(who)):
+            return None
+        if m["act"].startswith("追问"):
+            # "彭博社记者追问" names the asker; a bare "追问" is the last asker's
+            return who or FOLLOW_UP
+        return who or QUESTION
 
 
 def spokespeople(title: str) -> list[str]:
