@@ -503,6 +503,9 @@ def main():
                     help="time every Nth distinct query through Whoosh's matchers too (0: not at all)")
     ap.add_argument("--workers", type=int, default=writing.WORKERS, help="reindex worker processes")
     ap.add_argument("--http", type=int, default=300, help="distinct queries through / and /api/search (0: none)")
+    ap.add_argument("--store-only", action="store_true",
+                    help="build (or keep) the archive and the FTS5 file, then stop: a large store can be built "
+                         "while the index code is still changing")
     ap.add_argument("--only-distinct", action="store_true",
                     help="skip the fixed mix, profile and web worker (not --http)")
     args = ap.parse_args()
@@ -527,6 +530,8 @@ def main():
         del real
         print(f"stored {args.size:,} in {res['store_s']:.1f} s ({args.size / res['store_s']:.0f}/s); "
               f"FTS5 built in {res['fts_build_s']:.1f} s; load {l0:.2f} -> {load():.2f}", flush=True)
+    if args.store_only:
+        return
     if not (reuse and args.skip_reindex):
         # a fresh store is indexed by the same full rebuild that `policy-archive reindex` runs
         store = Store(dd.db_url)
