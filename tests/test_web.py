@@ -80,7 +80,9 @@ def test_result_shows_date_ministry_speaker_kind(client):
     html = client.get("/?q=sanctions&country=US").text
     assert html_ids(html) == [XSS_ST.id]
     assert '<time datetime="2024-06-03T09:30:00+00:00">3 June 2024, 09:30 UTC</time>' in html
-    assert "Department of State" in html and "Secretary A; Deputy B" in html and ">remarks<" in html
+    assert "Department of State" in html and ">remarks<" in html
+    assert ('<a href="/speakers/Secretary%20A">Secretary A</a>; <a href="/speakers/Deputy%20B">Deputy B</a>'
+            in html)
 
 
 def test_filters_narrow_results(client):
@@ -174,8 +176,10 @@ def test_statement_page(client):
     assert '<a href="https://us-state.example/remarks/markup" rel="noopener noreferrer">' in html
     assert "2 text revisions" in html
     assert "2024-07-02 12:00 UTC" in html and "2024-07-01 12:00 UTC" in html  # captured, first seen
-    assert "Secretary A; Deputy B" in html
+    assert ('<a href="/speakers/Secretary%20A">Secretary A</a>; <a href="/speakers/Deputy%20B">Deputy B</a>'
+            in html)
     assert 'href="/?q=sanctions"' in html
+    assert '<a href="/days/2024-06-03">Everything published that day</a>' in html
     assert f'<link rel="alternate" type="application/json" href="/api/statements/{XSS_ST.id}">' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and XSS not in html
     # same day (3 June), in another ministry
@@ -191,6 +195,7 @@ def test_statement_json_twin(client):
     assert st["speakers"] == ["发言人"] and st["revision_count"] == 1
     assert "indexed_hash" not in st
     assert [o["id"] for o in st["same_day"]] == [XSS_ST.id]
+    assert st["day"] == "/days/2024-06-03"  # the day as published in Beijing
     for i, p in enumerate(st["paragraphs"], 1):
         assert (f'<li id="p{i}"><span class="pcol"><a class="pnum" href="#p{i}" aria-label="Paragraph {i}">{i}</a>'
                 f'<a class="cite" href="/statements/{st["id"]}/cite?paragraph={i}" aria-label="Cite paragraph {i}">'

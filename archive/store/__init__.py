@@ -260,13 +260,32 @@ class Store(CaptureStore, TranslationStore):
         with self.engine.begin() as conn:
             conn.execute(statements.update().values(indexed_hash=None))
 
-    def same_day(self, date_prefix: str, exclude: str, limit: int = 10) -> list[dict]:
+    def same_day(self, day: str, exclude: str, limit: int = 10) -> list[dict]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(statements.c.id, statements.c.title, statements.c.ministry,
                                        statements.c.date, statements.c.source)
-                                .where(statements.c.date.like(date_prefix + "%"), statements.c.id != exclude)
+                                .where(_on_day(day), statements.c.id != exclude)
                                 .order_by(statements.c.date).limit(limit)).mappings().all()
         return [dict(r) for r in rows]
+
+    def published_on(self, day: str) -> list[dict]:
+        """Every statement published on `day` (YYYY-MM-DD, the calendar date as the ministry wrote it), by
+        country, ministry and time."""
+        columns = [statements.c[k] for k in ("id", "title", "country", "ministry", "source", "language", "kind",
+                                             "speakers", "date", "url")]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(*columns).where(_on_day(day))
+                                .order_by(statements.c.country, statements.c.ministry, statements.c.date,
+                                          statements.c.id)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def days_around(self, day: str) -> tuple[str | None, str | None]:
+        """The nearest days before and after `day` (YYYY-MM-DD) with any statement, None where there is none."""
+        with self.engine.connect() as conn:
+            before = conn.execute(select(func.max(statements.c.date)).where(statements.c.date < day)).scalar()
+            after = conn.execute(select(func.min(statements.c.date))
+                                 .where(statements.c.date > day + _DAY_END)).scalar()
+        return (before[:10] if before else None), (after[:10] if after else None)
 
     def withdraw(self, url: str, source: str, status: int, at: datetime) -> list[str]:
         """The article page at `url` answered `status` (404, 410) at `at`: statements of `source` there not yet
@@ -438,6 +457,15 @@ def _statement_dict(row) -> dict:
     for k in ("first_seen", "fetched_at", "withdrawn_at"):
         d[k] = aware(d[k])
     return d
+
+
+# a stored date is YYYY-MM-DD, maybe followed by a time and offset ("T09:30:00+08:00"), whose characters all
+# sort below "~": one day's dates are a range of the date index, where LIKE 'day%' would scan the table
+_DAY_END = "~"
+
+
+def _on_day(day: str):
+    return and_(statements.c.date >= day, statements.c.date < day + _DAY_END)
 
 
 def _sqlite_pragmas(dbapi_conn, _record):

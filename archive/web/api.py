@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from ..cite import formats as citation
 from ..search.query import MAX_LIMIT, SearchQuery
 from ..search.syntax import LIMITS, SYNTAX
-from . import replay, views
+from . import days, replay, speakers, views
 from .params import BadArgument, flag
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -50,6 +50,16 @@ def help_page():
 @bp.get("/statements/<sid>")
 def statement(sid: str):
     return views.statement(sid)
+
+
+@bp.get("/days/<day>")
+def day(day: str):
+    return days.day(day)
+
+
+@bp.get("/speakers/<path:name>")
+def speaker(name: str):
+    return speakers.speaker(name, request.args)[2]
 
 
 @bp.get("/statements/<sid>/aligned")

@@ -13,7 +13,7 @@ from ..cite import formats as citation
 from ..search.facets import FACETS
 from ..search.query import FILTERS, query_terms
 from ..search.syntax import LIMITS, SYNTAX
-from . import replay, timeline, views
+from . import days, replay, speakers, timeline, views
 from .backend import backend
 from .links import http_url, with_query
 
@@ -68,6 +68,26 @@ def statement(sid: str):
     return render_template("statement.html", st=st, turns=views.turn_starts(st), q=request.args.get("q", "").strip(),
                            captured=bool(backend().store().statement_captures(sid)),
                            json_url=url_for("api.statement", sid=sid))
+
+
+@bp.get("/days/<day>")
+def day(day: str):
+    return render_template("day.html", found=days.day(day), json_url=url_for("api.day", day=day))
+
+
+@bp.get("/speakers/<path:name>")
+def speaker(name: str):
+    query, results, found = speakers.speaker(name, request.args)
+    last = max(1, math.ceil(results.total / query.limit))
+    search = {"speaker": name, "sort": "-date"}
+    paging = {k: request.args.get(k) for k in speakers.PAGING}
+    return render_template("speaker.html", found=found, query=query, last_page=last,
+                           page_links=page_numbers(query.page, last),
+                           bars=timeline.bars(results.facets.get("month") or []),
+                           chart_size=(timeline.WIDTH, timeline.HEIGHT),
+                           month_url=lambda **period: with_query(url_for("pages.search_page"), {**search, **period}),
+                           search_url=with_query(url_for("pages.search_page"), search),
+                           json_url=with_query(url_for("api.speaker", name=name), paging))
 
 
 @bp.get("/statements/<sid>/aligned")
@@ -200,9 +220,8 @@ def published(iso: str | None) -> str:
     except ValueError:
         return iso
     day = f"{when.day} {when:%B %Y}"
-    if len(iso) == 10 or (when.hour, when.minute) == (0, 0):
-        return day
-    return f"{day}, {when:%H:%M}" + (f" {when.tzname()}" if when.tzinfo else "")
+    time = days.clock(iso)
+    return f"{day}, {time}" if time else day
 
 
 @bp.app_template_filter()
@@ -224,6 +243,12 @@ def diff_html(ops: list[dict]) -> Markup:
     """Word operations as escaped text, removals in <del> and additions in <ins>."""
     tags = {"equal": Markup("%s"), "delete": Markup("<del>%s</del>"), "insert": Markup("<ins>%s</ins>")}
     return Markup(" ").join(tags[o["op"]] % o["text"] for o in ops)
+
+
+@bp.app_template_filter()
+def speaker_names(joined: str) -> list[str]:
+    # the index keeps a statement's speakers as one text, joined with "; " (archive.index.schema)
+    return joined.split("; ")
 
 
 @bp.app_template_filter()
