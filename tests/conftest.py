@@ -1,5 +1,6 @@
 """Shared fixtures: the real corpus (skipped when absent), a real corpus-server on loopback, a small ministry
-site, an empty store, and the web app over the archive a test module builds.
+site, an empty store, the web app over the archive a test module builds, and the archives of the day and speaker
+pages (a made-up one, and a week of real China MFA conferences).
 
 Plain helpers (paths, the command line, builders) live in helpers.py; test modules import that, never this file
 or one another (test_layout checks)."""
@@ -9,8 +10,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, start_corpus_server, store_at
+from helpers import (CHINA_WEEK, CHINA_WEEK_EN, CORPUS, DAYS_ARCHIVE, build_archive, corpus_statement, present,
+                     start_corpus_server, store_at)
 
+from archive.datadir import open_datadir
+from archive.index.writing import sync_index
+from archive.store import Store
 from archive.web import create_app
 from archive.web.backend import EXTENSION
 
@@ -55,3 +60,20 @@ def app(archive_dir):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def days_archive(tmp_path_factory) -> Path:
+    """A data folder of a few ministries' statements around one busy day, for the day and speaker pages."""
+    return build_archive(tmp_path_factory.mktemp("days"), DAYS_ARCHIVE)
+
+
+@pytest.fixture(scope="session")
+def china_week(corpus, tmp_path_factory) -> Path:
+    """A data folder of a week of real China MFA conferences, stored through the save step, and indexed."""
+    dd = open_datadir(tmp_path_factory.mktemp("china-week"), create=True)
+    store = Store(dd.db_url)
+    present(store, *(corpus_statement(url) for url in [*CHINA_WEEK, CHINA_WEEK_EN]))
+    sync_index(store, dd.index_dir)
+    store.close()
+    return dd.root

@@ -13,8 +13,13 @@ from pathlib import Path
 import pytest
 
 from archive.datadir import open_datadir
+from archive.fetch.decode import decode_body
 from archive.index.writing import sync_index
+from archive.ingest.pipeline import Pipeline
+from archive.ingest.reports import LinesReport
 from archive.model import Statement
+from archive.sources import source_for_url
+from archive.sources.base import Page
 from archive.store import Store
 from archive.web import create_app
 from archive.web.backend import EXTENSION
@@ -56,6 +61,18 @@ def start_corpus_server(*args: str) -> CorpusServer:
 def fixture(name: str) -> str:
     """The text of a hand-made file under tests/fixtures, e.g. fixture("us-state/feed.xml")."""
     return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def corpus_statement(url: str) -> Statement:
+    """The statement a page of the real corpus gives, parsed by its source as a crawl would."""
+    path = CORPUS / "raw" / url.split("://", 1)[1]
+    text, _ = decode_body(path.read_bytes(), None)
+    return source_for_url(url).parse_article(Page(url=url, text=text))
+
+
+def present(store: Store, *statements: Statement) -> None:
+    """Statements stored through the save step a crawl uses (which links versions in other languages)."""
+    Pipeline(store).present(list(statements), LinesReport("test"))
 
 
 def store_at(path: Path) -> Store:
@@ -176,3 +193,54 @@ def briefing(i: int, revision: int = 0) -> Statement:
         paragraphs=[f"Paragraph about harbour {i}.", f"Revision {revision} of the answer on shipping lanes."],
         date=datetime(2024, 3, 1, tzinfo=UTC) + timedelta(days=i),
         fetched_at=datetime(2024, 7, 1, tzinfo=UTC) + timedelta(minutes=revision))
+
+
+# days and speakers ----------------------------------------------------------------------------------
+
+EASTERN = timezone(timedelta(hours=-4))
+PRC_MFA = "Ministry of Foreign Affairs of the People's Republic of China"
+MAO_NING = "毛宁"
+ZAKHAROVA = "Мария Захарова"
+
+
+def said(n: int, *, when: datetime | None, country: str = "CN", language: str = "zh",
+         kind: str = "press-conference", speakers: tuple[str, ...] = (MAO_NING,), title: str = "") -> Statement:
+    """A statement of the day-and-speaker archive; `n` keeps its address (and so its id) apart."""
+    source, ministry = {"CN": (f"cn-mfa-{language}", PRC_MFA), "US": ("us-state", "Department of State"),
+                        "RU": ("ru-mid", "Ministry of Foreign Affairs of the Russian Federation")}[country]
+    return Statement(source=source, url=f"https://{source}.example/{n}", country=country, ministry=ministry,
+                     language=language, kind=kind, title=title or f"Statement {n}", speakers=list(speakers),
+                     paragraphs=[f"Text of statement {n}."], date=when,
+                     fetched_at=datetime(2024, 6, 1, tzinfo=UTC))
+
+
+# 6 May 2024 has two ministries' statements, two each; the days around it with any are 3 May and 9 May
+BUSY_DAY = "2024-05-06"
+DAY_US = [said(1, when=datetime(2024, 5, 6, 14, 5, tzinfo=EASTERN), country="US", language="en",
+               speakers=("Matthew Miller",), title="Department Press Briefing"),
+          # late at night in Washington, already 7 May in UTC: still 6 May, as the ministry published it
+          said(2, when=datetime(2024, 5, 6, 23, 30, tzinfo=EASTERN), country="US", language="en", kind="statement",
+               speakers=(), title="Statement on the evening vote")]
+DAY_CN = [said(3, when=datetime(2024, 5, 6, tzinfo=BEIJING), title="2024年5月6日外交部发言人毛宁主持例行记者会"),
+          said(4, when=datetime(2024, 5, 6, tzinfo=BEIJING), language="en", speakers=("Mao Ning",),
+               title="Foreign Ministry Spokesperson Mao Ning's Regular Press Conference on May 6, 2024")]
+BEFORE = said(5, when=datetime(2024, 5, 3, 10, 0, tzinfo=EASTERN), country="US", language="en",
+              speakers=("Matthew Miller",), title="Briefing of 3 May")
+AFTER = said(6, when=datetime(2024, 5, 9, 12, 0, tzinfo=timezone(timedelta(hours=3))), country="RU",
+             language="ru", speakers=(ZAKHAROVA,), title="Брифинг официального представителя")
+# 毛宁's other statements: one shared with a colleague, and one undated, which is neither her first nor latest
+MAO_EARLIER = [said(7, when=datetime(2024, 4, 10, tzinfo=BEIJING)),
+               said(8, when=datetime(2024, 3, 15, tzinfo=BEIJING)),
+               said(9, when=datetime(2024, 2, 1, tzinfo=BEIJING), speakers=(MAO_NING, "汪文斌")),
+               said(10, when=None, kind="remarks")]
+NEAR_NAMESAKE = said(11, when=datetime(2024, 5, 9, tzinfo=BEIJING), kind="remarks", speakers=("毛宁宁",))
+DAYS_ARCHIVE = [*DAY_US, *DAY_CN, BEFORE, AFTER, *MAO_EARLIER, NEAR_NAMESAKE]
+MAO_NING_STATEMENTS = [DAY_CN[0], *MAO_EARLIER]
+
+# the China MFA's conferences of 17 to 24 January 2020 in Chinese (none on the weekend of the 18th and 19th;
+# 耿爽 held those of the 17th to the 23rd, 华春莹 answered a question on the 24th), and the English version of
+# the 21st's
+_ZH_CONFERENCES = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/"
+CHINA_WEEK = [_ZH_CONFERENCES + page for page in (
+    "t1733439.shtml", "t1734210.shtml", "t1734605.shtml", "t1735079.shtml", "t1735570.shtml", "t1736005.shtml")]
+CHINA_WEEK_EN = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/t1734624.shtml"

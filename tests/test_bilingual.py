@@ -10,17 +10,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, cli
+from helpers import CORPUS, cli, corpus_statement, present
 
 from archive.alignment import align, turn_texts
 from archive.datadir import open_datadir
-from archive.fetch.decode import decode_body
 from archive.index.writing import sync_index
-from archive.ingest.pipeline import Pipeline
-from archive.ingest.reports import LinesReport
 from archive.model import Statement
-from archive.sources import source_for_url
-from archive.sources.base import Page
 from archive.store import Store
 
 pytestmark = pytest.mark.corpus
@@ -33,23 +28,13 @@ CURRENT_EN = "https://www.mfa.gov.cn/eng/xwfw_665399/s2510_665401/202404/t202404
 SEEN = datetime(2026, 12, 1, tzinfo=timezone.utc)
 
 
-def parsed(url: str) -> Statement:
-    path = CORPUS / "raw" / url.split("://", 1)[1]
-    text, _ = decode_body(path.read_bytes(), None)
-    return source_for_url(url).parse_article(Page(url=url, text=text))
-
-
-def save(store: Store, *statements: Statement) -> None:
-    Pipeline(store).present(list(statements), LinesReport("test"))
-
-
 def linked(store: Store, sid: str) -> list[tuple[str, str | None, str]]:
     return [(t["language"], t["id"], t["method"]) for t in store.translations(sid)]
 
 
 @pytest.fixture(scope="module")
 def pair(corpus):
-    return parsed(ZH), parsed(EN)
+    return corpus_statement(ZH), corpus_statement(EN)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +43,7 @@ def archive_dir(tmp_path_factory, pair):
     dd = open_datadir(root, create=True)
     store = Store(dd.db_url)
     for st in pair:  # one a day after the other, as two crawls would store them
-        save(store, st)
+        present(store, st)
     sync_index(store, dd.index_dir)
     store.close()
     return root
@@ -66,24 +51,24 @@ def archive_dir(tmp_path_factory, pair):
 
 def test_the_version_stored_later_links_both_ways(store, pair):
     zh, en = pair
-    save(store, zh)
+    present(store, zh)
     assert store.translations(zh.id) == []
-    save(store, en)
+    present(store, en)
     assert linked(store, zh.id) == [("en", en.id, "same-day-speaker")]
     assert linked(store, en.id) == [("zh", zh.id, "same-day-speaker")]
-    save(store, zh, en)  # the same pages again: nothing new
+    present(store, zh, en)  # the same pages again: nothing new
     assert len(store.translations(zh.id)) == 1
 
 
 def test_a_page_naming_its_english_version_links_it_once_that_is_stored(store, corpus):
-    zh = parsed(CURRENT)
+    zh = corpus_statement(CURRENT)
     assert ("en", CURRENT_EN) in [(v.language, v.url) for v in zh.versions]
-    save(store, zh)
+    present(store, zh)
     assert ("en", None, "page-link") in linked(store, zh.id)
     en = Statement(source="cn-mfa-en", url=CURRENT_EN, title="Foreign Ministry Spokesperson Wang Wenbin's Regular "
                    "Press Conference on April 3, 2024", paragraphs=["Wang Wenbin: Good afternoon."], country="CN",
                    ministry=zh.ministry, language="en", kind="press-conference", date=zh.date)
-    save(store, en)
+    present(store, en)
     assert ("en", en.id, "page-link") in linked(store, zh.id)
     assert linked(store, en.id) == [("zh", zh.id, "page-link")]
 

@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 
 from ..model import Statement, utcnow
 from .migrations import migrate
-from .tables import aware, captures, crawl_state, listing_memory, metadata, owed, revisions, statements
+from .tables import (DAY_END, aware, captures, crawl_state, listing_memory, metadata, on_day, owed, revisions,
+                     statements)
 from .versions import TranslationStore
 
 
@@ -264,19 +265,19 @@ class Store(CaptureStore, TranslationStore):
         with self.engine.connect() as conn:
             rows = conn.execute(select(statements.c.id, statements.c.title, statements.c.ministry,
                                        statements.c.date, statements.c.source)
-                                .where(_on_day(day), statements.c.id != exclude)
+                                .where(on_day(day), statements.c.id != exclude)
                                 .order_by(statements.c.date).limit(limit)).mappings().all()
         return [dict(r) for r in rows]
 
-    def published_on(self, day: str) -> list[dict]:
+    def statements_of_day(self, day: str) -> list[dict]:
         """Every statement published on `day` (YYYY-MM-DD, the calendar date as the ministry wrote it), by
-        country, ministry and time."""
+        country, ministry, time and language."""
         columns = [statements.c[k] for k in ("id", "title", "country", "ministry", "source", "language", "kind",
                                              "speakers", "date", "url")]
         with self.engine.connect() as conn:
-            rows = conn.execute(select(*columns).where(_on_day(day))
+            rows = conn.execute(select(*columns).where(on_day(day))
                                 .order_by(statements.c.country, statements.c.ministry, statements.c.date,
-                                          statements.c.id)).mappings().all()
+                                          statements.c.language, statements.c.id)).mappings().all()
         return [dict(r) for r in rows]
 
     def days_around(self, day: str) -> tuple[str | None, str | None]:
@@ -284,7 +285,7 @@ class Store(CaptureStore, TranslationStore):
         with self.engine.connect() as conn:
             before = conn.execute(select(func.max(statements.c.date)).where(statements.c.date < day)).scalar()
             after = conn.execute(select(func.min(statements.c.date))
-                                 .where(statements.c.date > day + _DAY_END)).scalar()
+                                 .where(statements.c.date > day + DAY_END)).scalar()
         return (before[:10] if before else None), (after[:10] if after else None)
 
     def withdraw(self, url: str, source: str, status: int, at: datetime) -> list[str]:
@@ -457,15 +458,6 @@ def _statement_dict(row) -> dict:
     for k in ("first_seen", "fetched_at", "withdrawn_at"):
         d[k] = aware(d[k])
     return d
-
-
-# a stored date is YYYY-MM-DD, maybe followed by a time and offset ("T09:30:00+08:00"), whose characters all
-# sort below "~": one day's dates are a range of the date index, where LIKE 'day%' would scan the table
-_DAY_END = "~"
-
-
-def _on_day(day: str):
-    return and_(statements.c.date >= day, statements.c.date < day + _DAY_END)
 
 
 def _sqlite_pragmas(dbapi_conn, _record):

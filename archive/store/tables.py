@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint, and_
 
 metadata = MetaData()
 
@@ -135,6 +135,16 @@ captures = Table(
     Column("content_type", Text),
     UniqueConstraint("warc_file", "offset", name="one_row_per_record"),
 )
+
+
+# a stored date is YYYY-MM-DD, maybe followed by a time and offset ("T09:30:00+08:00"), whose characters all
+# sort below "~": one day's dates are a range of the date index, where LIKE 'day%' would scan the table
+DAY_END = "~"
+
+
+def on_day(day: str):
+    """The condition that a statement's date, as published, falls on `day` (YYYY-MM-DD)."""
+    return and_(statements.c.date >= day, statements.c.date < day + DAY_END)
 
 
 def aware(dt: datetime | None) -> datetime | None:

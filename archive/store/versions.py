@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .tables import aware, statements, translations
+from .tables import aware, on_day, statements, translations
 
 # what pairing reads of a stored statement
 PAIRING_FIELDS = ("id", "source", "url", "language", "kind", "date", "speakers")
@@ -29,7 +29,7 @@ class TranslationStore:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(
                 select(*(statements.c[k] for k in PAIRING_FIELDS))
-                .where(statements.c.source.in_(sources), statements.c.date.like(day + "%"))).mappings()]
+                .where(statements.c.source.in_(sources), on_day(day))).mappings()]
 
     def add_version(self, sid: str, language: str, url: str, method: str, at: datetime,
                     other_id: str | None = None) -> bool:

@@ -52,7 +52,7 @@ def day(text: str) -> dict:
     nearest earlier and later days that have any (empty days are skipped), and the search for that day."""
     iso = parse_day(text).isoformat()
     store = backend().store()
-    rows = store.published_on(iso)
+    rows = store.statements_of_day(iso)
     before, after = store.days_around(iso)
     groups = [{"country": country, "ministry": ministry, "statements": [_entry(r) for r in found]}
               for (country, ministry), found in groupby(rows, key=lambda r: (r["country"], r["ministry"]))]
