@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, cli, corpus_statement, present
+from helpers import cli, corpus_statement, present
 
 from archive.alignment import align, turn_texts
 from archive.datadir import open_datadir

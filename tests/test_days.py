@@ -8,7 +8,7 @@ from html import unescape
 from urllib.parse import quote
 
 import pytest
-from helpers import (AFTER, BEFORE, BUSY_DAY, CHINA_WEEK_EN, DAY_CN, DAY_US, MAO_NING, MAO_NING_STATEMENTS,
+from helpers import (AFTER, BUSY_DAY, CHINA_WEEK_EN, DAY_CN, DAY_US, MAO_NING, MAO_NING_STATEMENTS,
                      NEAR_NAMESAKE, PRC_MFA, ZAKHAROVA, corpus_statement, web_client)
 
 

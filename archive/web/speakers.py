@@ -18,11 +18,6 @@ from . import views
 PAGING = ("page", "limit", "offset")
 
 
-def speaker_query(name: str, args: Mapping[str, str]) -> SearchQuery:
-    paging = SearchQuery.from_args({k: args[k] for k in PAGING if k in args})
-    return replace(paging, speaker=name, sort="-date")
-
-
 def _one(query: SearchQuery, **changes):
     hits = views.run(replace(query, limit=1, offset=0, **changes)).hits
     return hits[0] if hits else None
@@ -31,13 +26,14 @@ def _one(query: SearchQuery, **changes):
 def speaker(name: str, args: Mapping[str, str]) -> tuple[SearchQuery, Results, dict]:
     """The search for a speaker's statements, its results, and what their page shows (the JSON twin); 404
     for a name no statement has."""
-    query = speaker_query(name, args)
+    paging = SearchQuery.from_args({k: args[k] for k in PAGING if k in args})
+    query = replace(paging, speaker=name, sort="-date")
     results = views.run(query, facets=True)
     if not results.total:
         abort(404, description=f"The archive holds no statement by “{name[:100]}”.")
     months = results.facets.get("month") or []
-    # undated statements come last when the newest come first, so a dated one leads unless none is dated;
-    # the oldest is looked for from the first month with any, past the undated ones
+    # undated statements sort last when the newest come first, but first when the oldest do: the oldest is
+    # looked for from the first month with any
     latest = _one(query)
     first = None
     if months:
