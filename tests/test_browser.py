@@ -1,5 +1,6 @@
 """The web UI in a real browser (Debian's Chromium driven by Playwright) against the real server:
-search with the keyboard, narrow by a filter, open a statement, follow a paragraph anchor, phone width."""
+search with the keyboard, narrow by a filter, open a statement, follow a paragraph anchor, phone width, a day
+and a speaker."""
 import json
 import re
 from pathlib import Path
@@ -102,3 +103,25 @@ def test_csv_export_link_downloads_every_match(server, browser):
     rows = Path(download.path()).read_text(encoding="utf-8").splitlines()
     assert rows[0] == "id,date,title,ministry,country,source,kind,language,speaker,url"
     assert len(rows) == 1 + 10 and all(",CN," in row for row in rows[1:])
+
+
+def test_a_day_and_a_speaker_on_a_phone_by_keyboard(server, browser):
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    remote = []
+    page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(server) else None)
+    page.goto(server + "/days/2024-03-01")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    main = page.inner_text("main")
+    assert "2 statements from 2 ministries" in main and "No earlier statements" in main
+    # the next day is a keypress away from its link
+    page.focus("a[rel=next]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/days/2024-03-02")
+    page.locator("main a[href*='/speakers/']").first.click()
+    page.wait_for_load_state()
+    assert re.search(r"/speakers/Spokesperson%20[01]$", page.url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert re.search(r"Statements\s+15\b", page.inner_text("main"))
+    assert page.locator("figure.timeline svg a").count() == 1  # every statement is of March 2024
+    assert remote == []
