@@ -234,7 +234,10 @@ MAO_EARLIER = [said(7, when=datetime(2024, 4, 10, tzinfo=BEIJING)),
                said(9, when=datetime(2024, 2, 1, tzinfo=BEIJING), speakers=(MAO_NING, "汪文斌")),
                said(10, when=None, kind="remarks")]
 NEAR_NAMESAKE = said(11, when=datetime(2024, 5, 9, tzinfo=BEIJING), kind="remarks", speakers=("毛宁宁",))
-DAYS_ARCHIVE = [*DAY_US, *DAY_CN, BEFORE, AFTER, *MAO_EARLIER, NEAR_NAMESAKE]
+# a name with a slash in it, as scraped bylines have, is one path segment of its page all the same
+SLASHED = said(12, when=datetime(2024, 5, 3, 16, 0, tzinfo=EASTERN), country="US", language="en",
+               speakers=("Spokesperson / Deputy Spokesperson",), title="Statement of 3 May")
+DAYS_ARCHIVE = [*DAY_US, *DAY_CN, BEFORE, AFTER, *MAO_EARLIER, NEAR_NAMESAKE, SLASHED]
 MAO_NING_STATEMENTS = [DAY_CN[0], *MAO_EARLIER]
 
 # the China MFA's conferences of 17 to 24 January 2020 in Chinese (none on the weekend of the 18th and 19th;

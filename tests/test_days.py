@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 from helpers import (AFTER, BUSY_DAY, CHINA_WEEK_EN, DAY_CN, DAY_US, MAO_NING, MAO_NING_STATEMENTS,
-                     NEAR_NAMESAKE, PRC_MFA, ZAKHAROVA, corpus_statement, web_client)
+                     NEAR_NAMESAKE, PRC_MFA, SLASHED, ZAKHAROVA, corpus_statement, web_client)
 
 
 def sections(html: str) -> dict[str, list[str]]:
@@ -175,6 +175,15 @@ def test_the_speaker_json_twin_carries_what_the_page_shows(days_archive):
     assert russian["speaker"] == ZAKHAROVA and [h["id"] for h in russian["hits"]] == [AFTER.id]
     assert russian["ministries"][0]["country"] == "RU"
     assert russian_page.status_code == 200 and f"<h1>{ZAKHAROVA}</h1>" in russian_page.text
+
+
+def test_a_speaker_name_with_a_slash_has_its_page(days_archive):
+    name = SLASHED.speakers[0]
+    with web_client(days_archive) as client:
+        day = client.get("/days/2024-05-03").text
+        data = client.get(speaker_url(name, api=True)).get_json()
+    assert '<a href="/speakers/Spokesperson%20/%20Deputy%20Spokesperson">' in day
+    assert data["speaker"] == name and [h["id"] for h in data["hits"]] == [SLASHED.id]
 
 
 @pytest.mark.parametrize("name", ["Nobody at all", "毛", "Matthew"])
