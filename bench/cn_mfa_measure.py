@@ -19,6 +19,9 @@ EN_NAMES = {"Geng Shuang", "Hua Chunying", "Lu Kang", "Zhao Lijian", "Wang Wenbi
 PRINTED = (re.compile(r'id="News_Body_Time"[^>]*>\s*(\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)'),
            re.compile(r'<p class="time">\s*<span>\s*(\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)'))
 EN_TITLE_DATE = re.compile(r"on ([A-Z][a-z]+) ?(\d{1,2}), (\d{4})")
+# "... on September 10": the title gives the day, the page's photos (named by their upload day) the year
+EN_TITLE_DAY = re.compile(r"on ([A-Z][a-z]+) ?(\d{1,2})$")
+UPLOAD_YEAR = re.compile(r"/W0(\d{4})\d{4}\d{6,}\.\w+")
 # paragraphs a reader sees as a journalist taking the floor, however the page labels it
 ASKS = re.compile(r"^(?:[^，。：:]{0,20}(?:记者|社|台|报)(?:提问|追问)?|问|追问[一二三]?|会后有[^，。：:]*问及[^，。：:]*|记者(?:澄清|解释)"
                   r"|Q|Follow-up|(?:The )?[Jj]ournalist [a-z]+)[：:]")
@@ -38,6 +41,8 @@ def expected_date(text: str, title: str, en: bool) -> str | None:
             return m[1]
     if en and (m := EN_TITLE_DATE.search(title)):
         return f"{m[3]}-{MONTHS.index(m[1]) + 1:02d}-{int(m[2]):02d}"
+    if en and (m := EN_TITLE_DAY.search(title)) and (year := UPLOAD_YEAR.search(text)):
+        return f"{year[1]}-{MONTHS.index(m[1]) + 1:02d}-{int(m[2]):02d}"
     return None
 
 

@@ -17,6 +17,7 @@ from archive.datadir import open_datadir
 from archive.index.writing import sync_index
 from archive.model import Statement
 from archive.store import Store
+from archive.store.versions import VersionLinks
 
 pytestmark = pytest.mark.corpus
 
@@ -58,6 +59,32 @@ def test_the_version_stored_later_links_both_ways(store, pair):
     assert linked(store, en.id) == [("zh", zh.id, "same-day-speaker")]
     present(store, zh, en)  # the same pages again: nothing new
     assert len(store.translations(zh.id)) == 1
+
+
+def test_a_failure_while_linking_stores_neither_the_statement_nor_half_a_link(store, pair, monkeypatch):
+    # what a kill -9 mid-save leaves: the crawl's save step (Pipeline.save) of the English version fails after
+    # its first link is written; nothing of that save may remain, or the page would stay stored unlinked
+    zh, en = pair
+    pipeline = Pipeline(store)
+    pipeline.save([zh], LinesReport("test"), SEEN)
+    written = []
+    real_add = VersionLinks.add_version
+
+    def failing_after_one(self, *args, **kw):
+        if written:
+            raise OSError("killed while linking")
+        written.append(args)
+        return real_add(self, *args, **kw)
+    monkeypatch.setattr(VersionLinks, "add_version", failing_after_one)
+    with pytest.raises(OSError):
+        pipeline.save([en], LinesReport("test"), SEEN)
+    assert written and store.get(en.id) is None
+    assert store.translations(zh.id) == [] and store.translations(en.id) == []
+    monkeypatch.undo()
+    # the crawl reads the page again (it stays owed): stored and linked both ways at once
+    pipeline.save([en], LinesReport("test"), SEEN)
+    assert linked(store, en.id) == [("zh", zh.id, "same-day-speaker")]
+    assert linked(store, zh.id) == [("en", en.id, "same-day-speaker")]
 
 
 def test_a_page_naming_its_english_version_links_it_once_that_is_stored(store, corpus):

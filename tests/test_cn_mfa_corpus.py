@@ -62,12 +62,32 @@ def test_every_page_is_dated_from_the_page_or_the_title_or_explicitly_undated(pa
             assert (shown, st.date_source) == (printed, "page"), rec["url"]
         elif st.date_source == "title":
             # "June12, 2018" is printed too
-            assert st.date.strftime("%B %-d, %Y") in re.sub(r"([a-z])(\d)", r"\1 \2", st.title), rec["url"]
+            title = re.sub(r"([a-z])(\d)", r"\1 \2", st.title)
+            if not re.search(r"\b(?:19|20)\d\d\b", title):
+                # "... on September 10": the year is the one the page's photos were uploaded in
+                assert st.date.strftime("%B %-d") in title and f"W0{st.date:%Y}" in text, rec["url"]
+            else:
+                assert st.date.strftime("%B %-d, %Y") in title, rec["url"]
         else:
-            # the reason: no date on the page and a title without a year ("... on September 10")
+            # the reason: no date on the page and none in the title
             assert (st.date, st.date_source) == (None, "none"), rec["url"]
-            assert not re.search(r"\b(?:19|20)\d\d\b", st.title), rec["url"]
-    assert sources == {("cn-mfa-zh", "page"): 2050, ("cn-mfa-en", "title"): 484, ("cn-mfa-en", "none"): 16}
+            assert not re.search(r"\b(?:January|February|March|April|May|June|July|August|September|October|"
+                                 r"November|December) ?\d", st.title), rec["url"]
+    assert sources == {("cn-mfa-zh", "page"): 2050, ("cn-mfa-en", "title"): 498, ("cn-mfa-en", "none"): 2}
+
+
+def test_every_conference_is_dated_even_when_its_title_prints_no_year(parsed):
+    undated = {st.url.rsplit("/", 1)[1]: st for _, _, st in parsed if st.date is None}
+    assert not [st.url for st in undated.values() if conference(st)]
+    # two remarks of August 2019 whose page and title give no date; the English listing prints none either
+    assert sorted(undated) == ["t1686638.shtml", "t1687014.shtml"]
+    assert {st.kind for st in undated.values()} == {"remarks"}
+    yearless = {st.url.rsplit("/", 1)[1]: st.date.date().isoformat() for _, _, st in parsed
+                if st.source == "cn-mfa-en" and conference(st) and not re.search(r"\d{4}", st.title)}
+    assert len(yearless) == 14 and set(yearless.values()) == {f"2018-09-{d}" for d in (
+        "10", "11", "12", "13", "14", "17", "18", "19", "20", "21", "25", "26", "27", "28")}
+    # its photos were uploaded the day after the conference
+    assert yearless["t1597725.shtml"] == "2018-09-21"
 
 
 def test_speakers_are_known_spokespeople(parsed):

@@ -392,6 +392,22 @@ def test_japanese_era_date():
     assert parse_date("令和6年5月8日").date().isoformat() == "2024-05-08"
 
 
+def test_a_day_without_its_year_takes_the_year_of_the_days_that_witness_it_or_none():
+    from datetime import date
+
+    from archive.sources.dates import parse_month_day
+    title = "Foreign Ministry Spokesperson Geng Shuang's Regular Press Conference on September 21"
+    assert parse_month_day(title, [date(2018, 9, 22)]).date() == date(2018, 9, 21)
+    assert parse_month_day("Press Conference on December 31st", [date(2019, 1, 2)]).date() == date(2018, 12, 31)
+    assert parse_month_day(title, []) is None
+    # a witness before the day, or weeks after it, says nothing of its year
+    assert parse_month_day(title, [date(2018, 9, 20)]) is None
+    assert parse_month_day(title, [date(2018, 11, 1)]) is None
+    # witnesses that disagree leave it undated rather than pick one
+    assert parse_month_day(title, [date(2018, 9, 22), date(2019, 9, 22)]) is None
+    assert parse_month_day("Remarks on Venezuela", [date(2019, 8, 7)]) is None
+
+
 def test_profile_turn_rules_split_press_conferences():
     from archive.sources import get_source
     en = get_source("jp-mofa-en")

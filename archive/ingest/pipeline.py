@@ -4,8 +4,9 @@ JSON Lines import and the rebuild, so that one page stores one identical stateme
 What is particular to a way in stays in its module: how a statement gets its date when its page has none,
 whether a capture is older than what the archive holds, which transaction owes a crawl's pages. Here is what
 they share: a statement that is not whole is counted as an error and not stored; one that is is stored by
-id (once, its text appended as a revision only when it changed) and its outcome counted, then linked to its
-versions in other languages already stored (ingest/versions.py); an article stored
+id (once, its text appended as a revision only when it changed) and its outcome counted, and linked to its
+versions in other languages already stored (ingest/versions.py) in the same transaction, so a crash never
+leaves a statement without the links its page named; an article stored
 is recorded as read, which ends what a crawl owed of it; a page taken down marks its statements withdrawn.
 """
 from __future__ import annotations
@@ -37,9 +38,8 @@ class Pipeline:
         """Store the whole statements of `items` in one transaction (a feed's items land together), seen at
         `seen_at` (the response's time); the ones stored."""
         whole = self.whole(items, report)
-        for saved in self.store.save_many(whole, seen_at):
+        for saved in self.store.save_many(whole, seen_at, link=lambda links: link_saved(links, whole, seen_at)):
             report.count(saved.outcome)
-        link_saved(self.store, whole, seen_at)
         return whole
 
     def save_article(self, st: Statement, report: Tally, *, url: str, source: str, seen_at: datetime,
@@ -61,6 +61,6 @@ class Pipeline:
         """Statements from a file, which says which texts a statement had but not when: all in one
         transaction, and a text already held changes nothing (Store.import_many)."""
         report.statements += len(items)
-        for saved in self.store.import_many(items):
+        at = utcnow()
+        for saved in self.store.import_many(items, at, link=lambda links: link_saved(links, items, at)):
             report.count(saved.outcome)
-        link_saved(self.store, items, utcnow())

@@ -14,26 +14,28 @@ from ..model import Statement
 from ..sources import SOURCES
 from ..sources.versions import PAGE_LINK
 from ..store import Store
+from ..store.versions import VersionLinks
 
 
-def link_saved(store: Store, saved: Iterable[Statement], at: datetime) -> int:
-    """Link statements just saved to their stored versions; how many links were added or completed."""
+def link_saved(links: VersionLinks, saved: Iterable[Statement], at: datetime) -> int:
+    """Link statements just saved (in the transaction of `links`) to their stored versions; how many links
+    were added or completed."""
     added = 0
     for st in saved:
         row = st.to_dict()
         for version in st.versions:
-            others = store.statements_at(version.url)
+            others = links.statements_at(version.url)
             if not others:
-                added += store.add_version(st.id, version.language, version.url, PAGE_LINK, at)
+                added += links.add_version(st.id, version.language, version.url, PAGE_LINK, at)
             for other in others:
-                added += _link(store, row, other, PAGE_LINK, at)
-        for waiting in store.versions_awaiting(st.url):
-            added += _link(store, row, store.get(waiting["statement_id"]), waiting["method"], at)
-        added += link_by_rule(store, row, at)
+                added += _link(links, row, other, PAGE_LINK, at)
+        for waiting in links.versions_awaiting(st.url):
+            added += _link(links, row, links.statement(waiting["statement_id"]), waiting["method"], at)
+        added += link_by_rule(links, row, at)
     return added
 
 
-def link_by_rule(store: Store, st: Mapping, at: datetime) -> int:
+def link_by_rule(links: VersionLinks, st: Mapping, at: datetime) -> int:
     """Pair a stored statement with its other-language version by its source's rule, when exactly one
     statement of each language has the rule's key; how many links were added."""
     source = SOURCES.get(st["source"])
@@ -42,21 +44,26 @@ def link_by_rule(store: Store, st: Mapping, at: datetime) -> int:
     if key is None:
         return 0
     group = [s.id for s in SOURCES.values() if s.versions is not None and s.versions.group == rule.group]
-    same_key = [c for c in store.published_on(rule.day(st), group) if rule.key(c) == key]
+    same_key = [c for c in links.published_on(rule.day(st), group) if rule.key(c) == key]
     mine = [c for c in same_key if c["language"] == st["language"]]
     added = 0
     for language in {c["language"] for c in same_key} - {st["language"]}:
         theirs = [c for c in same_key if c["language"] == language]
         if len(mine) == 1 and len(theirs) == 1:
-            added += _link(store, st, theirs[0], rule.method, at)
+            added += _link(links, st, theirs[0], rule.method, at)
     return added
 
 
 def link_archive(store: Store, at: datetime) -> int:
-    """Pair every stored statement by its source's rule (links pages gave are made as they are saved)."""
-    return sum(link_by_rule(store, st, at) for st in store.iter_statements())
+    """Pair every stored statement by its source's rule (links pages gave are made as they are saved), one
+    transaction a statement."""
+    added = 0
+    for st in store.iter_statements():
+        with store.linking() as links:
+            added += link_by_rule(links, st, at)
+    return added
 
 
-def _link(store: Store, a: Mapping, b: Mapping, method: str, at: datetime) -> int:
-    return (store.add_version(a["id"], b["language"], b["url"], method, at, other_id=b["id"])
-            + store.add_version(b["id"], a["language"], a["url"], method, at, other_id=a["id"]))
+def _link(links: VersionLinks, a: Mapping, b: Mapping, method: str, at: datetime) -> int:
+    return (links.add_version(a["id"], b["language"], b["url"], method, at, other_id=b["id"])
+            + links.add_version(b["id"], a["language"], a["url"], method, at, other_id=a["id"]))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 
 # Japanese era years: 令和6年 is 2024; the first year of an era is written 元年
@@ -16,6 +16,8 @@ _MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"])}
 _MDY = re.compile(r"([A-Za-z]+)\.?\s*(\d{1,2}),\s*(\d{4})")  # "June12, 2018" is printed too
+# "on September 10" at the end of a title, with no year after it
+_MONTH_DAY = re.compile(r"\b([A-Za-z]{3,})\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*$")
 
 
 def parse_date(text: str, tz: tzinfo | None = None) -> datetime | None:
@@ -63,3 +65,24 @@ def _month(name: str) -> int | None:
     name = name.lower()
     return next((v for k, v in _MONTHS.items() if len(name) >= 3 and k.startswith(name)), None)
 
+
+def parse_month_day(text: str, witnesses: list[date], tz: tzinfo | None = None,
+                    within: timedelta = timedelta(days=7)) -> datetime | None:
+    """A day printed without its year at the end of `text` ("... Press Conference on September 10"), given its
+    year by `witnesses`: days known to fall on it or shortly after (a page's own upload stamps). Only a year
+    on which some witness falls within `within` after the day counts, and only when it is the one such year:
+    otherwise None, never a guess."""
+    m = _MONTH_DAY.search((text or "").strip())
+    month = _month(m[1]) if m else None
+    if month is None:
+        return None
+    years = set()
+    for seen in witnesses:
+        for year in (seen.year, seen.year - 1):
+            try:
+                day = date(year, month, int(m[2]))
+            except ValueError:
+                continue
+            if timedelta(0) <= seen - day <= within:
+                years.add(year)
+    return datetime(years.pop(), month, int(m[2]), tzinfo=tz) if len(years) == 1 else None

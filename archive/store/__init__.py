@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import and_, bindparam, create_engine, event, func, select
 from sqlalchemy.engine import Engine
@@ -17,7 +17,10 @@ from ..model import Statement, utcnow
 from .migrations import migrate
 from .tables import (DAY_END, aware, captures, crawl_state, listing_memory, metadata, on_day, owed, revisions,
                      statements)
-from .versions import TranslationStore
+from .versions import TranslationStore, VersionLinks
+
+# links the statements a transaction saved to their other-language versions, within that transaction
+Linker = Callable[[VersionLinks], object]
 
 
 @dataclass
@@ -104,13 +107,20 @@ class Store(CaptureStore, TranslationStore):
         with self.engine.begin() as conn:
             return self._save(conn, st, seen_at)
 
-    def save_many(self, items: list[Statement], seen_at: datetime | None = None) -> list[SaveResult]:
-        """All or nothing: one transaction for the lot (an import file lands whole or not at all)."""
+    def save_many(self, items: list[Statement], seen_at: datetime | None = None,
+                  link: Linker | None = None) -> list[SaveResult]:
+        """All or nothing: one transaction for the lot (an import file lands whole or not at all), which
+        `link` completes with the statements' links to their other-language versions (a failure there stores
+        none of them)."""
         with self.engine.begin() as conn:
-            return [self._save(conn, st, seen_at) for st in items]
+            out = [self._save(conn, st, seen_at) for st in items]
+            if link:
+                link(VersionLinks(conn))
+            return out
 
-    def import_many(self, items: list[Statement], seen_at: datetime | None = None) -> list[SaveResult]:
-        """All or nothing, for an imported file, in the file's order.
+    def import_many(self, items: list[Statement], seen_at: datetime | None = None,
+                    link: Linker | None = None) -> list[SaveResult]:
+        """All or nothing, for an imported file, in the file's order, linked by `link` as in `save_many`.
 
         A file says which texts a statement had, not when they were seen, so the import can only present
         them again: a text the statement already had before this import (any of its revisions) appends
@@ -129,6 +139,8 @@ class Store(CaptureStore, TranslationStore):
                     continue
                 out.append(self._save(conn, st, seen_at))
                 extended.add(st.id)
+            if link:
+                link(VersionLinks(conn))
             return out
 
     def _restate(self, conn, st: Statement) -> SaveResult:

@@ -3,8 +3,9 @@
 - old template (until 2021), VERIFIED on 500 real press conferences of 2018-05 .. 2020-07 and the 13 listing
   pages linking them (../shared/corpus, tests/test_cn_mfa_corpus.py): listing `.newsLst_mod a` with titles
   only, pages `default_N.shtml` counted by `var countPage`; article `.content_mod h2.title`, an empty
-  `#News_Body_Time` (the only date is the title's "... on July 3, 2020"; 14 titles of 2018 print no year and
-  those pages stay undated), body `.content_mod .content`.
+  `#News_Body_Time` (the only date is the title's "... on July 3, 2020"; 14 titles of September 2018 print no
+  year, which their photos' upload stamps give; two remarks of August 2019 carry no date at all and stay
+  undated: the listing prints none either), body `.content_mod .content`.
 - current template (2021–), UNVERIFIED: list `https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/` (`index.html`,
   `index_1.html`, …, counted by the TRS paging call as on the Chinese site, assumed), items `.newsLst_mod a`
   linking `./YYYYMM/tYYYYMMDD_NNNNNNNN.html`; article as the old template. The notes name no other current

@@ -24,7 +24,7 @@ answer), an outlet ("路透社记者：", "环球时报记者提问：") asking,
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Sequence
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -33,7 +33,7 @@ from bs4 import BeautifulSoup, Tag
 
 from ...model import Statement, Turn, VersionLink, normalize_text
 from ..base import ExtractError, Link, Listing, Page, Source
-from ..dates import parse_date
+from ..dates import parse_date, parse_month_day
 from ..htmltext import paragraphs, soup, text_of
 from ..turns import Labeller, split_turns
 from .cn_mfa_names import LANGUAGE_NAMES, SPOKESPEOPLE, VERSIONS
@@ -57,6 +57,8 @@ _URL_DAY = re.compile(r"/t(\d{4})(\d{2})(\d{2})_\d+\.s?html$")
 _OLD_PAGING = (re.compile(r"\bvar\s+currentPage\s*=\s*(\d+)"), re.compile(r"\bvar\s+countPage\s*=\s*(\d+)"))
 _TRS_PAGING = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
 _LIST_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# the CMS's name of an uploaded file: "W0", the upload day, a running number
+_UPLOAD_STAMP = re.compile(r"(?:^|/)W0(\d{4})(\d{2})(\d{2})\d{6,}\.\w+$")
 # The English site lives under these paths of the same hosts; everything else there is Chinese.
 ENGLISH_PATHS = ("/eng/", "/mfa_eng/")
 
@@ -262,10 +264,11 @@ class FmprcSource(Source):
                          (None, None))
         if body is None:
             raise ExtractError(f"{self.id}: no body ({', '.join(self.body_selectors)}) on {page.url}")
+        # before the text is taken, which drops the body's images and with them their upload stamps
+        date, date_source = self._date(doc, page.url, title, body)
         text = _text_paragraphs(body)
         if not text:
             raise ExtractError(f"{self.id}: no text paragraphs in the body ({sel}) on {page.url}")
-        date, date_source = self._date(doc, page.url, title)
         return self.statement(url=page.url, title=title, paragraphs=text, date=date, date_source=date_source,
                               speakers=self._speakers(doc, title, text), fetched_at=page.fetched_at,
                               versions=self._versions(doc, page.url))
@@ -298,16 +301,19 @@ class FmprcSource(Source):
         labels = (m[1] for p in text if (m := self.label_pattern.match(p)))
         return next(([known] for word in (*keywords, *labels) if (known := self.spokesperson(word))), [])
 
-    def _date(self, doc: BeautifulSoup, url: str, title: str) -> tuple[datetime | None, str]:
+    def _date(self, doc: BeautifulSoup, url: str, title: str, body: Tag) -> tuple[datetime | None, str]:
         """The date and where it came from: the page (its date line, its PubDate meta, its URL), else the title
         (the old English template leaves #News_Body_Time empty: "... Press Conference on May 11, 2018" is the
-        only date such a page carries); "none" when neither has one (a listing may still give it)."""
+        only date such a page carries); "none" when neither has one (a listing may still give it).
+
+        Fourteen English titles of September 2018 print no year ("... on September 10"); their photos' upload
+        stamps give it (parse_month_day), and a title without a year on a page without photos stays undated."""
         for text in (*(text_of(doc.select_one(sel)) for sel in self.date_selectors), _meta(doc, "PubDate")):
             if date := parse_date(text, self.timezone):
                 return date, "page"
         if date := self._url_day(url):
             return date, "page"
-        if date := parse_date(title, self.timezone):
+        if date := parse_date(title, self.timezone) or parse_month_day(title, _upload_days(body), self.timezone):
             return date, "title"
         return None, "none"
 
@@ -355,6 +361,20 @@ class CnMfaZh(FmprcSource):
 def spokespeople(title: str) -> list[str]:
     m = _SPOKESPERSON.search(title)
     return [m[1]] if m else []
+
+
+def _upload_days(body: Tag) -> list[date]:
+    """The days the body's images were uploaded, as the site's CMS (TRS) names uploaded files:
+    "W020180910808183162908.jpg" is a file of 2018-09-10."""
+    days = []
+    for img in body.find_all("img"):
+        m = _UPLOAD_STAMP.search(img.get("src") or "")
+        if m:
+            try:
+                days.append(date(int(m[1]), int(m[2]), int(m[3])))
+            except ValueError:
+                continue
+    return days
 
 
 def _meta(doc: BeautifulSoup, name: str) -> str:
