@@ -13,8 +13,13 @@ from pathlib import Path
 import pytest
 
 from archive.datadir import open_datadir
+from archive.fetch.decode import decode_body
 from archive.index.writing import sync_index
+from archive.ingest.pipeline import Pipeline
+from archive.ingest.reports import LinesReport
 from archive.model import Statement
+from archive.sources import source_for_url
+from archive.sources.base import Page
 from archive.store import Store
 from archive.web import create_app
 from archive.web.backend import EXTENSION
@@ -146,6 +151,18 @@ ODD_URL = Statement(
     source="us-state", url="javascript:alert(2)", guid="odd-url", country="US", ministry="Department of State",
     language="en", kind="statement", title="Statement with an odd address", paragraphs=["Nothing else."],
     date=datetime(2024, 1, 2, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
+
+
+def corpus_statement(url: str) -> Statement:
+    """The real page at `url` in the corpus, parsed by its source as a crawl would."""
+    path = CORPUS / "raw" / url.split("://", 1)[1]
+    text, _ = decode_body(path.read_bytes(), None)
+    return source_for_url(url).parse_article(Page(url=url, text=text))
+
+
+def save(store: Store, *statements: Statement) -> None:
+    """Saved through the one save step, which links language versions, as a crawl or an import saves."""
+    Pipeline(store).present(list(statements), LinesReport("test"))
 
 
 def build_archive(root: Path, statements: list[Statement]) -> Path:

@@ -19,6 +19,7 @@ from .links import http_url, with_query
 
 bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(http_url)
+bp.add_app_template_filter(citation.language_name)
 
 FORM_FIELDS = ("q", *(f.arg for f in FILTERS), "sort")
 CITE_FIELDS = ("q", *(f.arg for f in FILTERS if f.cites))
@@ -128,10 +129,7 @@ def cite():
     common = _cite_form()
     if not common["form"]["q"]:
         return render_template("cite.html", **common)
-    answer = views.lookup(request.args)
-    for m in answer["matches"]:
-        m["citation"] = citation.cite(backend().store().get(m["id"]), common["fmt"], request.url_root,
-                                      m["paragraph"])
+    answer = views.lookup(request.args, common["fmt"], request.url_root)
     return render_template("cite.html", **{**common, "answer": answer})
 
 
