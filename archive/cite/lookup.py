@@ -35,7 +35,8 @@ PARTIAL_RUN = 6
 PARTIAL_SHARE = 0.5
 # a 50% share of a quote is only evidence with some words in a row: shuffled real words share half too
 PARTIAL_SHARE_RUN = 4
-# quoted passages shorter than this are words in quotation marks, not a quote
+# quoted passages shorter than this are words in quotation marks, not a quote; a Chinese or Japanese
+# character counts as half a word (a word there is two characters as a rule: “一带一路” is a name, not a quote)
 MIN_QUOTED_WORDS = 4
 EDGE = 1
 CHANGE_PENALTY = 0.02
@@ -50,6 +51,7 @@ _BRACKETED = re.compile(r"\[[^\]]*\]")
 # (U+3000-303F: "、", "。", "《") is no word
 _CJK = "\u2e80-\u2fff\u3040-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")
+_ONE_CJK = re.compile(rf"[{_CJK}]")
 _UNSPACED = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 
 
@@ -71,8 +73,13 @@ def _normal(text: str) -> str:
 def quotes(text: str) -> list[str]:
     """The quoted passages of a pasted text, or the whole text when it quotes nothing long enough."""
     found = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
-    found = [q.strip() for q in found if len(words(q)) >= MIN_QUOTED_WORDS]
+    found = [q.strip() for q in found if _length(q) >= MIN_QUOTED_WORDS]
     return found or [text.strip()]
+
+
+def _length(text: str) -> float:
+    """The text's length in words, a Chinese or Japanese character as half a word."""
+    return sum(0.5 if _ONE_CJK.fullmatch(w) else 1 for w in words(text))
 
 
 @dataclass
