@@ -183,3 +183,14 @@ def test_a_turn_the_other_version_lacks_is_said_to_be_missing(tmp_path, pair):
     assert "Not in the English version" in html
     # the conference still has both versions: the citation names them
     assert EN in top["citation"] and ZH in top["citation"]
+
+
+def test_a_statements_citations_name_its_other_version(client, pair):
+    zh, en = pair
+    text = client.get(f"/api/statements/{en.id}/cite", query_string={"format": "mla", "paragraph": "2"}).text
+    assert f"English translation as published; Chinese original: “{zh.title},” {ZH}." in text
+    page = client.get(f"/statements/{zh.id}/cite").text
+    citations = re.findall(r"<textarea readonly[^>]*>(.*?)</textarea>", page, re.S)
+    assert len(citations) == 6 and all("English translation as published" in c and EN in c for c in citations)
+    lone = corpus_statement(LONE)
+    assert "original" not in client.get(f"/api/statements/{lone.id}/cite").text

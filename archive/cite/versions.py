@@ -12,16 +12,13 @@ from ..sources import SOURCES
 PREFERRED = "en"
 
 
-def versions_of(store, st: dict, paragraph: int) -> dict:
-    """{"original": …, "translation": …} for paragraph `paragraph` (1-based) of `st`: one is the linked
-    version in the other role (the original of a translation, the translation of an original), the other
-    None; both None when `st`'s source declares no original language or no such version is stored. A
-    version is id, url, language, title, date, and the aligned paragraph and its passage, which are None
-    when the paragraph's turn is in `st` only: that version lacks it, and no paragraph is made up."""
-    source = SOURCES.get(st["source"])
-    rule = source.versions if source else None
+def linked(store, st: dict) -> dict:
+    """{"original": …, "translation": …}: one is the stored statement that is `st`'s version in the other
+    role (the original of a translation, the translation of an original), the other None; both None when
+    `st`'s source declares no original language or no such version is stored."""
+    rule = _rule(st)
     none = {"original": None, "translation": None}
-    if rule is None or rule.original is None:
+    if rule is None:
         return none
     stored = [t for t in store.translations(st["id"]) if t["id"]]
     if st["language"] == rule.original:
@@ -31,13 +28,29 @@ def versions_of(store, st: dict, paragraph: int) -> dict:
         role = "original"
         stored = [t for t in stored if t["language"] == rule.original]
     other = store.get(stored[0]["id"]) if stored else None
-    if other is None:
-        return none
-    at = _aligned_paragraph(st, other, paragraph - 1, rule.names)
-    return {**none, role: {"id": other["id"], "url": other["url"], "language": other["language"],
+    return {**none, role: other} if other else none
+
+
+def versions_of(store, st: dict, paragraph: int) -> dict:
+    """`linked` for paragraph `paragraph` (1-based) of `st`: a version is id, url, language, title, date, and
+    the aligned paragraph and its passage, which are None when the paragraph's turn is in `st` only: that
+    version lacks it, and no paragraph is made up."""
+    found = linked(store, st)
+    for role, other in found.items():
+        if other:
+            at = _aligned_paragraph(st, other, paragraph - 1, _rule(st).names)
+            found[role] = {"id": other["id"], "url": other["url"], "language": other["language"],
                            "title": other["title"], "date": other["date"],
                            "paragraph": None if at is None else at + 1,
-                           "passage": None if at is None else other["paragraphs"][at]}}
+                           "passage": None if at is None else other["paragraphs"][at]}
+    return found
+
+
+def _rule(st: dict):
+    """The source's rule for its versions when it declares an original language, else None."""
+    source = SOURCES.get(st["source"])
+    rule = source.versions if source else None
+    return rule if rule is not None and rule.original is not None else None
 
 
 def _aligned_paragraph(st: dict, other: dict, n: int, names) -> int | None:

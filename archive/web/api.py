@@ -79,7 +79,7 @@ def changes():
 def cite_statement(sid: str):
     fmt = _format(request.args)
     st, paragraph = views.citation_of(sid, request.args, request.url_root)
-    text = citation.cite(st, fmt, request.url_root, paragraph)
+    text = citation.cite(st, fmt, request.url_root, paragraph, **views.cited_versions(st))
     return Response(text, mimetype="application/json" if fmt == "csl-json" else "text/plain")
 
 

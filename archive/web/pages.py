@@ -146,7 +146,8 @@ def form_with_error(message: str) -> str | None:
 
 
 def all_citations(st: dict, paragraph: int | None) -> list[tuple[str, str]]:
-    return [(fmt, citation.cite(st, fmt, request.url_root, paragraph)) for fmt in citation.FORMATS]
+    versions = views.cited_versions(st)
+    return [(fmt, citation.cite(st, fmt, request.url_root, paragraph, **versions)) for fmt in citation.FORMATS]
 
 
 @bp.get("/help")

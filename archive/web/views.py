@@ -9,6 +9,7 @@ from flask import abort, url_for
 from ..alignment import aligned_turns
 from ..cite import formats as citation
 from ..cite.lookup import with_citations
+from ..cite.versions import linked
 from ..model import FIELDS, SEEN_FIELDS
 from ..revisions import revision_diff as diff_revisions
 from ..search.query import MAX_LIMIT, WHOLE, SearchQuery
@@ -205,6 +206,11 @@ def citation_of(sid: str, args: Mapping[str, str], base_url: str) -> tuple[dict,
     except citation.CitationError as e:
         raise BadArgument(str(e)) from None
     return st, paragraph
+
+
+def cited_versions(st: dict) -> dict:
+    """The statement's stored version in the other role (original or translation), which its citations name."""
+    return linked(backend().store(), st)
 
 
 def turn_starts(st: dict) -> dict[int, dict]:
