@@ -7,8 +7,9 @@ Every China MFA article page of the corpus is parsed by its source (as `extract`
 the one save step into a fresh store (as a crawl or import saves), which links the versions. A conference is
 "in both languages" when a Chinese and an English press conference were published the same day, whoever the
 pages name: the pairing rule's speaker is not assumed by the count. With --quotes N, N answer paragraphs of
-the linked English transcripts (fixed seed) are looked up as quotes, as `policy-archive cite` does: how often the
-quoted paragraph comes first, and how often its Chinese original is given. It is not a test
+the linked English transcripts and N of the linked Chinese ones (fixed seed) are looked up as quotes, as
+`policy-archive cite` does: how often the quoted paragraph comes first, and how often its other version (the
+Chinese original, the English translation) is given. It is not a test
 (tests/test_bilingual.py runs the linking and alignment measure over the corpus and checks the figures).
 """
 from __future__ import annotations
@@ -86,29 +87,41 @@ def measure(corpus: Path, store: Store) -> dict:
             "turns": turns, "unaligned_turns": unaligned, "unaligned_chinese_only": zh_only}
 
 
-def quote_check(store: Store, index_dir: Path, n: int, seed: int) -> dict:
-    """English answer paragraphs of linked transcripts looked up as quotes: the paragraph found first, and
-    the Chinese original given."""
+# a quote of each language as the news would print it: twenty words after the speaker's label ("A:", "Zhao
+# Lijian:"); forty characters after the Chinese label ("答：", "赵立坚："), a sentence's length in Chinese
+QUOTE = {"en": lambda text: " ".join(_unlabelled(text.split(), 3, lambda w: w.endswith(":"))[:20]),
+         "zh": lambda text: "".join(_unlabelled(list(text), 8, lambda c: c in "：:"))[:40]}
+# what a sampled paragraph must have to make a quote: enough words, or enough characters in Chinese
+LONG_ENOUGH = {"en": lambda text: len(text.split()) >= 12, "zh": lambda text: len(text) >= 30}
+OTHER = {"en": "original", "zh": "translation"}
+
+
+def _unlabelled(units: list[str], within: int, is_label_end) -> list[str]:
+    start = next((i + 1 for i, u in enumerate(units[:within]) if is_label_end(u)), 0)
+    return units[start:]
+
+
+def quote_check(store: Store, searcher: Searcher, language: str, n: int, seed: int) -> dict:
+    """Answer paragraphs of linked transcripts in `language` looked up as quotes: the paragraph found first,
+    and its other-language version given (the Chinese original of English, the English translation of
+    Chinese)."""
     pool = []
     for st in store.iter_statements():
-        if st["language"] != "en" or not any(t["id"] for t in store.translations(st["id"])):
+        if st["language"] != language or not any(t["id"] for t in store.translations(st["id"])):
             continue
         pool += [(st["id"], p + 1, st["paragraphs"][p]) for t in st["turns"] if t["role"] == "spokesperson"
-                 for p in range(t["start"], t["end"]) if len(st["paragraphs"][p].split()) >= 12]
+                 for p in range(t["start"], t["end"]) if LONG_ENOUGH[language](st["paragraphs"][p])]
     sample = random.Random(seed).sample(sorted(pool), min(n, len(pool)))
-    sync_index(store, index_dir)
-    searcher = Searcher(index_dir)
-    top1 = original = 0
+    top1 = other = aligned = 0
     for sid, paragraph, text in sample:
-        # twenty words after the speaker's label ("A:", "Zhao Lijian:"), as the news would quote them
-        words = text.split()
-        start = next((i + 1 for i, w in enumerate(words[:3]) if w.endswith(":")), 0)
-        quote = " ".join(words[start:start + 20])
-        matches = lookup(quote, searcher, store)["matches"]
+        matches = lookup(QUOTE[language](text), searcher, store)["matches"]
         if matches and (matches[0]["id"], matches[0]["paragraph"]) == (sid, paragraph):
             top1 += 1
-            original += matches[0]["original"] is not None
-    return {"quotes": len(sample), "top1": top1, "original_given": original}
+            version = matches[0][OTHER[language]]
+            other += version is not None
+            # the other version may lack the paragraph's turn: given, but with no paragraph
+            aligned += bool(version and version["paragraph"])
+    return {"quotes": len(sample), "top1": top1, "other_given": other, "other_paragraph": aligned}
 
 
 def main() -> None:
@@ -122,7 +135,11 @@ def main() -> None:
         store = Store(f"sqlite:///{tmp}/bench.db")
         result = measure(args.corpus, store)
         if args.quotes:
-            result["quote_check"] = quote_check(store, Path(tmp) / "index", args.quotes, args.seed)
+            sync_index(store, Path(tmp) / "index")
+            searcher = Searcher(Path(tmp) / "index")
+            result["quote_check"] = {language: quote_check(store, searcher, language, args.quotes, args.seed)
+                                     for language in ("en", "zh")}
+            searcher.close()
         store.close()
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
@@ -135,9 +152,10 @@ def main() -> None:
     print(f"turns: {result['turns']:,}, unaligned: {result['unaligned_turns']:,} "
           f"({result['unaligned_turns'] / max(result['turns'], 1):.1%}; {result['unaligned_chinese_only']:,} in Chinese only)")
     print(f"other-language versions named by the pages themselves: {result['page_links']:,}")
-    if qc := result.get("quote_check"):
-        print(f"English quotes: the paragraph first {qc['top1']}/{qc['quotes']}, "
-              f"with its Chinese original {qc['original_given']}/{qc['quotes']}")
+    for language, qc in result.get("quote_check", {}).items():
+        print(f"{'English' if language == 'en' else 'Chinese'} quotes: the paragraph first {qc['top1']}/{qc['quotes']}, "
+              f"with its {'Chinese original' if language == 'en' else 'English translation'} "
+              f"{qc['other_given']}/{qc['quotes']} ({qc['other_paragraph']} with an aligned paragraph)")
 
 
 if __name__ == "__main__":

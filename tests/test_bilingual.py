@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,8 +14,6 @@ from helpers import cli, corpus_statement, present
 from archive.alignment import align, turn_texts
 from archive.datadir import open_datadir
 from archive.index.writing import sync_index
-from archive.ingest.pipeline import Pipeline
-from archive.ingest.reports import LinesReport
 from archive.model import Statement
 from archive.store import Store
 from archive.store.versions import VersionLinks
@@ -202,38 +199,3 @@ def test_the_corpus_conferences_in_both_languages_are_linked_and_aligned(corpus,
     # most conferences align turn for turn, and few turns are left in one language only
     assert result["turn_for_turn"] >= 0.85 * n
     assert result["unaligned_turns"] <= 0.02 * result["turns"]
-
-
-def _imf_answer(st: Statement) -> tuple[int, str]:
-    """The first paragraph (1-based) of the answer to the question on the IMF's report, and its text."""
-    for question, answer in zip(st.turns, st.turns[1:]):
-        if answer.role == "spokesperson" and re.search("IMF|国际货币基金组织", st.paragraphs[question.start]):
-            return answer.start + 1, st.paragraphs[answer.start]
-    raise AssertionError("no IMF question")
-
-
-def test_an_english_quote_is_traced_to_the_chinese_original(client, archive_dir, pair):
-    zh, en = pair
-    n_en, answer = _imf_answer(en)
-    n_zh, original = _imf_answer(zh)
-    quote = " ".join(answer.split()[2:22])  # twenty words of the answer, without its "A:" label
-    data = client.post("/api/cite", json={"q": f'The spokesman said "{quote}"'}).get_json()
-    top = data["matches"][0]
-    assert (top["id"], top["paragraph"], top["match"]) == (en.id, n_en, "verbatim")
-    assert {k: top["original"][k] for k in ("id", "url", "language", "paragraph", "passage")} == \
-        {"id": zh.id, "url": ZH, "language": "zh", "paragraph": n_zh, "passage": original}
-
-    html = client.get("/cite", query_string={"q": quote}).text
-    assert "The original (zh)" in html and original in html and f'href="/statements/{zh.id}#p{n_zh}"' in html
-
-    out = cli(archive_dir, "cite", quote, "--json")
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["matches"][0]["original"]["passage"] == original
-    assert f"original (zh): {ZH}  (paragraph {n_zh}" in cli(archive_dir, "cite", quote).stdout
-
-
-def test_a_chinese_quote_has_no_original_beyond_itself(client, pair):
-    zh, _ = pair
-    _, original = _imf_answer(zh)
-    data = client.post("/api/cite", json={"q": original[2:40]}).get_json()
-    assert data["matches"][0]["id"] == zh.id and data["matches"][0]["original"] is None

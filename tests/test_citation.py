@@ -140,3 +140,32 @@ def test_bad_requests():
         cite(ST, "harvard", BASE)
     with pytest.raises(CitationError):
         cite(ST, "apa", BASE, 4)
+
+
+ZH = {"id": "9c0ffee000000002", "url": "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t1734605.shtml",
+      "language": "zh", "title": "2020年1月21日外交部发言人耿爽主持例行记者会", "date": "2020-01-21T00:00:00+08:00"}
+EN = {**ST, "id": "9c0ffee000000001", "url": "https://www.fmprc.gov.cn/mfa_eng/t1734624.shtml",
+      "title": "Foreign Ministry Spokesperson Geng Shuang's Regular Press Conference on January 21, 2020",
+      "ministry": "Ministry of Foreign Affairs of the People's Republic of China", "speakers": ["Geng Shuang"],
+      "country": "CN", "date": "2020-01-21T00:00:00+08:00"}
+
+
+def test_a_translation_is_cited_with_its_original():
+    assert cite(EN, "chicago", BASE, 2, original=ZH).splitlines()[0] == (
+        "Note: Geng Shuang, “Foreign Ministry Spokesperson Geng Shuang's Regular Press Conference on January 21, "
+        "2020,” Ministry of Foreign Affairs of the People's Republic of China, January 21, 2020, para. 2, "
+        "https://www.fmprc.gov.cn/mfa_eng/t1734624.shtml, archived January 3, 2022, "
+        "https://archive.example/statements/9c0ffee000000001#p2; English translation as published; Chinese original: "
+        "“2020年1月21日外交部发言人耿爽主持例行记者会,” https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t1734605.shtml.")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_names_both_versions(fmt):
+    zh = {**EN, **ZH, "ministry": "中华人民共和国外交部", "speakers": ["耿爽"]}
+    translation = {k: EN[k] for k in ("id", "url", "language", "title", "date")}
+    for text in (cite(EN, fmt, BASE, 2, original=ZH), cite(zh, fmt, BASE, 2, translation=translation)):
+        assert EN["url"] in text and ZH["url"] in text
+        assert "English translation as published" in text.replace("\n", " ")
+    # the translation is dated where it is the other version named
+    assert "January 21, 2020, https://www.fmprc.gov.cn/mfa_eng" in cite(zh, "chicago", BASE, 2, translation=translation)
+    assert "original" not in cite(EN, fmt, BASE, 2)

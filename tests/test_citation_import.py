@@ -151,3 +151,28 @@ def test_ris_keeps_one_tag_a_line():
     (entry,) = rispy.loads(text)
     assert entry["type_of_reference"] == "ELEC"
     assert entry["title"] == "Line one TY - JOUR line three"
+
+
+# the China MFA's two versions of one conference, as a cite answer names them beside the cited one
+ORIGINAL = {"id": CN_ZH["id"], "url": CN_ZH["url"], "language": "zh", "title": CN_ZH["title"], "date": CN_ZH["date"]}
+TRANSLATION = {"id": CN["id"], "url": CN["url"], "language": "en", "title": CN["title"], "date": CN["date"]}
+BOTH = [(CN, {"original": ORIGINAL}), (CN_ZH, {"translation": TRANSLATION})]
+
+
+@pytest.mark.parametrize("st, other", BOTH, ids=["english-translation", "chinese-original"])
+def test_a_citation_naming_both_versions_still_imports(csl_validator, st, other):
+    (item,) = json.loads(cite(st, "csl-json", BASE, 2, **other))
+    assert not [e.message for e in csl_validator.iter_errors([item])]
+    (named,) = other.values()
+    assert item["URL"] == st["url"] and named["url"] in item["note"]
+    assert item.get("original-title") == (CN_ZH["title"] if "original" in other else None)
+
+    entry = _bibtex_entry(cite(st, "bibtex", BASE, 2, **other))
+    assert entry["url"] == st["url"]
+    assert f"\\url{{{named['url']}}}" in entry["note"]
+
+    (ris,) = rispy.loads(cite(st, "ris", BASE, 2, **other))
+    assert ris["urls"] == [st["url"]]
+    archived, versions = ris["notes"]
+    assert archived == f"Archived copy, paragraph 2: {_archived(st, 2)}"
+    assert "translation as published" in versions and named["url"] in versions

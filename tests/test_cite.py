@@ -60,6 +60,11 @@ def test_quotes_and_words():
         "we oppose unilateral sanctions firmly", "nothing else to add here"]
     assert quotes('a "short" word') == ['a "short" word']
     assert words("“Long-arm” jurisdiction… DON’T we’re") == ["long", "arm", "jurisdiction", "dont", "were"]
+    # a Chinese character is a word, also right after Latin letters or digits; CJK punctuation is none
+    assert words("自2019年以来，IMF多次下调《报告》。") == ["自", "2019", "年", "以", "来", "imf", "多", "次", "下", "调", "报", "告"]
+    # a term in quotation marks (“一带一路”, two words' worth) is not the quote; a sentence is
+    assert quotes("中方愿在“一带一路”框架下合作") == ["中方愿在“一带一路”框架下合作"]
+    assert quotes("他说，“中方对此表示强烈不满。”") == ["中方对此表示强烈不满。"]
 
 
 @pytest.mark.parametrize("quote, label", [
@@ -128,6 +133,10 @@ def test_api_cite(client):
     assert posted["matches"] == []
     bad = client.get("/api/cite", query_string={"q": ""})
     assert bad.status_code == 400 and "paste a quote" in bad.get_json()["error"]
+    # each match cited as the page cites it, in the format asked for (a format it does not know: a 400)
+    ris = client.get("/api/cite", query_string={"q": SOURCE, "format": "ris"}).get_json()["matches"][0]
+    assert ris["citation"].startswith("TY  - ELEC") and ris["archived_url"].endswith(f"#p{ris['paragraph']}")
+    assert client.get("/api/cite", query_string={"q": SOURCE, "format": "harvard"}).status_code == 400
 
 
 def test_cite_page_shows_differences_and_a_citation(client):

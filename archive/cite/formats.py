@@ -40,6 +40,11 @@ _COMPOUND_SURNAMES = {"欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛"
                       "尉迟", "尉遲", "公孙", "公孫", "夏侯", "轩辕", "軒轅", "长孙", "長孫", "宇文", "司徒", "端木"}
 
 
+# the languages versions are named in ("English translation as published; Chinese original: …")
+LANGUAGES = {"zh": "Chinese", "en": "English", "fr": "French", "es": "Spanish", "ru": "Russian", "ar": "Arabic",
+             "ja": "Japanese", "ko": "Korean", "de": "German"}
+
+
 class CitationError(ValueError):
     """A citation we cannot make (unknown format, a paragraph the statement does not have)."""
 
@@ -134,6 +139,17 @@ def _day(value) -> date | None:
 
 
 @dataclass(frozen=True)
+class Version:
+    """The cited statement's linked version in another language: its `original` when the cited text is a
+    translation, its `translation` (as published) when the cited text is the original."""
+    role: str
+    language: str
+    title: str
+    url: str
+    issued: date | None
+
+
+@dataclass(frozen=True)
 class Work:
     title: str
     authors: list[Person] | str
@@ -145,19 +161,51 @@ class Work:
     paragraph: int | None
     language: str
     id: str
+    other: Version | None = None
 
 
-def work(st: dict, base_url: str, paragraph: int | None = None) -> Work:
+def archived_url(base_url: str, sid: str, paragraph: int | None = None) -> str:
+    """The archive's copy of a statement, at the paragraph's anchor when one is given."""
+    return f"{base_url.rstrip('/')}/statements/{sid}" + (f"#p{paragraph}" if paragraph else "")
+
+
+def _version(role: str, v: dict | None) -> Version | None:
+    return Version(role, v["language"], v["title"].strip(), v["url"], _day(v.get("date"))) if v else None
+
+
+def work(st: dict, base_url: str, paragraph: int | None = None, original: dict | None = None,
+         translation: dict | None = None) -> Work:
+    """`original` / `translation`: the statement's linked version in that role (id, url, language, title,
+    date, as a cite answer gives it), which the citation names beside the statement."""
     if paragraph is not None and not 1 <= paragraph <= len(st.get("paragraphs") or ()):
         raise CitationError(f"paragraph must be between 1 and {len(st.get('paragraphs') or ())}")
-    archived = f"{base_url.rstrip('/')}/statements/{st['id']}" + (f"#p{paragraph}" if paragraph else "")
+    archived = archived_url(base_url, st["id"], paragraph)
     return Work(title=st["title"].strip(), authors=authors(st), publisher=st["ministry"],
                 issued=_day(st.get("date")), captured=_day(st.get("fetched_at")), url=st["url"],
-                archived=archived, paragraph=paragraph, language=st.get("language") or "", id=st["id"])
+                archived=archived, paragraph=paragraph, language=st.get("language") or "", id=st["id"],
+                other=_version("original", original) or _version("translation", translation))
 
 
 def _long(d: date | None) -> str:
     return f"{MONTHS[d.month - 1]} {d.day}, {d.year}" if d else "n.d."
+
+
+def language_name(code: str) -> str:
+    """"Chinese" for zh: the language a version is named by in citations and on the pages."""
+    return LANGUAGES.get(code.split("-")[0].lower(), code)
+
+
+def versions(w: Work, when=_long, text=str, link=str) -> str:
+    """Both versions named, the cited one first: "English translation as published; Chinese original:
+    “…,” https://…", or "Chinese original; English translation as published: “…,” March 2, 2020, https://…".
+    The translation is dated (it may be published later); `text` and `link` escape for the format."""
+    o = w.other
+    mine, theirs = language_name(w.language), language_name(o.language)
+    if o.role == "original":
+        return f"{mine} translation as published; {theirs} original: \u201c{text(o.title)},\u201d {link(o.url)}"
+    day = f"{when(o.issued)}, " if o.issued else ""
+    return (f"{mine} original; {theirs} translation as published: \u201c{text(o.title)},\u201d "
+            f"{day}{link(o.url)}")
 
 
 def _join(names: list[str]) -> str:
@@ -187,8 +235,9 @@ def apa(w: Work) -> str:
     # when it ends with an initial
     author = author if author.endswith(".") else author + "."
     para = f", para. {w.paragraph}" if w.paragraph else ""
+    both = f" [{versions(w)}]" if w.other else ""
     return (f"{author} ({when}). {w.title}.{site} {w.url} "
-            f"(Archived copy{para}, captured {_long(w.captured)}: {w.archived})")
+            f"(Archived copy{para}, captured {_long(w.captured)}: {w.archived}){both}")
 
 
 def _mla_date(d: date | None) -> str:
@@ -199,6 +248,8 @@ def mla(w: Work) -> str:
     para = f", par. {w.paragraph}" if w.paragraph else ""
     tail = (f"{w.publisher}, {_mla_date(w.issued)}, {w.url}. "
             f"Archived copy{para}, captured {_mla_date(w.captured)}, {w.archived}.")
+    if w.other:
+        tail += f" {versions(w, _mla_date)}."
     if isinstance(w.authors, str):
         # MLA 9: an organisation that is both author and publisher is given once, as publisher
         return f"\u201c{w.title}.\u201d {tail}"
@@ -214,18 +265,20 @@ def mla(w: Work) -> str:
 
 def chicago(w: Work) -> str:
     """Chicago 17 notes and bibliography: the note (with the paragraph) and the bibliography entry."""
-    archived = f"archived {_long(w.captured)}, {w.archived}"
+    # the note names the other version in its last clause, the bibliography in a sentence of its own
+    archived = f"archived {_long(w.captured)}, {w.archived}" + (f"; {versions(w)}" if w.other else "")
     para = f", para. {w.paragraph}" if w.paragraph else ""
+    both = f" {versions(w)}." if w.other else ""
     if isinstance(w.authors, str):
         note = f"{w.authors}, \u201c{w.title},\u201d {_long(w.issued)}{para}, {w.url}, {archived}."
         bib = f"{w.authors}. \u201c{w.title}.\u201d {_long(w.issued)}. {w.url}. Archived {_long(w.captured)}, " \
-              f"{w.archived}."
+              f"{w.archived}.{both}"
     else:
         note_names = _join([p.natural for p in w.authors])
         bib_names = _join([w.authors[0].sorted] + [p.natural for p in w.authors[1:]])
         note = f"{note_names}, \u201c{w.title},\u201d {w.publisher}, {_long(w.issued)}{para}, {w.url}, {archived}."
         bib = f"{bib_names}. \u201c{w.title}.\u201d {w.publisher}, {_long(w.issued)}. {w.url}. " \
-              f"Archived {_long(w.captured)}, {w.archived}."
+              f"Archived {_long(w.captured)}, {w.archived}.{both}"
     return f"Note: {note}\nBibliography: {bib}"
 
 
@@ -273,7 +326,8 @@ def bibtex(w: Work) -> str:
     if w.captured:
         fields.append(("urldate", w.captured.isoformat()))
     para = f", paragraph {w.paragraph}" if w.paragraph else ""
-    fields += [("note", f"Archived copy{para}: {_tex_url(w.archived)}"), ("language", _tex(w.language))]
+    both = f". {versions(w, text=_tex, link=_tex_url)}" if w.other else ""
+    fields += [("note", f"Archived copy{para}: {_tex_url(w.archived)}{both}"), ("language", _tex(w.language))]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     return f"@misc{{{bibtex_key(w)},\n{body}\n}}"
 
@@ -297,7 +351,10 @@ def ris(w: Work) -> str:
     if w.captured:
         lines.append(("Y2", _ris_date(w.captured)))
     para = f", paragraph {w.paragraph}" if w.paragraph else ""
-    lines += [("LA", w.language), ("N1", f"Archived copy{para}: {w.archived}"), ("ID", w.id), ("ER", "")]
+    lines += [("LA", w.language), ("N1", f"Archived copy{para}: {w.archived}")]
+    if w.other:
+        lines.append(("N1", versions(w)))
+    lines += [("ID", w.id), ("ER", "")]
     # one tag a line: a line break inside a value would start a line RIS readers take for a new tag
     return "\n".join(f"{tag}  - {' '.join(value.split())}" for tag, value in lines if value or tag == "ER") + "\n"
 
@@ -318,8 +375,13 @@ def csl(w: Work) -> dict:
         item["issued"] = _parts(w.issued)
     if w.captured:
         item["accessed"] = _parts(w.captured)
-    if w.paragraph:
-        item["note"] = f"paragraph {w.paragraph}"
+    notes = [f"paragraph {w.paragraph}"] if w.paragraph else []
+    if w.other:
+        notes.append(versions(w))
+        if w.other.role == "original":
+            item["original-title"] = w.other.title
+    if notes:
+        item["note"] = "; ".join(notes)
     return item
 
 
@@ -329,7 +391,8 @@ _TEXT = {"apa": apa, "mla": mla, "chicago": chicago, "bibtex": bibtex, "ris": ri
 FORMATS = tuple(_TEXT)
 
 
-def cite(st: dict, fmt: str, base_url: str, paragraph: int | None = None) -> str:
+def cite(st: dict, fmt: str, base_url: str, paragraph: int | None = None, original: dict | None = None,
+         translation: dict | None = None) -> str:
     if fmt not in _TEXT:
         raise CitationError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    return _TEXT[fmt](work(st, base_url, paragraph))
+    return _TEXT[fmt](work(st, base_url, paragraph, original, translation))

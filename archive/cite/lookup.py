@@ -15,7 +15,8 @@ from difflib import SequenceMatcher
 from itertools import accumulate
 
 from ..search.query import BadSearch, SearchQuery
-from .original import original_of
+from .formats import archived_url, cite
+from .versions import versions_of
 
 MAX_CHARS = 2000
 # each quote is a search and an alignment: a bound on them bounds the answer's time
@@ -34,7 +35,8 @@ PARTIAL_RUN = 6
 PARTIAL_SHARE = 0.5
 # a 50% share of a quote is only evidence with some words in a row: shuffled real words share half too
 PARTIAL_SHARE_RUN = 4
-# quoted passages shorter than this are words in quotation marks, not a quote
+# quoted passages shorter than this are words in quotation marks, not a quote; a Chinese or Japanese
+# character counts as half a word (a word there is two characters as a rule: “一带一路” is a name, not a quote)
 MIN_QUOTED_WORDS = 4
 EDGE = 1
 CHANGE_PENALTY = 0.02
@@ -44,8 +46,13 @@ LABELS = ("verbatim", "near", "partial", "not-found")
 _QUOTED = re.compile(r'"([^"]+)"|\u201c([^\u201d]+)\u201d|\u00ab([^\u00bb]+)\u00bb|\u300c([^\u300d]+)\u300d|'
                      r'\u2018([^\u2019]{40,}?)\u2019(?!\w)|\u201e([^\u201c\u201d]+)[\u201c\u201d]')
 _BRACKETED = re.compile(r"\[[^\]]*\]")
-# one CJK or kana character is a word: those scripts write words without spaces
-_WORD = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W_]+")
+# one CJK or kana character is a word: those scripts write words without spaces, so a run of letters or
+# digits stops where one begins ("IMF多次", "2019年" are two words and more, not one); their punctuation
+# (U+3000-303F: "、", "。", "《") is no word
+_CJK = "\u2e80-\u2fff\u3040-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")
+_ONE_CJK = re.compile(rf"[{_CJK}]")
+_UNSPACED = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 
 
 class CiteError(BadSearch):
@@ -66,8 +73,13 @@ def _normal(text: str) -> str:
 def quotes(text: str) -> list[str]:
     """The quoted passages of a pasted text, or the whole text when it quotes nothing long enough."""
     found = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
-    found = [q.strip() for q in found if len(words(q)) >= MIN_QUOTED_WORDS]
+    found = [q.strip() for q in found if _length(q) >= MIN_QUOTED_WORDS]
     return found or [text.strip()]
+
+
+def _length(text: str) -> float:
+    """The text's length in words, a Chinese or Japanese character as half a word."""
+    return sum(0.5 if _ONE_CJK.fullmatch(w) else 1 for w in words(text))
 
 
 @dataclass
@@ -81,17 +93,22 @@ class Alignment:
     key: tuple[str, ...]
 
 
+def _text(ws: list[str]) -> str:
+    """Words as text: spaced, except between CJK or kana characters, which are written without spaces."""
+    return _UNSPACED.sub("", " ".join(ws))
+
+
 def _diff(qw: list[str], pw: list[str], ops) -> list[dict]:
     out = []
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
-            out.append({"op": "equal", "text": " ".join(pw[j1:j2])})
+            out.append({"op": "equal", "text": _text(pw[j1:j2])})
         elif tag == "delete":
-            out.append({"op": "added", "text": " ".join(qw[i1:i2])})
+            out.append({"op": "added", "text": _text(qw[i1:i2])})
         elif tag == "insert":
-            out.append({"op": "cut", "text": " ".join(pw[j1:j2])})
+            out.append({"op": "cut", "text": _text(pw[j1:j2])})
         else:
-            out.append({"op": "changed", "text": " ".join(pw[j1:j2]), "quote": " ".join(qw[i1:i2])})
+            out.append({"op": "changed", "text": _text(pw[j1:j2]), "quote": _text(qw[i1:i2])})
     return out
 
 
@@ -150,7 +167,7 @@ def align(qw: list[str], paragraph: str, number: int, inserted: bool = False) ->
         label = "partial"
     else:
         label = "not-found"
-    return Alignment(paragraph=number, passage=" ".join(window), score=round(score, 3), label=label,
+    return Alignment(paragraph=number, passage=_text(window), score=round(score, 3), label=label,
                      diff=_diff(qw, window, ops), run=run, key=tuple(window))
 
 
@@ -241,7 +258,19 @@ def lookup(text: str, searcher, store, query: SearchQuery = SearchQuery()) -> di
         for a, st in aligned[:MAX_MATCHES]:
             matches.append({"quote": qi, "id": st["id"], "url": st["url"], "title": st["title"],
                             "date": st["date"], "speaker": "; ".join(st["speakers"]), "source": st["source"],
-                            "ministry": st["ministry"], "paragraph": a.paragraph,
+                            "language": st["language"], "ministry": st["ministry"], "paragraph": a.paragraph,
                             "passage": st["paragraphs"][a.paragraph - 1], "span": a.passage, "match": a.label,
-                            "score": a.score, "diff": a.diff, "original": original_of(store, st, a.paragraph)})
+                            "score": a.score, "diff": a.diff, **versions_of(store, st, a.paragraph)})
     return {"query": text[:MAX_CHARS], "quotes": out_quotes, "matches": matches, "notes": notes}
+
+
+def with_citations(answer: dict, store, fmt: str, base_url: str) -> dict:
+    """The answer with each match's citation in `fmt` (naming its other-language version when it has one)
+    and the archive's address of the match and of that version (`archived_url`, at the paragraph's anchor),
+    for the archive served at `base_url`."""
+    for m in answer["matches"]:
+        m["citation"] = cite(store.get(m["id"]), fmt, base_url, m["paragraph"], m["original"], m["translation"])
+        m["archived_url"] = archived_url(base_url, m["id"], m["paragraph"])
+        for v in filter(None, (m["original"], m["translation"])):
+            v["archived_url"] = archived_url(base_url, v["id"], v["paragraph"])
+    return answer

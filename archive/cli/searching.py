@@ -6,8 +6,8 @@ from html import unescape
 
 import click
 
-from ..cite.formats import FORMATS, cite as format_citation
-from ..cite.lookup import CiteError, lookup
+from ..cite.formats import FORMATS, language_name
+from ..cite.lookup import CiteError, lookup, with_citations
 from ..search.query import SORTS, BadSearch, SearchQuery
 from .app import emit_json, fail, main, open_searcher, open_store, user_date
 
@@ -109,8 +109,7 @@ def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_t
                                                            date_to=end and end.date()))
     except CiteError as e:
         fail(str(e))
-    for m in answer["matches"]:
-        m["citation"] = format_citation(store.get(m["id"]), fmt, base_url, m["paragraph"])
+    with_citations(answer, store, fmt, base_url)
     if as_json:
         emit_json(answer)
         return
@@ -122,9 +121,17 @@ def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_t
             click.echo(f"\n  {m['match']} {m['score']:.2f}  {(m['date'] or '')[:10]}  {m['title']}\n"
                        f"  {m['url']}  (paragraph {m['paragraph']}, id {m['id']})\n  {_diff_text(m['diff'])}\n"
                        + "\n".join("  " + line for line in m["citation"].splitlines()))
-            if original := m["original"]:
-                click.echo(f"  original ({original['language']}): {original['url']}  (paragraph {original['paragraph']}, "
-                           f"id {original['id']})\n  {original['passage']}")
+            for role, v in (("original", m["original"]), ("translation", m["translation"])):
+                if v:
+                    click.echo(_version_text(role, v, m["language"]))
+
+
+def _version_text(role: str, v: dict, language: str) -> str:
+    head = f"  {role} ({v['language']}): {v['url']}  "
+    if v["paragraph"] is None:
+        return head + f"(id {v['id']})\n  not in the {language_name(v['language'])} version: this turn is in the " \
+                      f"{language_name(language)} version only"
+    return head + f"(paragraph {v['paragraph']}, id {v['id']})\n  {v['passage']}"
 
 
 def _diff_text(diff: list[dict]) -> str:

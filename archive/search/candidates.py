@@ -66,13 +66,15 @@ def candidates(searcher, analyzer, allowed: frozenset[int] | None, qw: list[str]
 
 def _spread(qw: list[str], analyzer, frequency) -> list[tuple[int, str, int]]:
     """The quote's index terms with their document frequencies and segments, taken in turn from each
-    QUOTE_STRETCH words of it, rarest first within each: when only part of a quote is in the archive (the rest
+    QUOTE_STRETCH terms of it, rarest first within each: when only part of a quote is in the archive (the rest
     paraphrased), the rarest words of the whole may all be in the other part."""
     segments, seen = [], set()
-    for i in range(0, len(qw), QUOTE_STRETCH):
-        # joined as the index saw the text: Chinese and Japanese without spaces, for the word segmenter
-        text = _CJK_GAP.sub("", " ".join(qw[i:i + QUOTE_STRETCH]))
-        terms = {t.text for t in analyzer(text)} - seen
+    # analysed whole, joined as the index saw the text (Chinese and Japanese without spaces), before it is
+    # cut into stretches: the segmenter finds a Chinese word only in the run that holds all of it, and a
+    # quote's words are its characters (one term a word elsewhere, so the stretches are the same)
+    found = [t.text for t in analyzer(_CJK_GAP.sub("", " ".join(qw)))]
+    for i in range(0, len(found), QUOTE_STRETCH):
+        terms = set(found[i:i + QUOTE_STRETCH]) - seen
         seen |= terms
         segments.append(sorted((df, t, len(segments)) for t in terms if (df := frequency(t))))
     spread = [seg[r] for r in range(max(map(len, segments), default=0)) for seg in segments if r < len(seg)]

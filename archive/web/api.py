@@ -87,18 +87,24 @@ def changes():
 
 @bp.get("/statements/<sid>/cite")
 def cite_statement(sid: str):
-    fmt = request.args.get("format", "apa").strip()
-    if fmt not in citation.FORMATS:
-        raise BadArgument(f"“format” must be one of {', '.join(citation.FORMATS)}")
+    fmt = _format(request.args)
     st, paragraph = views.citation_of(sid, request.args, request.url_root)
-    text = citation.cite(st, fmt, request.url_root, paragraph)
+    text = citation.cite(st, fmt, request.url_root, paragraph, **views.cited_versions(st))
     return Response(text, mimetype="application/json" if fmt == "csl-json" else "text/plain")
 
 
 @bp.route("/cite", methods=["GET", "POST"])
 def cite():
     # a POST carries its text and filters as JSON, so a long pasted article needs no URL encoding
-    return views.lookup(request.args if request.method == "GET" else json_args(request.get_data()))
+    args = request.args if request.method == "GET" else json_args(request.get_data())
+    return views.lookup(args, _format(args), request.url_root)
+
+
+def _format(args) -> str:
+    fmt = args.get("format", "apa").strip()
+    if fmt not in citation.FORMATS:
+        raise BadArgument(f"“format” must be one of {', '.join(citation.FORMATS)}")
+    return fmt
 
 
 def json_args(body: bytes) -> dict[str, str]:

@@ -19,6 +19,7 @@ from .links import http_url, with_query
 
 bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(http_url)
+bp.add_app_template_filter(citation.language_name)
 
 FORM_FIELDS = ("q", *(f.arg for f in FILTERS), "sort")
 CITE_FIELDS = ("q", *(f.arg for f in FILTERS if f.cites))
@@ -148,10 +149,7 @@ def cite():
     common = _cite_form()
     if not common["form"]["q"]:
         return render_template("cite.html", **common)
-    answer = views.lookup(request.args)
-    for m in answer["matches"]:
-        m["citation"] = citation.cite(backend().store().get(m["id"]), common["fmt"], request.url_root,
-                                      m["paragraph"])
+    answer = views.lookup(request.args, common["fmt"], request.url_root)
     return render_template("cite.html", **{**common, "answer": answer})
 
 
@@ -168,7 +166,8 @@ def form_with_error(message: str) -> str | None:
 
 
 def all_citations(st: dict, paragraph: int | None) -> list[tuple[str, str]]:
-    return [(fmt, citation.cite(st, fmt, request.url_root, paragraph)) for fmt in citation.FORMATS]
+    versions = views.cited_versions(st)
+    return [(fmt, citation.cite(st, fmt, request.url_root, paragraph, **versions)) for fmt in citation.FORMATS]
 
 
 @bp.get("/help")

@@ -8,6 +8,8 @@ from flask import abort, url_for
 
 from ..alignment import aligned_turns
 from ..cite import formats as citation
+from ..cite.lookup import with_citations
+from ..cite.versions import linked
 from ..model import FIELDS, SEEN_FIELDS
 from ..revisions import revision_diff as diff_revisions
 from ..search.query import MAX_LIMIT, WHOLE, SearchQuery
@@ -184,10 +186,11 @@ def recent_changes(args: Mapping[str, str]) -> dict:
             "withdrawn": store.recent_withdrawals(limit)}
 
 
-def lookup(args: Mapping[str, str]) -> dict:
-    """A citation lookup with the search filters; BadSearch for a bad filter or an empty text."""
+def lookup(args: Mapping[str, str], fmt: str, base_url: str) -> dict:
+    """A citation lookup with the search filters, each match cited in `fmt`; BadSearch for a bad filter or
+    an empty text."""
     query = SearchQuery.from_args({k: v for k, v in args.items() if k != "q"})
-    return backend().cite(args.get("q", ""), query)
+    return with_citations(backend().cite(args.get("q", ""), query), backend().store(), fmt, base_url)
 
 
 def citation_of(sid: str, args: Mapping[str, str], base_url: str) -> tuple[dict, int | None]:
@@ -204,6 +207,11 @@ def citation_of(sid: str, args: Mapping[str, str], base_url: str) -> tuple[dict,
     except citation.CitationError as e:
         raise BadArgument(str(e)) from None
     return st, paragraph
+
+
+def cited_versions(st: dict) -> dict:
+    """The statement's stored version in the other role (original or translation), which its citations name."""
+    return linked(backend().store(), st)
 
 
 def turn_starts(st: dict) -> dict[int, dict]:
