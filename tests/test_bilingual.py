@@ -14,6 +14,8 @@ from helpers import cli, corpus_statement, present
 from archive.alignment import align, turn_texts
 from archive.datadir import open_datadir
 from archive.index.writing import sync_index
+from archive.ingest.pipeline import Pipeline
+from archive.ingest.reports import LinesReport
 from archive.model import Statement
 from archive.store import Store
 from archive.store.versions import VersionLinks
