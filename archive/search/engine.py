@@ -24,6 +24,8 @@ from whoosh.query import (And, AndMaybe, AndNot, DateRange, Every, Not, NullQuer
                           Require, Term)
 from whoosh.scoring import BM25F
 
+from ..index.analysis import pair_term
+from ..index.schema import pairs_of
 from .postings import Postings
 
 _EMPTY = np.zeros(0, np.int64)
@@ -168,14 +170,19 @@ class Engine:
         words = [self._schema[q.fieldname].to_bytes(w) for w in q.words] if q.fieldname in self._schema else []
         if not words:
             return Found(_EMPTY, np.zeros(0) if scored else None)
-        if len(words) > 1:
+        pairs = self._pairs(q.fieldname, words)
+        if len(words) > 1 and (pairs is None or len(words) > 2):
             if type(self._schema[q.fieldname].format) is not Positions:
                 raise Unsupported("phrase over a field without positions")
-            for w in dict.fromkeys(words):
-                self.postings.prepare_positions(q.fieldname, w)
+            if pairs is None:
+                for w in dict.fromkeys(words):
+                    self.postings.prepare_positions(q.fieldname, w)
         # Whoosh scores a phrase as the sum of its words' scores in each document
         found = _intersection([self._term(q.fieldname, w, scored) for w in words], scored)
-        if len(words) == 1 or not len(found.docs):
+        if pairs is not None:
+            # the documents holding every adjacent pair: all of a two-word phrase's, and few other candidates
+            found = restrict(found, _intersection(pairs, False).docs)
+        if len(words) == 1 or (len(words) == 2 and pairs is not None) or not len(found.docs):
             return found
         terms = {w: self.postings.term(q.fieldname, w) for w in dict.fromkeys(words)}
         # document × start of the phrase, for each word at each of its places in the phrase
@@ -193,6 +200,14 @@ class Engine:
                 break
         hit = np.unique(starts >> _SHIFT)
         return Found(found.docs[hit], found.scores[hit] if scored else None)
+
+    def _pairs(self, fieldname: str, words: list[bytes]) -> list[Found] | None:
+        """The documents of each adjacent pair of `words`, or None for a field indexed without pairs."""
+        pairs_field = pairs_of(self._schema, fieldname)
+        if len(words) < 2 or pairs_field is None:
+            return None
+        names = dict.fromkeys(pair_term(a.decode("utf-8"), b.decode("utf-8")) for a, b in zip(words, words[1:]))
+        return [self._term(pairs_field, name, False) for name in names]
 
     # ranking ------------------------------------------------------------------------------------
 
