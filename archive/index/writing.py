@@ -14,13 +14,16 @@ import signal
 import threading
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import bindparam, select
 from whoosh import index as whoosh_index
 from whoosh.codec import default_codec
+from whoosh.writing import SegmentWriter
 
 from ..store import Store
 from ..store.tables import statements
@@ -35,6 +38,10 @@ SEGMENT = 10_000
 # memory for a bulk writer's postings before it sorts them through temporary files: 1,024 holds a whole
 # segment (peak RSS about 770 MB); with 256 the spills made a 10,000-statement segment take 20-70 % longer
 LIMIT_MB = 1024
+# processes writing a reindex's segments side by side: each writes whole segments from the store on its
+# own (analysis and Whoosh's posting pool alike), so two use both cores of the machine it was built for;
+# each holds up to LIMIT_MB of postings
+WORKERS = 2
 # how long a writer waits for another process's writer to finish
 LOCK_SECONDS = 30.0
 # A reindex builds the new index in a folder of its own (gen-*) inside the index folder and makes it live
@@ -326,19 +333,58 @@ def rebuild_index(store: Store, index_dir: Path, progress: Callable[[int, int], 
         ix = create_index(folder)
         snapshot = _fingerprints(store)
         ids = sorted(snapshot)
+        parts = [ids[start:start + SEGMENT] for start in range(0, len(ids), SEGMENT)]
         words: dict[str, int] = {}
-        for start in range(0, len(ids), SEGMENT):
-            part = ids[start:start + SEGMENT]
-            with _writing(_writer(ix, limitmb=LIMIT_MB, codec=_bulk_codec())) as writer:
-                for first in range(0, len(part), BATCH):
-                    _add(writer, words, ix.schema, store.get_many(part[first:first + BATCH]), replace=False)
-                    if progress:
-                        progress(start + min(first + BATCH, len(part)), len(ids))
-                writer.commit(merge=False)
+        segments = []
+        for segment, counted in _segments(ix, store, parts):
+            segments.append(segment)
+            for word, n in counted.items():
+                words[word] = words.get(word, 0) + n
+            if progress:
+                progress(sum(seg.doc_count_all() for seg in segments), len(ids))
+        with _writing(_writer(ix)) as writer:
+            writer.commit(mergetype=lambda _, existing: existing + segments)
         _commit_vocabulary(folder, words)
         return _go_live(store, index_dir, folder, ix, snapshot)
     finally:
         building.close()
+
+
+def _segments(ix, store: Store, parts: list[list[str]]):
+    """(segment, words counted) of each part in order, written by up to WORKERS processes; a single part
+    is written here, where starting a process would cost more than it saves."""
+    if len(parts) < 2:
+        for part in parts:
+            yield _write_segment(ix, store, part)
+        return
+    url = store.engine.url.render_as_string(hide_password=False)
+    # spawned, not forked: a fork would share the parent's open database connections
+    with ProcessPoolExecutor(min(WORKERS, len(parts)), mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(_segment_in_worker, ix.storage.folder, url, part) for part in parts]
+        try:
+            for future in futures:
+                yield future.result()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+def _segment_in_worker(folder: str, url: str, ids: list[str]):
+    store = Store(url)
+    try:
+        return _write_segment(whoosh_index.open_dir(folder), store, ids)
+    finally:
+        store.close()
+
+
+def _write_segment(ix, store: Store, ids: list[str]):
+    """One segment of these statements written into `ix`'s folder but not into its table of contents
+    (the caller commits it), and the words counted in them."""
+    writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB, codec=_bulk_codec(), compound=False)
+    words: dict[str, int] = {}
+    for first in range(0, len(ids), BATCH):
+        _add(writer, words, ix.schema, store.get_many(ids[first:first + BATCH]), replace=False)
+    return writer._finalize_segment(), words
 
 
 def _go_live(store: Store, index_dir: Path, folder: Path, ix, snapshot: dict[str, tuple]) -> int:
