@@ -46,12 +46,12 @@ def _statement(i: int) -> Statement:
         language="en", kind="statement", date=datetime(2020, 1, 1, tzinfo=timezone.utc), speakers=[])
 
 
-def _brute_pairs(terms: dict[str, list[int]]) -> set[str]:
+def _brute_pairs(terms: dict[str, list[int]]) -> dict[str, tuple[int, int]]:
     at: dict[int, set[str]] = {}
     for term, positions in terms.items():
         for p in positions:
             at.setdefault(p, set()).add(term)
-    return {pair_term(a, b) for p in at for a in at[p] for b in at.get(p + 1, ())}
+    return {pair_term(a, b): (len(terms[a]), len(terms[b])) for p in at for a in at[p] for b in at.get(p + 1, ())}
 
 
 def test_word_pairs_are_the_terms_at_consecutive_positions():
@@ -60,7 +60,7 @@ def test_word_pairs_are_the_terms_at_consecutive_positions():
         text = "\n\n".join(_paragraph(rng) for _ in range(rng.randint(1, 3)))
         terms = analyse_for_index(text, {})
         assert word_pairs(terms) == _brute_pairs(terms)
-    assert word_pairs({}) == set()
+    assert word_pairs({}) == {}
 
 
 def _index(root, pairs: bool):
@@ -129,12 +129,13 @@ def test_phrases_equal_whoosh_with_pairs_and_without(searchers):
     assert 150 < matched < 400  # most cut phrases match, shuffled ones mostly not
 
 
-def test_a_two_word_phrase_reads_no_positions(searchers, monkeypatch):
+def test_a_two_word_phrase_reads_only_its_pair(searchers, monkeypatch):
     searcher = searchers[True]
     q = next(q for q in _phrases(searcher, 400) if len(q.words) == 2)
 
     def refuse(*args):
-        raise AssertionError("positions read for a two-word phrase")
-    monkeypatch.setattr(Postings, "positions", refuse)
-    monkeypatch.setattr(Postings, "prepare_positions", refuse)
-    assert len(Engine(searcher._searcher).evaluate(q, float("inf"), False).docs)
+        raise AssertionError("a word's postings read for a two-word phrase")
+    for name in ("term", "positions", "prepare_positions"):
+        monkeypatch.setattr(Postings, name, refuse)
+    for scored in (False, True):
+        assert len(Engine(searcher._searcher).evaluate(q, float("inf"), scored).docs)

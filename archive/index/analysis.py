@@ -226,9 +226,10 @@ def pair_term(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
-def word_pairs(terms: dict[str, list[int]]) -> set[str]:
-    """Every `pair_term` of terms at consecutive positions in `analyse_for_index`'s output: a
-    sub-word shares its word's position, so it pairs with each term next to that position too."""
+def word_pairs(terms: dict[str, list[int]]) -> dict[str, tuple[int, int]]:
+    """Every `pair_term` of terms at consecutive positions in `analyse_for_index`'s output, with how
+    often each of its two terms occurs in the text (what Whoosh scores a phrase's words by). A sub-word
+    shares its word's position, so it pairs with each term next to that position too."""
     size = max((positions[-1] for positions in terms.values()), default=-1) + 1
     # every position holds a word; a few (Chinese words with sub-words) hold more terms
     first: list[str | None] = [None] * size
@@ -239,13 +240,13 @@ def word_pairs(terms: dict[str, list[int]]) -> set[str]:
                 first[p] = term
             else:
                 more.setdefault(p, []).append(term)
-    pairs = set(map(pair_term, first, first[1:]))
+    adjacent = set(zip(first, first[1:]))
     for p in more:
         for left, right in ((p - 1, p), (p, p + 1)):
             if 0 <= left and right < size:
-                pairs.update(pair_term(a, b) for a in [first[left], *more.get(left, ())]
-                             for b in [first[right], *more.get(right, ())])
-    return pairs
+                adjacent.update((a, b) for a in [first[left], *more.get(left, ())]
+                                for b in [first[right], *more.get(right, ())])
+    return {pair_term(a, b): (len(terms[a]), len(terms[b])) for a, b in adjacent}
 
 
 def highlight_tokens(value: str, mode: str = "query", **kwargs):

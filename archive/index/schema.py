@@ -5,6 +5,7 @@ moving a class here leaves existing indexes unreadable (see `archive/index/__ini
 """
 from __future__ import annotations
 
+import struct
 from datetime import datetime
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
@@ -42,11 +43,12 @@ class AnalysedText(TEXT):
             yield term.encode("utf-8"), n, n * boost, fmt.encode(positions) if positional else pack_uint(n)
 
 
-# A phrase's adjacent words as one term each, per field with phrases: which documents hold a pair is one
-# posting list, where matching it by positions unpickled every candidate's positions of both words
-# (most of a phrase search at 100k statements). An index built without these fields (older layouts)
-# matches phrases by positions alone.
+# A phrase's adjacent words as one term each, per field with phrases: which documents hold a pair, and
+# how often its two words occur there, is one short posting list, where matching by positions decoded
+# both words' whole posting lists and unpickled every candidate's positions (most of a phrase search at
+# 100k statements). An index built without these fields (older layouts) matches phrases by positions.
 PAIR_FIELDS = {"title": "title_pairs", "text": "text_pairs"}
+PAIR_COUNTS = struct.Struct("<II")
 
 
 def pairs_of(schema: Schema, fieldname: str) -> str | None:
@@ -58,15 +60,26 @@ def pairs_of(schema: Schema, fieldname: str) -> str | None:
     return None
 
 
+class PairCounts(Existence):
+    """A word pair's posting value: how often each of its two words occurs in the document's field, as
+    two little-endian uint32 (`PAIR_COUNTS`). Fixed-size, so Whoosh keeps a block's values as one byte
+    string that reads back as one array.
+
+    Whoosh pickles the schema into the index: the class must stay importable under this name.
+    """
+    posting_size = PAIR_COUNTS.size
+
+
 class WordPairs(FieldType):
-    """Adjacent word pairs of an AnalysedText field (`analysis.word_pairs`), given as a set: only which
-    documents hold a pair, no positions, frequencies or lengths, and never scored.
+    """Adjacent word pairs of an AnalysedText field (`analysis.word_pairs`), given as pair → the two
+    words' counts: which documents hold a pair and what their words weigh there, so that a two-word
+    phrase is found and scored from this one posting list. Never scored itself.
 
     Whoosh pickles the schema into the index: the class must stay importable under this name.
     """
 
     def __init__(self):
-        self.format = Existence()
+        self.format = PairCounts()
         self.analyzer = None
         self.scorable = False
         self.stored = False
@@ -74,8 +87,8 @@ class WordPairs(FieldType):
         self.vector = None
 
     def index(self, value, **kwargs):
-        for term in value:
-            yield term.encode("utf-8"), 1, 1.0, b""
+        for term, counts in value.items():
+            yield term.encode("utf-8"), 1, 1.0, PAIR_COUNTS.pack(*counts)
 
 
 def make_schema() -> Schema:

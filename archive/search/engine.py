@@ -170,19 +170,21 @@ class Engine:
         words = [self._schema[q.fieldname].to_bytes(w) for w in q.words] if q.fieldname in self._schema else []
         if not words:
             return Found(_EMPTY, np.zeros(0) if scored else None)
-        pairs = self._pairs(q.fieldname, words)
-        if len(words) > 1 and (pairs is None or len(words) > 2):
-            if type(self._schema[q.fieldname].format) is not Positions:
-                raise Unsupported("phrase over a field without positions")
-            if pairs is None:
-                for w in dict.fromkeys(words):
-                    self.postings.prepare_positions(q.fieldname, w)
-        # Whoosh scores a phrase as the sum of its words' scores in each document
-        found = _intersection([self._term(q.fieldname, w, scored) for w in words], scored)
-        if pairs is not None:
-            # the documents holding every adjacent pair: all of a two-word phrase's, and few other candidates
-            found = restrict(found, _intersection(pairs, False).docs)
-        if len(words) == 1 or (len(words) == 2 and pairs is not None) or not len(found.docs):
+        if len(words) == 1:
+            return self._term(q.fieldname, words[0], scored)
+        if type(self._schema[q.fieldname].format) is not Positions:
+            raise Unsupported("phrase over a field without positions")
+        pairs_field = pairs_of(self._schema, q.fieldname)
+        if pairs_field is not None:
+            found = self._by_pairs(q.fieldname, pairs_field, words, scored)
+            if len(words) == 2:
+                return found
+        else:
+            for w in dict.fromkeys(words):
+                self.postings.prepare_positions(q.fieldname, w)
+            # Whoosh scores a phrase as the sum of its words' scores in each document
+            found = _intersection([self._term(q.fieldname, w, scored) for w in words], scored)
+        if not len(found.docs):
             return found
         terms = {w: self.postings.term(q.fieldname, w) for w in dict.fromkeys(words)}
         # document × start of the phrase, for each word at each of its places in the phrase
@@ -201,13 +203,26 @@ class Engine:
         hit = np.unique(starts >> _SHIFT)
         return Found(found.docs[hit], found.scores[hit] if scored else None)
 
-    def _pairs(self, fieldname: str, words: list[bytes]) -> list[Found] | None:
-        """The documents of each adjacent pair of `words`, or None for a field indexed without pairs."""
-        pairs_field = pairs_of(self._schema, fieldname)
-        if len(words) < 2 or pairs_field is None:
-            return None
-        names = dict.fromkeys(pair_term(a.decode("utf-8"), b.decode("utf-8")) for a, b in zip(words, words[1:]))
-        return [self._term(pairs_field, name, False) for name in names]
+    def _by_pairs(self, fieldname: str, pairs_field: str, words: list[bytes], scored: bool) -> Found:
+        """The documents holding every adjacent pair of `words` (all of a two-word phrase's matches, a
+        longer one's candidates), scored as Whoosh scores the phrase, the sum of its words' scores, from
+        the words' counts the pairs carry: the words' own posting lists are not read."""
+        pairs = [self.postings.pair(pairs_field, pair_term(a.decode("utf-8"), b.decode("utf-8")).encode("utf-8"))
+                 for a, b in zip(words, words[1:])]
+        docs = min((p.docs for p in pairs), key=len)
+        for p in pairs:
+            if p.docs is not docs:
+                docs = np.intersect1d(docs, p.docs, assume_unique=True)
+        if not scored:
+            return Found(docs, None)
+        boost = np.float32(self._schema[fieldname].format.field_boost)
+        scores = np.zeros(len(docs))
+        for i, w in enumerate(words):
+            # each word's count from its pair with the next word, the last word's from its pair with the one before
+            pair, side = (pairs[i], 0) if i < len(pairs) else (pairs[i - 1], 1)
+            weights = pair.counts[np.searchsorted(pair.docs, docs), side] * boost
+            scores += self._bm25f(fieldname, w, docs, weights)
+        return Found(docs, scores)
 
     # ranking ------------------------------------------------------------------------------------
 
