@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.datadir import DataDir  # noqa: E402
+from archive.index import writing  # noqa: E402
 from archive.index.writing import rebuild_index  # noqa: E402
 from archive.ingest.jsonl import read_file  # noqa: E402
 from archive.model import Statement  # noqa: E402
@@ -500,10 +501,12 @@ def main():
     ap.add_argument("--distinct", type=int, default=1100, help="distinct queries, each timed cold and warm")
     ap.add_argument("--old-every", type=int, default=5,
                     help="time every Nth distinct query through Whoosh's matchers too (0: not at all)")
+    ap.add_argument("--workers", type=int, default=writing.WORKERS, help="reindex worker processes")
     ap.add_argument("--http", type=int, default=300, help="distinct queries through / and /api/search (0: none)")
     ap.add_argument("--only-distinct", action="store_true",
                     help="skip the fixed mix, profile and web worker (not --http)")
     args = ap.parse_args()
+    writing.WORKERS = args.workers
 
     print(f"policy-archive search benchmark: size {args.size:,}, nproc {os.cpu_count()}, "
           f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, load {load():.2f}", flush=True)
