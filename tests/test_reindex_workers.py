@@ -1,16 +1,28 @@
 """A reindex whose segments are written by worker processes holds the same statements, answers and
 scores as one index written in a single process."""
-import pytest
+import random
+from datetime import datetime, timezone
+
 from helpers import store_at
 
 from archive.index import writing
 from archive.index.writing import rebuild_index, sync_index
+from archive.model import Statement
 from archive.search.query import SearchQuery
 from archive.search.searcher import Searcher
 
-from test_pairs import _statement
+WORDS = "the of security council sanctions ceasefire trade climate finance talks 单边制裁 外交部 カタカナ".split()
 
-QUERIES = ["security", '"security council"', '"the ceasefire trade"', "制裁", '"单边制裁"', "talks -climate",
+
+def _statement(i: int) -> Statement:
+    rng = random.Random(i)
+    return Statement(
+        source="cn-mfa", url=f"https://example.org/{i}", title=" ".join(rng.choices(WORDS, k=5)),
+        paragraphs=[" ".join(rng.choices(WORDS, k=rng.randint(3, 40))) for _ in range(rng.randint(1, 3))],
+        country="CN", ministry="M", language="en", kind="statement",
+        date=datetime(2020, 1, 1 + i % 28, tzinfo=timezone.utc), speakers=[])
+
+QUERIES = ["security", '"security council"', '"the ceasefire trade"', "制裁", '"单边制裁 外交部"', "talks -climate",
            "title:finance", ""]
 
 
