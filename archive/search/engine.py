@@ -2,8 +2,10 @@
 
 A parsed Whoosh query tree is walked once. Each node gives its matching live documents as a sorted
 array of global document numbers and, when the page is ranked, each one's score. And, Or and Not are
-array intersections, unions and differences; a phrase checks positions only for the documents holding
-all its words; date and number ranges are filters computed once per index state. Scores follow Whoosh's
+array intersections, unions and differences; a phrase is found and scored from its word pairs'
+posting lists (positions checked only on a longer phrase's candidates, or, in an index without pairs,
+on the documents holding all its words); date and number ranges are filters computed once per index
+state. Scores follow Whoosh's
 BM25F exactly (the same per-term formula on the same float32 weights and byte-quantised lengths, the
 same idf and average length, summed as its matchers sum them), so the page is Whoosh's full ranking:
 highest score first, equal scores in document order. `tests/test_engine.py` compares totals, order and
