@@ -5,10 +5,9 @@ array of global document numbers and, when the page is ranked, each one's score.
 array intersections, unions and differences; a phrase is found and scored from its word pairs'
 posting lists (positions checked only on a longer phrase's candidates, or, in an index without pairs,
 on the documents holding all its words); date and number ranges are filters computed once per index
-state. Scores follow Whoosh's
-BM25F exactly (the same per-term formula on the same float32 weights and byte-quantised lengths, the
-same idf and average length, summed as its matchers sum them), so the page is Whoosh's full ranking:
-highest score first, equal scores in document order. `tests/test_engine.py` compares totals, order and
+state. Scores follow Whoosh's BM25F exactly (the same per-term formula on the same float32 weights and
+byte-quantised lengths, the same idf and average length, summed as its matchers sum them), so the page
+is Whoosh's full ranking: highest score first, equal scores in document order. `tests/test_engine.py` compares totals, order and
 scores with Whoosh's own searcher.
 
 A query this does not read (a phrase with slop, Or with a minimum, wildcards) gives None, and the caller
