@@ -7,8 +7,8 @@ posting lists (positions checked only on a longer phrase's candidates, or, in an
 on the documents holding all its words); date and number ranges are filters computed once per index
 state. Scores follow Whoosh's BM25F exactly (the same per-term formula on the same float32 weights and
 byte-quantised lengths, the same idf and average length, summed as its matchers sum them), so the page
-is Whoosh's full ranking: highest score first, equal scores in document order. `tests/test_engine.py` compares totals, order and
-scores with Whoosh's own searcher.
+is Whoosh's full ranking: highest score first, equal scores in document order. `tests/test_engine.py`
+and `tests/test_pairs.py` compare totals, order and scores with Whoosh's own searcher.
 
 A query this does not read (a phrase with slop, Or with a minimum, wildcards) gives None, and the caller
 falls back to Whoosh.
