@@ -12,6 +12,9 @@ Then `--distinct` (default 1,100) different queries drawn with a fixed seed from
 (see `distinct_queries`), each run once cold (first time through a fresh Searcher) and once warm, on
 Whoosh and on FTS5 in the same run, p50/p95 per type; and a sample of them through Whoosh's own matcher
 path (the code before the posting-array engine), for before/after under the same load.
+
+Then `--http` (default 300) distinct queries through a `serve` worker (waitress): `/` and `/api/search`,
+each with facets, the timeline and ten snippets, p50/p95 against the 150 ms target.
 """
 from __future__ import annotations
 

@@ -220,6 +220,35 @@ def analyse_for_index(value: str, words: dict[str, int]) -> dict[str, list[int]]
     return terms
 
 
+def pair_term(first: str, second: str) -> str:
+    """The term of two analysed terms at consecutive positions; no term holds a space, which the
+    tokenizer splits words on."""
+    return f"{first} {second}"
+
+
+def word_pairs(terms: dict[str, list[int]]) -> dict[str, tuple[int, int]]:
+    """Every `pair_term` of terms at consecutive positions in `analyse_for_index`'s output, with how
+    often each of its two terms occurs in the text (what Whoosh scores a phrase's words by). A sub-word
+    shares its word's position, so it pairs with each term next to that position too."""
+    size = max((positions[-1] for positions in terms.values()), default=-1) + 1
+    # every position holds a word; a few (Chinese words with sub-words) hold more terms
+    first: list[str | None] = [None] * size
+    more: dict[int, list[str]] = {}
+    for term, positions in terms.items():
+        for p in positions:
+            if first[p] is None:
+                first[p] = term
+            else:
+                more.setdefault(p, []).append(term)
+    adjacent = set(zip(first, first[1:]))
+    for p in more:
+        for left, right in ((p - 1, p), (p, p + 1)):
+            if 0 <= left and right < size:
+                adjacent.update((a, b) for a in [first[left], *more.get(left, ())]
+                                for b in [first[right], *more.get(right, ())])
+    return {pair_term(a, b): (len(terms[a]), len(terms[b])) for a, b in adjacent}
+
+
 def highlight_tokens(value: str, mode: str = "query", **kwargs):
     """The tokens text_analyzer() gives `value`, with character offsets, by the same one-pass code as
     indexing: the highlighter's analyzer for indexes built with AnalysedText. Tested to equal the chain."""
