@@ -226,27 +226,21 @@ def pair_term(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
-def word_pairs(terms: dict[str, list[int]]) -> dict[str, tuple[int, int]]:
-    """Every `pair_term` of terms at consecutive positions in `analyse_for_index`'s output, with how
-    often each of its two terms occurs in the text (what Whoosh scores a phrase's words by). A sub-word
-    shares its word's position, so it pairs with each term next to that position too."""
-    size = max((positions[-1] for positions in terms.values()), default=-1) + 1
-    # every position holds a word; a few (Chinese words with sub-words) hold more terms
-    first: list[str | None] = [None] * size
-    more: dict[int, list[str]] = {}
+def word_pairs(terms: dict[str, list[int]], common: frozenset[str]) -> dict[str, tuple[int, int]]:
+    """Every `pair_term` of two `common` terms at consecutive positions in `analyse_for_index`'s output,
+    with how often each of its two terms occurs in the text (what Whoosh scores a phrase's words by). A
+    sub-word shares its word's position, so it pairs with each term next to that position too."""
+    at: dict[int, list[str]] = {}
     for term, positions in terms.items():
-        for p in positions:
-            if first[p] is None:
-                first[p] = term
-            else:
-                more.setdefault(p, []).append(term)
-    adjacent = set(zip(first, first[1:]))
-    for p in more:
-        for left, right in ((p - 1, p), (p, p + 1)):
-            if 0 <= left and right < size:
-                adjacent.update((a, b) for a in [first[left], *more.get(left, ())]
-                                for b in [first[right], *more.get(right, ())])
-    return {pair_term(a, b): (len(terms[a]), len(terms[b])) for a, b in adjacent}
+        if term in common:
+            for p in positions:
+                found = at.get(p)
+                if found is None:
+                    at[p] = [term]
+                else:
+                    found.append(term)
+    return {pair_term(a, b): (len(terms[a]), len(terms[b]))
+            for p, firsts in at.items() if p + 1 in at for a in firsts for b in at[p + 1]}
 
 
 def highlight_tokens(value: str, mode: str = "query", **kwargs):

@@ -13,6 +13,7 @@ from whoosh.formats import Existence, Positions
 from whoosh.system import pack_uint
 
 from .analysis import analyse_for_index, spelling_analyzer, text_analyzer, word_pairs
+from .common import COMMON_TERMS
 
 # The spelling vocabulary is a second Whoosh index in the same folder, one document per commit holding
 # the words of the statements it added with their counts. As a field of each statement it doubled the
@@ -71,14 +72,20 @@ class PairCounts(Existence):
 
 
 class WordPairs(FieldType):
-    """Adjacent word pairs of an AnalysedText field (`analysis.word_pairs`), given as pair → the two
-    words' counts: which documents hold a pair and what their words weigh there, so that a two-word
-    phrase is found and scored from this one posting list. Never scored itself.
+    """Adjacent pairs of `common` words of an AnalysedText field (`analysis.word_pairs`), given as pair →
+    the two words' counts: which documents hold a pair and what their words weigh there, so that a phrase
+    over two common words is found and scored from this one posting list. Never scored itself.
+
+    Only common words are paired: a phrase is slow to match by positions only when both its words have
+    long position lists, and pairing every word doubled the index and took 3.9 times the indexing CPU
+    (docs/benchmarks.md). The set is pickled with the schema, so an index keeps pairing by the set it was
+    built with whatever `common.COMMON_TERMS` later holds, and its searches know which pairs it has.
 
     Whoosh pickles the schema into the index: the class must stay importable under this name.
     """
 
-    def __init__(self):
+    def __init__(self, common: frozenset[str]):
+        self.common = common
         self.format = PairCounts()
         self.analyzer = None
         self.scorable = False
@@ -101,8 +108,8 @@ def make_schema() -> Schema:
         url=STORED,
         title=AnalysedText(field_boost=2.0, **words),
         text=AnalysedText(**words),
-        title_pairs=WordPairs(),
-        text_pairs=WordPairs(),
+        title_pairs=WordPairs(COMMON_TERMS),
+        text_pairs=WordPairs(COMMON_TERMS),
         speaker=TEXT(**words),
         # KEYWORD with lowercase: `country:cn` and `country:CN` both match, the stored value keeps its case
         country=KEYWORD(lowercase=True, stored=True),
@@ -128,9 +135,9 @@ def vocabulary_schema() -> Schema:
     return Schema(words=AnalysedText(analyzer=spelling_analyzer(), phrase=False, stored=False))
 
 
-def document(st: dict, analysed: bool) -> dict:
-    """The index fields of a stored statement; with `analysed`, title, text and words come already
-    analysed (for an AnalysedText schema), the texts themselves only stored."""
+def document(st: dict, schema: Schema) -> dict:
+    """The index fields of a stored statement for an index of `schema`: in an AnalysedText schema, title,
+    text and words come already analysed, with their word pairs, the texts themselves only stored."""
     text = "\n\n".join(st["paragraphs"])
     doc = {
         "id": st["id"], "url": st["url"], "title": st["title"], "text": text,
@@ -138,14 +145,16 @@ def document(st: dict, analysed: bool) -> dict:
         "kind": st["kind"], "language": st["language"], "ministry": st["ministry"],
         "date_text": st["date"] or "", "sortdate": 0,
     }
-    if analysed:
+    if isinstance(schema["text"], AnalysedText):
         words: dict[str, list[int]] = {}
         doc["_stored_title"], doc["_stored_text"] = st["title"], text
         doc["title"] = analyse_for_index(st["title"], words)
         doc["text"] = analyse_for_index(text, words)
         doc["words"] = words
-        for field, pairs in PAIR_FIELDS.items():
-            doc[pairs] = word_pairs(doc[field])
+        for field in PAIR_FIELDS:
+            pairs = pairs_of(schema, field)
+            if pairs is not None:
+                doc[pairs] = word_pairs(doc[field], schema[pairs].common)
     else:
         doc["words"] = st["title"] + "\n\n" + text
     if st["speakers"]:

@@ -2,9 +2,9 @@
 
 A parsed Whoosh query tree is walked once. Each node gives its matching live documents as a sorted
 array of global document numbers and, when the page is ranked, each one's score. And, Or and Not are
-array intersections, unions and differences; a phrase is found and scored from its word pairs'
-posting lists (positions checked only on a longer phrase's candidates, or, in an index without pairs,
-on the documents holding all its words); date and number ranges are filters computed once per index
+array intersections, unions and differences; a phrase over common words is found and scored from its
+word pairs' posting lists (positions checked only on a longer phrase's candidates), any other phrase by
+positions on the documents holding all its words (and the pairs the index has); date and number ranges are filters computed once per index
 state. Scores follow Whoosh's BM25F exactly (the same per-term formula on the same float32 weights and
 byte-quantised lengths, the same idf and average length, summed as its matchers sum them), so the page
 is Whoosh's full ranking: highest score first, equal scores in document order. `tests/test_engine.py`
@@ -176,7 +176,10 @@ class Engine:
         if type(self._schema[q.fieldname].format) is not Positions:
             raise Unsupported("phrase over a field without positions")
         pairs_field = pairs_of(self._schema, q.fieldname)
-        if pairs_field is not None:
+        common = self._schema[pairs_field].common if pairs_field else frozenset()
+        indexed = [(a, b) for a, b in zip(words, words[1:])
+                   if a.decode("utf-8") in common and b.decode("utf-8") in common]
+        if len(indexed) == len(words) - 1:
             found = self._by_pairs(q.fieldname, pairs_field, words, scored)
             if len(words) == 2:
                 return found
@@ -185,6 +188,9 @@ class Engine:
                 self.postings.prepare_positions(q.fieldname, w)
             # Whoosh scores a phrase as the sum of its words' scores in each document
             found = _intersection([self._term(q.fieldname, w, scored) for w in words], scored)
+            if indexed and len(found.docs):
+                # the pairs the index holds leave fewer documents to check positions in
+                found = restrict(found, _docs_holding(self._pairs(pairs_field, indexed)))
         if not len(found.docs):
             return found
         terms = {w: self.postings.term(q.fieldname, w) for w in dict.fromkeys(words)}
@@ -204,16 +210,16 @@ class Engine:
         hit = np.unique(starts >> _SHIFT)
         return Found(found.docs[hit], found.scores[hit] if scored else None)
 
+    def _pairs(self, pairs_field: str, pairs: list[tuple[bytes, bytes]]):
+        return [self.postings.pair(pairs_field, pair_term(a.decode("utf-8"), b.decode("utf-8")).encode("utf-8"))
+                for a, b in pairs]
+
     def _by_pairs(self, fieldname: str, pairs_field: str, words: list[bytes], scored: bool) -> Found:
         """The documents holding every adjacent pair of `words` (all of a two-word phrase's matches, a
         longer one's candidates), scored as Whoosh scores the phrase, the sum of its words' scores, from
         the words' counts the pairs carry: the words' own posting lists are not read."""
-        pairs = [self.postings.pair(pairs_field, pair_term(a.decode("utf-8"), b.decode("utf-8")).encode("utf-8"))
-                 for a, b in zip(words, words[1:])]
-        docs = min((p.docs for p in pairs), key=len)
-        for p in pairs:
-            if p.docs is not docs:
-                docs = np.intersect1d(docs, p.docs, assume_unique=True)
+        pairs = self._pairs(pairs_field, list(zip(words, words[1:])))
+        docs = _docs_holding(pairs)
         if not scored:
             return Found(docs, None)
         boost = np.float32(self._schema[fieldname].format.field_boost)
@@ -264,6 +270,15 @@ def _union(parts: list[Found], scored: bool) -> Found:
     # (bincount gives integers for no input at all)
     scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(docs))
     return Found(docs, scores.astype(np.float64, copy=False))
+
+
+def _docs_holding(pairs) -> np.ndarray:
+    """The documents in every one of these pairs' posting lists."""
+    docs = min((p.docs for p in pairs), key=len)
+    for p in pairs:
+        if p.docs is not docs:
+            docs = np.intersect1d(docs, p.docs, assume_unique=True)
+    return docs
 
 
 def minus(found: Found, docs: np.ndarray) -> Found:
