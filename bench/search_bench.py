@@ -340,11 +340,19 @@ def distinct_queries(con: sqlite3.Connection, count: int, seed: int = SEED):
     return out
 
 
-def time_each(queries, run) -> dict[str, list[float]]:
+# (path, query type) → searches stopped at the searcher's time bound
+STOPPED: collections.Counter = collections.Counter()
+
+
+def time_each(queries, run, label: str) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {}
     for q in queries:
         t0 = time.perf_counter()
-        run(q)
+        try:
+            run(q)
+        except search_module.QueryError:
+            # past the time bound a user gets an error: counted, and timed as long as it took
+            STOPPED[label, q[0]] += 1
         times.setdefault(q[0], []).append((time.perf_counter() - t0) * 1000)
     return times
 
@@ -375,8 +383,8 @@ def time_distinct(dd: DataDir, fts_path: Path, count: int, old_every: int, size:
     l0 = load()
     searcher = Searcher(dd.index_dir)
     run = lambda q: whoosh_run(searcher, q[1], q[3], False)  # noqa: E731
-    results["whoosh cold"] = time_each(queries, run)
-    results["whoosh warm"] = time_each(queries, run)
+    results["whoosh cold"] = time_each(queries, run, "whoosh cold")
+    results["whoosh warm"] = time_each(queries, run, "whoosh warm")
     info = searcher._engine().postings.cache_info()
     print(f"Whoosh (posting-array engine) load {l0:.2f} -> {load():.2f}; cache {info['entries']:,} entries, "
           f"{info['bytes'] / 1e6:.1f} MB of {info['cap'] / 1e6:.0f} MB", flush=True)
@@ -384,13 +392,13 @@ def time_distinct(dd: DataDir, fts_path: Path, count: int, old_every: int, size:
         # the same searcher without the engine: Whoosh's matchers, the path before it
         searcher._engine_state = False
         l0 = load()
-        results["whoosh matchers (before)"] = time_each(queries[::old_every], run)
+        results["whoosh matchers (before)"] = time_each(queries[::old_every], run, "whoosh matchers (before)")
         print(f"Whoosh's matcher path, every {old_every}th query: load {l0:.2f} -> {load():.2f}", flush=True)
     searcher.close()
     l0 = load()
     fts = lambda q: fts_run(con, q[2], q[3])  # noqa: E731
-    results["fts5 cold"] = time_each(queries, fts)
-    results["fts5 warm"] = time_each(queries, fts)
+    results["fts5 cold"] = time_each(queries, fts, "fts5 cold")
+    results["fts5 warm"] = time_each(queries, fts, "fts5 warm")
     print(f"FTS5 load {l0:.2f} -> {load():.2f}")
     con.close()
     summary = {label: {k: (pct(xs, 0.5), pct(xs, 0.95)) for k, xs in t.items()} for label, t in results.items()}
@@ -407,6 +415,8 @@ def time_distinct(dd: DataDir, fts_path: Path, count: int, old_every: int, size:
                          else f"{'':24s}" for label in labels)
         ratio = summary["whoosh warm"][kind][1] / max(summary["fts5 warm"][kind][1], 1e-3)
         print(f"  {kind:14s} {cells}   x{ratio:6.2f}        {distinct_verdict(kind, summary, size)}")
+    for (label, kind), n in sorted(STOPPED.items()):
+        print(f"  stopped at the {search_module.TIME_LIMIT:.0f} s bound: {label}, {kind}: {n}")
 
 
 # web worker ---------------------------------------------------------------------------------------
