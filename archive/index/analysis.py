@@ -220,6 +220,29 @@ def analyse_for_index(value: str, words: dict[str, int]) -> dict[str, list[int]]
     return terms
 
 
+def pair_term(first: str, second: str) -> str:
+    """The term of two analysed terms at consecutive positions; no term holds a space, which the
+    tokenizer splits words on."""
+    return f"{first} {second}"
+
+
+def word_pairs(terms: dict[str, list[int]], common: frozenset[str]) -> dict[str, tuple[int, int]]:
+    """Every `pair_term` of two `common` terms at consecutive positions in `analyse_for_index`'s output,
+    with how often each of its two terms occurs in the text (what Whoosh scores a phrase's words by). A
+    sub-word shares its word's position, so it pairs with each term next to that position too."""
+    at: dict[int, list[str]] = {}
+    for term, positions in terms.items():
+        if term in common:
+            for p in positions:
+                found = at.get(p)
+                if found is None:
+                    at[p] = [term]
+                else:
+                    found.append(term)
+    return {pair_term(a, b): (len(terms[a]), len(terms[b]))
+            for p, firsts in at.items() if p + 1 in at for a in firsts for b in at[p + 1]}
+
+
 def highlight_tokens(value: str, mode: str = "query", **kwargs):
     """The tokens text_analyzer() gives `value`, with character offsets, by the same one-pass code as
     indexing: the highlighter's analyzer for indexes built with AnalysedText. Tested to equal the chain."""

@@ -27,7 +27,7 @@ from whoosh.writing import SegmentWriter
 
 from ..store import Store
 from ..store.tables import statements
-from .schema import VOCABULARY, AnalysedText, document, make_schema, vocabulary_schema
+from .schema import VOCABULARY, document, make_schema, vocabulary_schema
 
 # statements per commit when adding to an index in use: each commit makes them searchable
 BATCH = 500
@@ -198,11 +198,10 @@ def _add(writer, vocabulary: dict[str, int] | None, schema, rows: list[dict], re
     """Add stored statements to a writer (replacing older versions with `replace`); their words are counted
     into `vocabulary`. Returns the (id, content hash) pairs added."""
     known = set(schema.names())
-    analysed = isinstance(schema["text"], AnalysedText)
     add = writer.update_document if replace else writer.add_document
     pairs = []
     for st in rows:
-        doc = document(st, analysed)
+        doc = document(st, schema)
         if vocabulary is not None:
             for word, n in doc["words"].items():
                 vocabulary[word] = vocabulary.get(word, 0) + n

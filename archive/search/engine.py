@@ -2,12 +2,13 @@
 
 A parsed Whoosh query tree is walked once. Each node gives its matching live documents as a sorted
 array of global document numbers and, when the page is ranked, each one's score. And, Or and Not are
-array intersections, unions and differences; a phrase checks positions only for the documents holding
-all its words; date and number ranges are filters computed once per index state. Scores follow Whoosh's
-BM25F exactly (the same per-term formula on the same float32 weights and byte-quantised lengths, the
-same idf and average length, summed as its matchers sum them), so the page is Whoosh's full ranking:
-highest score first, equal scores in document order. `tests/test_engine.py` compares totals, order and
-scores with Whoosh's own searcher.
+array intersections, unions and differences; a phrase over common words is found and scored from its
+word pairs' posting lists (positions checked only on a longer phrase's candidates), any other phrase by
+positions on the documents holding all its words (and the pairs the index has); date and number ranges are filters computed once per index
+state. Scores follow Whoosh's BM25F exactly (the same per-term formula on the same float32 weights and
+byte-quantised lengths, the same idf and average length, summed as its matchers sum them), so the page
+is Whoosh's full ranking: highest score first, equal scores in document order. `tests/test_engine.py`
+and `tests/test_pairs.py` compare totals, order and scores with Whoosh's own searcher.
 
 A query this does not read (a phrase with slop, Or with a minimum, wildcards) gives None, and the caller
 falls back to Whoosh.
@@ -24,6 +25,8 @@ from whoosh.query import (And, AndMaybe, AndNot, DateRange, Every, Not, NullQuer
                           Require, Term)
 from whoosh.scoring import BM25F
 
+from ..index.analysis import pair_term
+from ..index.schema import pairs_of
 from .postings import Postings
 
 _EMPTY = np.zeros(0, np.int64)
@@ -168,14 +171,27 @@ class Engine:
         words = [self._schema[q.fieldname].to_bytes(w) for w in q.words] if q.fieldname in self._schema else []
         if not words:
             return Found(_EMPTY, np.zeros(0) if scored else None)
-        if len(words) > 1:
-            if type(self._schema[q.fieldname].format) is not Positions:
-                raise Unsupported("phrase over a field without positions")
+        if len(words) == 1:
+            return self._term(q.fieldname, words[0], scored)
+        if type(self._schema[q.fieldname].format) is not Positions:
+            raise Unsupported("phrase over a field without positions")
+        pairs_field = pairs_of(self._schema, q.fieldname)
+        common = self._schema[pairs_field].common if pairs_field else frozenset()
+        indexed = [(a, b) for a, b in zip(words, words[1:])
+                   if a.decode("utf-8") in common and b.decode("utf-8") in common]
+        if len(indexed) == len(words) - 1:
+            found = self._by_pairs(q.fieldname, pairs_field, words, scored)
+            if len(words) == 2:
+                return found
+        else:
             for w in dict.fromkeys(words):
                 self.postings.prepare_positions(q.fieldname, w)
-        # Whoosh scores a phrase as the sum of its words' scores in each document
-        found = _intersection([self._term(q.fieldname, w, scored) for w in words], scored)
-        if len(words) == 1 or not len(found.docs):
+            # Whoosh scores a phrase as the sum of its words' scores in each document
+            found = _intersection([self._term(q.fieldname, w, scored) for w in words], scored)
+            if indexed and len(found.docs):
+                # the pairs the index holds leave fewer documents to check positions in
+                found = restrict(found, _docs_holding(self._pairs(pairs_field, indexed)))
+        if not len(found.docs):
             return found
         terms = {w: self.postings.term(q.fieldname, w) for w in dict.fromkeys(words)}
         # document × start of the phrase, for each word at each of its places in the phrase
@@ -193,6 +209,27 @@ class Engine:
                 break
         hit = np.unique(starts >> _SHIFT)
         return Found(found.docs[hit], found.scores[hit] if scored else None)
+
+    def _pairs(self, pairs_field: str, pairs: list[tuple[bytes, bytes]]):
+        return [self.postings.pair(pairs_field, pair_term(a.decode("utf-8"), b.decode("utf-8")).encode("utf-8"))
+                for a, b in pairs]
+
+    def _by_pairs(self, fieldname: str, pairs_field: str, words: list[bytes], scored: bool) -> Found:
+        """The documents holding every adjacent pair of `words` (all of a two-word phrase's matches, a
+        longer one's candidates), scored as Whoosh scores the phrase, the sum of its words' scores, from
+        the words' counts the pairs carry: the words' own posting lists are not read."""
+        pairs = self._pairs(pairs_field, list(zip(words, words[1:])))
+        docs = _docs_holding(pairs)
+        if not scored:
+            return Found(docs, None)
+        boost = np.float32(self._schema[fieldname].format.field_boost)
+        scores = np.zeros(len(docs))
+        for i, w in enumerate(words):
+            # each word's count from its pair with the next word, the last word's from its pair with the one before
+            pair, side = (pairs[i], 0) if i < len(pairs) else (pairs[i - 1], 1)
+            weights = pair.counts[np.searchsorted(pair.docs, docs), side] * boost
+            scores += self._bm25f(fieldname, w, docs, weights)
+        return Found(docs, scores)
 
     # ranking ------------------------------------------------------------------------------------
 
@@ -233,6 +270,15 @@ def _union(parts: list[Found], scored: bool) -> Found:
     # (bincount gives integers for no input at all)
     scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(docs))
     return Found(docs, scores.astype(np.float64, copy=False))
+
+
+def _docs_holding(pairs) -> np.ndarray:
+    """The documents in every one of these pairs' posting lists."""
+    docs = min((p.docs for p in pairs), key=len)
+    for p in pairs:
+        if p.docs is not docs:
+            docs = np.intersect1d(docs, p.docs, assume_unique=True)
+    return docs
 
 
 def minus(found: Found, docs: np.ndarray) -> Found:

@@ -68,6 +68,17 @@ class TermPostings:
 
 
 @dataclass(frozen=True)
+class PairPostings:
+    """A word pair's live postings over all segments, in global document order."""
+    docs: np.ndarray  # int32, sorted
+    counts: np.ndarray  # float32 (n, 2): how often the pair's first and second word occur in each document
+
+    @property
+    def nbytes(self) -> int:
+        return self.docs.nbytes + self.counts.nbytes
+
+
+@dataclass(frozen=True)
 class StoredPositions:
     """A positional term's stored values (pickled position lists) end to end, with where each live
     posting's begins and ends: kept apart from its documents and weights, and only once a phrase has
@@ -235,18 +246,15 @@ class Postings:
             self._drop(("v", fieldname, tbytes))
         return decoded.select(idx)
 
-    def _read_term(self, fieldname: str, tbytes: bytes,
-                   positions: bool) -> tuple[TermPostings, StoredPositions | None]:
-        """The term's postings and, if asked and its field has them, its stored positions."""
-        docs, weights, values = [], [], []
-        positional = False
+    def _blocks_of(self, fieldname: str, tbytes: bytes):
+        """(global document numbers, weights, values, field) of each block of the term's postings, over
+        every segment, deleted documents included."""
         for leaf, base in self._leaves:
             fieldobj = leaf.schema[fieldname] if fieldname in leaf.schema else None
             try:
                 info = leaf._terms.term_info(fieldname, tbytes)
             except TermNotFound:
                 continue
-            positional = positions and type(fieldobj.format) is Positions
             if info.is_inlined():
                 ids, ws, vs = info.inlined_postings()
                 blocks = [(np.asarray(ids, np.int64), np.asarray(ws, np.float64), vs)]
@@ -255,10 +263,19 @@ class Postings:
                 # W3TermInfo.from_bytes leaves the length as unpack_int's 1-tuple
                 blocks = _blocks(_read(leaf._terms._postfile, offset, length[0]))
             for ids, ws, vs in blocks:
-                docs.append(ids + base)
-                weights.append(ws)
-                if positional:
-                    values.extend(vs)
+                yield ids + base, ws, vs, fieldobj
+
+    def _read_term(self, fieldname: str, tbytes: bytes,
+                   positions: bool) -> tuple[TermPostings, StoredPositions | None]:
+        """The term's postings and, if asked and its field has them, its stored positions."""
+        docs, weights, values = [], [], []
+        positional = False
+        for ids, ws, vs, fieldobj in self._blocks_of(fieldname, tbytes):
+            positional = positions and type(fieldobj.format) is Positions
+            docs.append(ids)
+            weights.append(ws)
+            if positional:
+                values.extend(vs)
         if not docs:
             return TermPostings(np.zeros(0, np.int32), np.zeros(0, np.float32)), (
                 StoredPositions(np.zeros(0, np.uint8), np.zeros(0, np.int32), np.zeros(0, np.int32)) if positions
@@ -278,6 +295,20 @@ class Postings:
             raise CodecMismatch(f"positions of {fieldname}:{tbytes!r} are not pickled as Whoosh 2.7.5 does")
         # deleted documents' positions stay in the blob, unreferenced
         return postings, StoredPositions(blob, starts[keep].astype(np.int32), offsets[1:][keep].astype(np.int32))
+
+    def pair(self, fieldname: str, tbytes: bytes) -> PairPostings:
+        """A word pair's live postings with its two words' counts in each document (schema.PairCounts)."""
+        return self.cached(("pair", fieldname, tbytes), lambda: self._read_pair(fieldname, tbytes))
+
+    def _read_pair(self, fieldname: str, tbytes: bytes) -> PairPostings:
+        docs, counts = [np.zeros(0, np.int64)], [np.zeros((0, 2), "<u4")]
+        for ids, _, vs, _ in self._blocks_of(fieldname, tbytes):
+            docs.append(ids)
+            # a block holds the fixed-size values as one string; an inlined list keeps them apart
+            counts.append(np.frombuffer(vs if isinstance(vs, bytes) else b"".join(vs), "<u4").reshape(-1, 2))
+        docs, counts = np.concatenate(docs), np.concatenate(counts)
+        keep = self.live[docs]
+        return PairPostings(docs[keep].astype(np.int32), counts[keep].astype(np.float32))
 
     def column(self, fieldname: str) -> np.ndarray | None:
         """Each document's raw sort-column value in `fieldname` (uint64), documents without a value at
