@@ -124,7 +124,7 @@ def test_the_timeline_has_a_mark_per_day_of_each_lane_and_a_mark_narrows_every_l
     assert {c: len(hrefs) for c, hrefs in marks_of(html).items()} == DAYS
     assert ('<title>Ministry of Foreign Affairs of the People&#39;s Republic of China (CN), 2 March 2024: '
             '2 statements — CN briefing 1; CN briefing 2</title>') in html
-    assert 'role="group" aria-labelledby="lanes-title"' in html and ">2 March 2024</text>" in html
+    assert 'role="group" aria-labelledby="lanes-title"' in html and ">2 Mar 2024</text>" in html
 
     narrowed = marks_of(html)["CN"][1]
     assert narrowed == cn[1]["url"] == "/compare?q=Nansei&from=2024-04-10&to=2024-04-10&countries=CN%2CRU%2CUS%2CJP"

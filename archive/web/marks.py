@@ -17,10 +17,13 @@ AXIS = 22
 # matches spanning this many days or fewer are marked day by day; a longer span month by month
 MAX_DAYS = 92
 MIN_RADIUS = 2.5
+# neighbours may overlap a little (marks are translucent) rather than shrink out of sight over many months
+MIN_WIDEST = 5.0
 MAX_RADIUS = ROW * 0.42
 # the faintest mark still reads against the row's line
 MIN_OPACITY = 0.35
-TICKS = 5
+# the first, middle and last period: more labels would collide at a phone's width
+TICKS = 3
 # titles named in a mark's tooltip: enough to tell who answered whom, not a list to read
 NAMED = 3
 
@@ -28,8 +31,8 @@ NAMED = 3
 @dataclass(frozen=True)
 class Period:
     key: str  # YYYY-MM-DD or YYYY-MM
-    label: str  # "3 March 2024" or "March 2024", also the axis's first and last label
-    short: str  # the axis's labels between: "3 Mar" or "Mar 2024"
+    label: str  # "3 March 2024" or "March 2024"
+    short: str  # the axis's "3 Mar 2024" or "Mar 2024"
     first_day: str
     last_day: str
 
@@ -83,7 +86,7 @@ class Timeline:
 def _day_period(day: date) -> Period:
     iso = day.isoformat()
     return Period(iso, f"{day.day} {calendar.month_name[day.month]} {day.year}",
-                  f"{day.day} {calendar.month_abbr[day.month]}", iso, iso)
+                  f"{day.day} {calendar.month_abbr[day.month]} {day.year}", iso, iso)
 
 
 def _month_period(year: int, month: int) -> Period:
@@ -119,7 +122,7 @@ def layout(lanes: list[tuple[str, str, list[tuple[str, int]]]], named: dict[str,
         per_lane.append((country, label, by_period, titles))
     top = max((n for *_, by_period, _ in per_lane for n in by_period.values()), default=1)
     # area, not radius, grows with the count, so a day of four statements does not look sixteen times one
-    widest = max(MIN_RADIUS, min(MAX_RADIUS, cell / 2))
+    widest = min(MAX_RADIUS, max(MIN_WIDEST, cell / 2))
     rows = []
     for i, (country, label, by_period, titles) in enumerate(per_lane):
         y = ROW * i + ROW / 2
@@ -140,5 +143,5 @@ def _ticks(found: list[Period], cell: float) -> list[Tick]:
     for n, i in enumerate(picks):
         anchor = "start" if n == 0 else "end" if n == len(picks) - 1 else "middle"
         x = LABEL if anchor == "start" else WIDTH if anchor == "end" else LABEL + cell * (i + 0.5)
-        ticks.append(Tick(round(x, 2), found[i].short if anchor == "middle" else found[i].label, anchor))
+        ticks.append(Tick(round(x, 2), found[i].short, anchor))
     return ticks
