@@ -44,7 +44,9 @@ STATEMENTS = [
     st(3, "CN", datetime(2024, 4, 10, 15, 0, tzinfo=BEIJING), NANSEI),
     st(4, "RU", datetime(2024, 3, 5, 12, 0, tzinfo=MOSCOW), NANSEI),
     st(5, "RU", datetime(2024, 3, 20, 12, 0, tzinfo=MOSCOW), NANSEI),
-    *[st(10 + i, "US", datetime(2024, 3, 10 + i, 14, 0, tzinfo=EASTERN), NANSEI) for i in range(6)],
+    *[st(10 + i, "US", datetime(2024, 3, 10 + i, 14, 0, tzinfo=EASTERN), NANSEI) for i in range(5)],
+    # late at night in Washington, 16 March in UTC: marked on the 15th, as the ministry dated it
+    st(15, "US", datetime(2024, 3, 15, 23, 30, tzinfo=EASTERN), NANSEI),
     st(20, "JP", datetime(2024, 3, 15, 11, 0, tzinfo=TOKYO), NANSEI),
     st(30, "FR", datetime(2024, 3, 1, 11, 0, tzinfo=UTC), "Wine exports grew."),
     # a treaty spoken of a year apart: marked month by month
@@ -119,6 +121,7 @@ def test_the_timeline_has_a_mark_per_day_of_each_lane_and_a_mark_narrows_every_l
     cn = timeline["rows"][0]["marks"]
     assert [(m["period"], m["count"]) for m in cn] == [("2024-03-02", 2), ("2024-04-10", 1)]
     assert cn[0]["statements"] == ["CN briefing 1", "CN briefing 2"]
+    assert [m["period"] for m in timeline["rows"][2]["marks"]] == [f"2024-03-{d}" for d in range(10, 16)]
 
     html = client.get("/compare?q=Nansei").text
     assert {c: len(hrefs) for c, hrefs in marks_of(html).items()} == DAYS
