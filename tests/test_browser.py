@@ -125,3 +125,37 @@ def test_a_day_and_a_speaker_on_a_phone_by_keyboard(server, browser):
     assert re.search(r"Statements\s+15\b", page.inner_text("main"))
     assert page.locator("figure.timeline svg a").count() == 1  # every statement is of March 2024
     assert remote == []
+
+
+@pytest.mark.parametrize("width,height", [(375, 740), (1280, 900)])
+def test_the_compare_timeline_is_visible_and_its_marks_reached_by_keyboard(server, browser, width, height, tmp_path):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    remote = []
+    page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(server) else None)
+    page.goto(server + "/?q=missile")
+    page.click("text=Compare the ministries")
+    page.wait_for_load_state()
+    assert "/compare?q=missile" in page.url
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    svg = page.locator("figure.lanes svg")
+    assert svg.is_visible() and svg.bounding_box()["height"] > 40
+    # the row labels stay legible on a phone
+    assert page.evaluate("document.querySelector('figure.lanes text.label').getBoundingClientRect().height") >= 8
+    marks = page.locator("figure.lanes svg a")
+    # a mark per day with a match in each lane: the records are of March 2024 alone
+    assert marks.count() == len({(r["country"], r["date"][:10]) for r in records()})
+    # tabbing from the form reaches the first mark; Enter follows it, narrowing every lane to its day
+    page.focus("#to")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('figure.lanes')"):
+            break
+    assert page.evaluate("document.activeElement.closest('figure.lanes svg a') !== null")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "from=2024-03-01&to=2024-03-01" in page.url
+    # both ministries spoke on 1 March, at the same hour
+    assert sorted(page.locator("section.lane > h2").all_inner_texts()) == [
+        "Ministry of Foreign Affairs (CN) · 1 statement", "U.S. Department of State (US) · 1 statement"]
+    page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+    assert remote == []

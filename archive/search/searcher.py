@@ -21,7 +21,7 @@ from ..index.schema import VOCABULARY, AnalysedText
 from ..index.writing import live_index
 from . import candidates
 from .engine import Engine, Found, restrict
-from .facets import FacetColumns
+from .facets import FACETS, FacetColumns
 from .postings import CodecMismatch
 from .matches import DateOrder, Only, Until, known_phrases, matching, phrase_docs, positive_terms
 from .query import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, BadSearch, SearchQuery, plain_quotes, user_day
@@ -78,6 +78,8 @@ class Hit:
     speaker: str
     score: float
     snippet: str  # HTML, built escaped by MarkFormatter; the only scraped text that may be marked safe
+    # the paragraph (from 1) the snippet is from, for a link to it; None for a snippet of the text's start
+    paragraph: int | None = None
     # when the official page was found taken down (the store knows; the index does not): ISO time or None
     withdrawn: str | None = None
 
@@ -391,9 +393,11 @@ class Searcher:
             filters.append(_MATCHES[f.match](f.field, value))
         return And(filters) if filters else None
 
-    def search(self, query: SearchQuery, facets: bool = False) -> Results:
-        """A page of the matches, their exact total, and with `facets` their counts by facet."""
+    def search(self, query: SearchQuery, facets: bool | tuple[str, ...] = False) -> Results:
+        """A page of the matches, their exact total, and with `facets` their counts by facet (True for
+        FACETS, or the names of those wanted, such as facets.WITH_DAYS)."""
         sort, limit, offset = query.sort, query.limit, query.offset
+        facets = FACETS if facets is True else tuple(facets or ())
         q = query.text.strip()
         parsed = parse_query(self._parser, q) if q else Every()
         words = q and _extract_dates(plain_quotes(q))[0]
@@ -410,7 +414,7 @@ class Searcher:
             else:
                 total = len(found.docs)
                 if facets:
-                    counts = self._facet_columns().count(found.docs)
+                    counts = self._facet_columns().count(found.docs, facets)
                 if sort == "relevance":
                     docs, scores = Engine.top(found, offset + limit)
                     page = list(zip(scores.tolist(), docs.tolist()))
@@ -427,14 +431,16 @@ class Searcher:
             r = searcher.stored_fields(docnum)
             text = r.get("text", "")
             # past the deadline the page is still shown, with the text's opening lines for snippets
-            marked = snippet(text, terms, analyzer, MarkFormatter()) if time.monotonic() < deadline else ""
+            marked, paragraph = (snippet(text, terms, analyzer, MarkFormatter()) if time.monotonic() < deadline
+                                 else ("", None))
             found = marked or escape(text[:240], quote=False)
             hits.append(Hit(
                 id=r["id"], url=r["url"], title=r["title"], date=r.get("date_text") or None,
                 source=r["source"], country=r["country"], ministry=r.get("ministry", ""),
                 language=r["language"], kind=r["kind"], speaker=r.get("speaker", ""),
                 # sorted by date there is no relevance to show
-                score=round(float(score or 0.0), 4) if sort == "relevance" else 0.0, snippet=found))
+                score=round(float(score or 0.0), 4) if sort == "relevance" else 0.0, snippet=found,
+                paragraph=paragraph))
         suggestion = self._suggest(q, total, filt_query, deadline) if words and total < FEW_HITS else None
         return Results(query=q, total=total, hits=hits, offset=offset, limit=limit, facets=counts,
                        suggestion=suggestion)
@@ -465,7 +471,7 @@ class Searcher:
                     self._engine_state = False
             return self._engine_state or None
 
-    def _whoosh_page(self, query, filt, facets: bool, wanted: int, sort: str, deadline: float):
+    def _whoosh_page(self, query, filt, facets: tuple[str, ...], wanted: int, sort: str, deadline: float):
         """(total, facet counts, page from its start) by Whoosh's matchers: the matches as sets of document
         numbers, the page by Whoosh's collectors."""
         searcher = self._searcher
@@ -482,7 +488,7 @@ class Searcher:
         matches = found & filt if filt is not None else found
         total = len(matches)
         if facets:
-            counts = self._facet_columns().count(matches)
+            counts = self._facet_columns().count(matches, facets)
         if not matches or not wanted:
             page = []
         elif sort == "relevance":

@@ -23,7 +23,8 @@ def _probe(term: str) -> str:
     return term[:-1] if len(term) > 3 else term
 
 
-def _window(text: str, terms: set[str]) -> str | None:
+def _window(text: str, terms: set[str]) -> tuple[str, int] | None:
+    """The part of `text` to highlight and the index of the paragraph it starts in."""
     probes = {_probe(t) for t in terms}
     paragraphs = text.split("\n\n")
     best, best_count = None, 0
@@ -41,7 +42,7 @@ def _window(text: str, terms: set[str]) -> str | None:
             if len(part) + 2 + len(para) > WINDOW:
                 break
             part += "\n\n" + para
-        return part
+        return part, best
     low = part.lower()
     first = min(i for i in (low.find(p) for p in probes) if i >= 0)
     begin = max(0, first - WINDOW // 3)
@@ -50,17 +51,19 @@ def _window(text: str, terms: set[str]) -> str | None:
         space = part.find(" ", begin)
         begin = space + 1 if 0 <= space < first else begin
     end = part.rfind(" ", begin, begin + WINDOW)
-    return part[begin:end if end > first else begin + WINDOW]
+    return part[begin:end if end > first else begin + WINDOW], best
 
 
-def snippet(text: str, terms: set[str], analyzer, formatter) -> str:
-    """Up to two fragments of `text` with the `terms` (as the field's analyzer gives them) marked."""
+def snippet(text: str, terms: set[str], analyzer, formatter) -> tuple[str, int | None]:
+    """Up to two fragments of `text` with the `terms` (as the field's analyzer gives them) marked, and the
+    number (from 1) of the paragraph holding most of the terms, where they start, so that a hit can link to
+    it; None when they come from the fallback, which may span paragraphs."""
     if not terms or not text:
-        return ""
+        return "", None
     fragmenter = ContextFragmenter(maxchars=300, surround=80)
-    part = _window(text, terms)
-    if part is not None:
-        found = highlight(part, terms, analyzer, fragmenter, formatter, top=TOP)
+    window = _window(text, terms)
+    if window is not None:
+        found = highlight(window[0], terms, analyzer, fragmenter, formatter, top=TOP)
         if found:
-            return found
-    return highlight(text[:FALLBACK], terms, analyzer, fragmenter, formatter, top=TOP)
+            return found, window[1] + 1
+    return highlight(text[:FALLBACK], terms, analyzer, fragmenter, formatter, top=TOP), None

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from ..cite import formats as citation
 from ..search.query import MAX_LIMIT, SearchQuery
 from ..search.syntax import LIMITS, SYNTAX
-from . import days, replay, speakers, views
+from . import compare as comparing, days, replay, speakers, views
 from .params import BadArgument, flag
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -40,6 +40,11 @@ def search_results():
                     sep = ", "
             yield "]}"
     return Response(stream_with_context(body()), mimetype="application/json")
+
+
+@bp.get("/compare")
+def compare():
+    return comparing.Comparison(request.args).found
 
 
 @bp.get("/help")

@@ -147,7 +147,7 @@ class Backend:
             if held is None:
                 self.release(gen)
 
-    def results(self, query: SearchQuery, facets: bool = False, held: _Generation | None = None) -> Results:
+    def results(self, query: SearchQuery, facets: bool | tuple[str, ...] = False, held: _Generation | None = None) -> Results:
         """A search run on the current searcher (or the one `held`)."""
         with self.searching(held) as searcher:
             return searcher.search(query, facets)

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 
 from ..search.query import SearchQuery
 from ..search.searcher import Hit
-from . import views
+from . import compare, views
 from .links import http_url, with_query
 from .spreadsheet import cell
 
@@ -54,6 +54,28 @@ def _csv_lines(hits: list[Hit]) -> str:
 @bp.get("/export.csv")
 def export_csv():
     return _exported("csv", "text/csv", _csv_lines, header=",".join(CSV_COLUMNS) + "\r\n")
+
+
+COMPARE_COLUMNS = ("country", "ministry", "lane_count", "rank", "id", "date", "title", "speaker", "language",
+                   "snippet", "statement_url", "url")
+
+
+@bp.get("/compare.csv")
+def compare_csv():
+    # one row per hit the compare view shows, each with its lane: the lanes are few and their hits fewer
+    found = compare.Comparison(request.args).found
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COMPARE_COLUMNS)
+    for lane in found["lanes"]:
+        for rank, hit in enumerate(lane["hits"], 1):
+            row = {**hit, "ministry": hit["ministry"] or lane["ministry"], "lane_count": lane["count"], "rank": rank,
+                   "snippet": plain_snippet(hit["snippet"]),
+                   # the host's root: the path url_for gave already holds any prefix the archive is served under
+                   "statement_url": request.host_url.rstrip("/") + hit["statement_url"]}
+            writer.writerow([cell(str(row[c]) if row[c] is not None else "") for c in COMPARE_COLUMNS])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="policy-archive-compare.csv"'})
 
 
 @bp.get("/export.jsonl")

@@ -13,7 +13,7 @@ from ..cite import formats as citation
 from ..search.facets import FACETS
 from ..search.query import FILTERS, query_terms
 from ..search.syntax import LIMITS, SYNTAX
-from . import days, replay, speakers, timeline, views
+from . import compare, days, replay, speakers, timeline, views
 from .backend import backend
 from .links import http_url, with_query
 
@@ -56,11 +56,23 @@ def search_page():
     everything = {k: v for k, v in request.args.to_dict().items() if k not in EXPORT_DROPS}
     exports = {name: with_query(url_for(endpoint), everything) for name, endpoint in (
         ("CSV", "feeds.export_csv"), ("JSON Lines", "feeds.export_jsonl"), ("Atom feed", "feeds.feed"))}
-    return render_template("search.html", query=query, results=results, last_page=last,
+    compare_url = with_query(url_for("pages.compare_page"), everything)
+    return render_template("search.html", query=query, results=results, last_page=last, compare_url=compare_url,
                            page_links=page_numbers(query.page, last), active=active, sidebar=sidebar,
                            bars=timeline.bars(found.get("month") or []), exports=exports,
                            chart_size=(timeline.WIDTH, timeline.HEIGHT),
                            suggestion=results.suggestion, **common)
+
+
+@bp.get("/compare")
+def compare_page():
+    found = compare.Comparison(request.args)
+    form = {k: request.args.get(k, "").strip() for k in (*FORM_FIELDS, "countries")}
+    # a search's country filter arrives as the comparison's one lane, and is edited as such
+    form["countries"] = form["countries"] or form["country"].upper()
+    return render_template("compare.html", c=found.found, timeline=found.timeline, narrow=found.narrowed, form=form,
+                           hidden=[k for k in FORM_FIELDS if k not in ("q", "country", "from", "to", "sort")],
+                           json_url=with_query(url_for("api.compare"), request.args.to_dict()))
 
 
 @bp.get("/statements/<sid>")

@@ -18,11 +18,6 @@ from . import views
 PAGING = ("page", "limit", "offset")
 
 
-def _one(query: SearchQuery, **changes):
-    hits = views.run(replace(query, limit=1, offset=0, **changes)).hits
-    return hits[0] if hits else None
-
-
 def speaker(name: str, args: Mapping[str, str]) -> tuple[SearchQuery, Results, dict]:
     """The search for a speaker's statements, its results, and what their page shows (the JSON twin); 404
     for a name no statement has."""
@@ -34,15 +29,15 @@ def speaker(name: str, args: Mapping[str, str]) -> tuple[SearchQuery, Results, d
     months = results.facets.get("month") or []
     # undated statements sort last when the newest come first, but first when the oldest do: the oldest is
     # looked for from the first month with any
-    latest = _one(query)
+    latest = views.one(query)
     first = None
     if months:
         year, month = months[0][0].split("-")
-        first = _one(query, sort="date", date_from=date(int(year), int(month), 1))
+        first = views.one(query, sort="date", date_from=date(int(year), int(month), 1))
     ministries: dict[tuple[str, str], int] = {}
     for source, count in results.facets.get("source") or []:
         # the index keeps a source's id, not its ministry's name: a hit of that source gives it
-        hit = _one(query, source=source)
+        hit = views.one(query, source=source)
         key = (hit.country, hit.ministry or source)
         ministries[key] = ministries.get(key, 0) + count
     found = {**views.results_json(results), "speaker": name,

@@ -28,7 +28,7 @@ class Bar:
     last_day: str
 
 
-def _months(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
+def month_span(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
     out = []
     year, month = first
     while (year, month) <= last:
@@ -46,7 +46,7 @@ def bars(month_counts: list[tuple[str, int]]) -> list[Bar]:
             counts[(int(m.group(1)), int(m.group(2)))] = n
     if not counts:
         return []
-    months = _months(min(counts), max(counts))[-MAX_MONTHS:]
+    months = month_span(min(counts), max(counts))[-MAX_MONTHS:]
     top = max(counts.get(m, 0) for m in months) or 1
     width = WIDTH / len(months)
     out = []

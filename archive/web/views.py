@@ -25,19 +25,26 @@ EXPORT_PAGE = 500
 EXPORT_MAX = 100_000
 
 
-def results_for(args: Mapping[str, str], facets: bool = False) -> tuple[SearchQuery, Results]:
+def results_for(args: Mapping[str, str], facets: bool | tuple[str, ...] = False) -> tuple[SearchQuery, Results]:
     """The search a query string asks for and its results; BadSearch for a bad one."""
     query = SearchQuery.from_args(args)
     return query, run(query, facets)
 
 
-def run(query: SearchQuery, facets: bool = False, held=None) -> Results:
+def run(query: SearchQuery, facets: bool | tuple[str, ...] = False, held=None) -> Results:
     """The results of a search, each hit marked when the official page was found taken down."""
     results = backend().results(query, facets, held)
     gone = backend().store().withdrawn_among([h.id for h in results.hits])
     for hit in results.hits:
         hit.withdrawn = gone[hit.id].isoformat() if hit.id in gone else None
     return results
+
+
+def one(query: SearchQuery, held=None, **changes) -> Hit | None:
+    """The first hit of the search `query` with `changes` (a sort, a date_from): a lane's or a speaker's
+    first or latest statement."""
+    hits = run(replace(query, limit=1, offset=0, **changes), held=held).hits
+    return hits[0] if hits else None
 
 
 def results_json(results: Results) -> dict:
