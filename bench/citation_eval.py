@@ -130,7 +130,8 @@ def held_out_quotes(held: list, store: Store, n: int, rng) -> tuple[list, list]:
     for st in held:
         for s in sentences(st.paragraphs):
             w = s.split()
-            quotes += [("sentence", f"“{s}”", st.id), ("half-sentence", "“" + " ".join(w[:len(w) // 2]) + "”", st.id)]
+            half = " ".join(w[:len(w) // 2])
+            quotes += [("sentence", f"“{s}”", st.id), ("half-sentence", f"“{half}”", st.id)]
     rng.shuffle(quotes)
     clean, near_duplicates = citation_negatives.negatives(quotes, store)
     return ([q for q in clean if q[0] == "sentence"][:n] + [q for q in clean if q[0] == "half-sentence"][:n],
@@ -232,7 +233,8 @@ def main():
         "kinds": {k: {"top1": round(sum(v) / len(v), 3), "right": sum(v), "of": len(v),
                       "expected_label": EXPECTED[k], "labels": dict(labels[k])} for k, v in right.items()},
         "made_up": {**made, "not_found_precision": round(1 - made["matched"] / made["total"], 3)},
-        "held_out": {"statements": len(held), "negatives": {k: {**v, "labels": dict(v["labels"])} for k, v in false.items()},
+        "held_out": {"statements": len(held),
+                     "negatives": {k: {**v, "labels": dict(v["labels"])} for k, v in false.items()},
                      "near_duplicates": {"quotes": len(near_duplicates),
                                          "statements": len({sid for _, _, sid in near_duplicates})}},
         "latency_ms": {"p50": round(pct(times, 0.5) * 1000), "p95": round(pct(times, 0.95) * 1000),

@@ -200,8 +200,9 @@ def _partial(qw: list[str], pw: list[str], run, number: int) -> Alignment:
     """The run is all the quote's source holds as shown: the rest of the quote reads as added, whatever
     common words it shares with the paragraph, and the score is the run's share of the quote."""
     window = pw[run.b:run.b + run.size]
-    ops = [op for op in (("delete", 0, run.a, run.b, run.b), ("equal", run.a, run.a + run.size, run.b, run.b + run.size),
-                         ("delete", run.a + run.size, len(qw), run.b + run.size, run.b + run.size)) if op[2] > op[1]]
+    end, pend = run.a + run.size, run.b + run.size
+    ops = [op for op in (("delete", 0, run.a, run.b, run.b), ("equal", run.a, end, run.b, pend),
+                         ("delete", end, len(qw), pend, pend)) if op[2] > op[1]]
     return Alignment(paragraph=number, passage=_text(window), score=round(run.size / len(qw), 3), label="partial",
                      diff=_diff(qw, pw, ops), run=run.size, key=tuple(window))
 
