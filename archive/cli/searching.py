@@ -91,7 +91,9 @@ def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_t
     """Find the official source of a quote, the differences, and a citation.
 
     TEXT is the quote, or a sentence with quoted passages ("...", “...”, «...», 「...」): those are looked
-    up. Each match is labelled verbatim, near, partial or not-found. Exit status is 0 whenever the lookup
+    up (a sentence quoting a few of its own words also whole). Each match is labelled verbatim, near or
+    partial (8 words in a row at least); a quote with none is not-found, and paragraphs of merely similar
+    wording are listed apart, as no source of it. Exit status is 0 whenever the lookup
     ran, also when nothing was found (not-found is an answer); 1 on an error such as an empty TEXT.
 
     \b
