@@ -109,6 +109,9 @@ def test_labels(look, quote, label):
      "But really this is a three-pronged strategy when it comes to how we seek to help the world."),
     ("DPM Wong welcomed the US’ commitment to continue deepening its",
      "DPM Wong and Minister Maliki welcomed the US’ commitment to maintaining its presence in the region."),
+    ("Both Ministers will have a series of bilateral meetings with UN officials, foreign counterparts and US "
+     "interlocutors based in New York.", "He will attend the IAMM, and have a series of bilateral meetings with his "
+     "counterparts and with US interlocutors based in New York."),
     ("Indonesia’s Chairmanship theme “ASEAN Matters: Epicentrum of Growth”",
      "Singapore supports the theme “ASEAN Matters: Epicentrum of Growth”."),
 ])

@@ -4,7 +4,7 @@ News copy changes quotes: other quotation marks, capitals, cut words (with or wi
 [bracketed] insertions, a changed word or two, half a sentence. So the quote and each candidate paragraph
 are compared as lists of normalised words, and the label says how close they are. Each label is a promise
 that the official text holds the words the diff shows as equal: `verbatim` all of them, `near` all but
-NEAR_CHANGES (and PARTIAL_WORDS of them in runs of NEAR_RUN), `partial` a run of at least PARTIAL_WORDS. Wording that is merely similar (a formula
+NEAR_CHANGES changed words and cuts (and PARTIAL_WORDS of them in runs of NEAR_RUN), `partial` a run of at least PARTIAL_WORDS. Wording that is merely similar (a formula
 about another country, a list in another order) keeps none of these promises: it is offered apart, as
 `similar`, and the quote is `not-found`.
 """
@@ -34,6 +34,8 @@ PER_STATEMENT = 3
 PREFILTER_WORDS = 12
 MAX_MATCHES = 10
 NEAR_SCORE = 0.8
+# changed words and cuts together: a quote cut and changed at once is a paraphrase ("Both Ministers will have
+# ... UN officials" for "and have ... his counterparts and with"), not a quote edited for length
 NEAR_CHANGES = 2
 # near also needs PARTIAL_WORDS of the quote's words in runs of this many or more: common words that
 # happen to line up ("but ... when it comes to ... the") are no evidence, however few the changes
@@ -188,7 +190,7 @@ def align(qw: list[str], paragraph: str, number: int, inserted: bool = False) ->
     score = max(0.0, min(1.0, share - CHANGE_PENALTY * min(changed, 5) - CUT_PENALTY * min(cuts, 5)))
     if equal == len(qw) and not cuts and not inserted:
         label = "verbatim"
-    elif (score >= NEAR_SCORE and changed <= NEAR_CHANGES
+    elif (score >= NEAR_SCORE and changed + cuts <= NEAR_CHANGES
           and sum(length(qw[i1:i2]) for tag, i1, i2, _, _ in ops if tag == "equal" and i2 - i1 >= NEAR_RUN)
           >= PARTIAL_WORDS):
         label = "near"
