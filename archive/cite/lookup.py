@@ -4,9 +4,9 @@ News copy changes quotes: other quotation marks, capitals, cut words (with or wi
 [bracketed] insertions, a changed word or two, half a sentence. So the quote and each candidate paragraph
 are compared as lists of normalised words, and the label says how close they are. Each label is a promise
 that the official text holds the words the diff shows as equal: `verbatim` all of them, `near` all but
-NEAR_CHANGES changed words and cuts (and PARTIAL_WORDS of them in runs of NEAR_RUN), `partial` a run of at least PARTIAL_WORDS. Wording that is merely similar (a formula
-about another country, a list in another order) keeps none of these promises: it is offered apart, as
-`similar`, and the quote is `not-found`.
+NEAR_CHANGES changed words and cuts (and PARTIAL_WORDS of them in runs of NEAR_RUN), `partial` a run of at
+least PARTIAL_WORDS. Wording that is merely similar (a formula about another country, a list in another
+order) keeps none of these promises: it is offered apart, as `similar`, and the quote is `not-found`.
 """
 from __future__ import annotations
 
@@ -41,8 +41,9 @@ NEAR_CHANGES = 2
 # happen to line up ("but ... when it comes to ... the") are no evidence, however few the changes
 NEAR_RUN = 3
 # a stretch of the quote this long, word for word in a paragraph, is evidence on its own: real statements
-# not in the archive share runs of 4-7 words with it (boilerplate, titles, names), next to none of 8
-# (docs/citation-quality.md); a Chinese or Japanese character counts as half a word (length())
+# not in the archive share runs of 5-7 words with it all the time (titles, boilerplate, names), and the old
+# rule's runs of 6 gave them sources (docs/citation-quality.md); a Chinese or Japanese character counts as
+# half a word (length())
 PARTIAL_WORDS = 8
 # not-found candidates this close are offered as similar wording (at most MAX_SIMILAR a quote)
 SIMILAR_SCORE = 0.3
