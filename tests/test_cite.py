@@ -112,6 +112,10 @@ def test_labels(look, quote, label):
     ("Both Ministers will have a series of bilateral meetings with UN officials, foreign counterparts and US "
      "interlocutors based in New York.", "He will attend the IAMM, and have a series of bilateral meetings with his "
      "counterparts and with US interlocutors based in New York."),
+    # the same list in another order
+    ("The Ministers discussed cooperation in trade, digital economy, green economy, food security and "
+     "people-to-people exchanges.", "The Ministers discussed cooperation in food security, green economy, trade, "
+     "digital economy and people-to-people exchanges."),
     ("Indonesia’s Chairmanship theme “ASEAN Matters: Epicentrum of Growth”",
      "Singapore supports the theme “ASEAN Matters: Epicentrum of Growth”."),
 ])
