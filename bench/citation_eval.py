@@ -1,13 +1,16 @@
-"""Citation lookup quality and latency on an archive: quotes changed the way news copy changes them, and made-up ones.
+"""Citation lookup quality and latency on an archive: quotes changed the way news copy changes them, made-up ones,
+and real ones from statements held out of the archive.
 
-    python bench/citation_eval.py --data-dir DIR [--n 200] [--seed 7] [--failures FILE] [--json]
+    python bench/citation_eval.py --data-dir DIR [--corpus FILE... [--hold-out 100]] [--n 200] [--seed 7]
+                                  [--failures FILE] [--json]
 
 DIR is any archive data directory: one imported from ../shared/corpus/statements/*.jsonl.gz
 (`policy-archive --data-dir DIR import FILE...`), or the 100,000-statement one bench/search_bench.py builds
 in its --out folder. The quotes are cut from DIR's own statements (sampled in one streaming pass, so memory
 stays flat at any size). Prints top-1 accuracy per kind, the labels given, made-up quotes given any match or
-labelled verbatim, latency p50/p95/max over every lookup, and the machine's load average before and after
-(the latency is only as good as the machine was idle). It is not a test.
+labelled verbatim, the held-out quotes given a source (with --corpus: bench/citation_negatives.py), latency
+p50/p95/max over every lookup, and the machine's load average before and after (the latency is only as good
+as the machine was idle). It is not a test.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import citation_negatives  # noqa: E402
 from archive.cite.lookup import lookup, words  # noqa: E402
 from archive.datadir import open_datadir  # noqa: E402
 from archive.search.searcher import Searcher  # noqa: E402
@@ -34,28 +38,33 @@ SWAPS = {"the": "this", "will": "would", "and": "as well as", "is": "remains", "
 POOL_FACTOR = 10
 EXPECTED = {"verbatim": "verbatim", "punctuation": "verbatim", "cut-ellipsis": "near", "cut-silent": "near",
             "bracketed": "near", "changed-words": "near", "half-sentence": "verbatim", "partial": "partial",
-            "spliced": "partial"}
+            "spliced": "partial", "nested": "verbatim"}
+
+
+def sentences(paragraphs: list[str]):
+    """The sentences of 14-40 words a quote is cut from (transcript questions left out)."""
+    for p in paragraphs:
+        for m in SENTENCE.finditer(p):
+            s = m.group().strip()
+            if 14 <= len(s.split()) <= 40 and not s.startswith(("QUESTION", "MR")):
+                yield s
 
 
 def sample_sentences(store: Store, k: int, rng: random.Random) -> tuple[list[tuple[str, str]], int]:
-    """k sentences of 14-40 words drawn uniformly from every statement's paragraphs (transcript questions
-    left out), by reservoir sampling; and how many there were."""
+    """k sentences drawn uniformly from every statement's paragraphs by reservoir sampling; and how many
+    there were."""
     out: list[tuple[str, str]] = []
     seen = 0
     total = store.count()
     for i, st in enumerate(store.iter_statements()):
         if i % 5000 == 0 and total > 5000:
             print(f"sampling sentences: {i:,}/{total:,} statements", file=sys.stderr)
-        for p in st["paragraphs"]:
-            for m in SENTENCE.finditer(p):
-                s = m.group().strip()
-                if not 14 <= len(s.split()) <= 40 or s.startswith(("QUESTION", "MR")):
-                    continue
-                seen += 1
-                if len(out) < k:
-                    out.append((st["id"], s))
-                elif (j := rng.randrange(seen)) < k:
-                    out[j] = (st["id"], s)
+        for s in sentences(st["paragraphs"]):
+            seen += 1
+            if len(out) < k:
+                out.append((st["id"], s))
+            elif (j := rng.randrange(seen)) < k:
+                out[j] = (st["id"], s)
     return out, seen
 
 
@@ -70,6 +79,7 @@ def variants(rng, sentence: str, other: str) -> dict[str, str]:
     """One quote of every kind from a sentence; `other` is another sentence, for the partial kinds."""
     w = sentence.split()
     cut = rng.randrange(3, len(w) - 6)
+    inner = rng.randrange(3, len(w) - 8)
     other = other.split()
     # words of another sentence in shuffled order: a half that is in no statement, as a paraphrase is not
     shuffled = rng.sample(other, min(len(other), len(w) - len(w) // 2))
@@ -85,6 +95,8 @@ def variants(rng, sentence: str, other: str) -> dict[str, str]:
         "partial": " ".join(w[:len(w) // 2] + shuffled),
         # half of each of two real sentences: both statements hold half the quote, so either is right
         "spliced": " ".join(w[:len(w) // 2] + other[len(other) // 2:len(other) // 2 + len(w) // 2]),
+        # the sentence as published, quoting a few words itself (a theme, a slogan): its source is the sentence's
+        "nested": " ".join(w[:inner] + ["“" + " ".join(w[inner:inner + 5]) + "”"] + w[inner + 5:]),
     }
 
 
@@ -111,6 +123,21 @@ def is_right(answer: dict, sources: list[tuple[str, str]]) -> bool:
                for m in ms for sid, sentence in sources)
 
 
+def held_out_quotes(held: list, store: Store, n: int, rng) -> tuple[list, list]:
+    """Up to n whole sentences and n half sentences (8 words or more) of the held-out statements, in random
+    order, that share no run of words with the archive; and the near-duplicates left out."""
+    quotes = []
+    for st in held:
+        for s in sentences(st.paragraphs):
+            w = s.split()
+            half = " ".join(w[:len(w) // 2])
+            quotes += [("sentence", f"“{s}”", st.id), ("half-sentence", f"“{half}”", st.id)]
+    rng.shuffle(quotes)
+    clean, near_duplicates = citation_negatives.negatives(quotes, store)
+    return ([q for q in clean if q[0] == "sentence"][:n] + [q for q in clean if q[0] == "half-sentence"][:n],
+            near_duplicates)
+
+
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round((len(xs) - 1) * p)))]
@@ -120,19 +147,29 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog="example: python bench/citation_eval.py --data-dir /tmp/cdata --n 200 "
                                         "--seed 7 --failures /tmp/failures.jsonl")
-    ap.add_argument("--data-dir", type=Path, required=True, help="an archive data directory (read only)")
+    ap.add_argument("--data-dir", type=Path, required=True,
+                    help="an archive data directory (read only); with --corpus, where the archive of the "
+                         "statements not held out is built (an empty or missing folder) or was built before")
+    ap.add_argument("--corpus", type=Path, nargs="+", metavar="FILE",
+                    help="the JSON Lines files DIR was (or is to be) imported from: --hold-out of their statements "
+                         "are left out of the archive and quoted as realistic negatives")
+    ap.add_argument("--hold-out", type=int, default=100, help="statements of --corpus left out (default 100)")
     ap.add_argument("--n", type=int, default=200, help="source sentences (each gives one quote of every kind "
                                                        "and two made-up quotes)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--failures", type=Path, help="write every wrong answer here as JSON Lines")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = ap.parse_args()
+    rng = random.Random(args.seed)
+    held = []
+    if args.corpus:
+        loaded, held = citation_negatives.split(args.corpus, args.hold_out, rng)
+        citation_negatives.load(args.data_dir, loaded, held)
     try:
         dd = open_datadir(args.data_dir, create=False)
         searcher, store = Searcher(dd.index_dir), Store(dd.db_url)
     except Exception as e:  # noqa: BLE001 - one line for the user, whatever the reason
         sys.exit(f"error: {args.data_dir}: {e}")
-    rng = random.Random(args.seed)
     pool, seen = sample_sentences(store, args.n * POOL_FACTOR, rng)
     if len(pool) < args.n:
         sys.exit(f"error: {args.data_dir} holds {seen} usable sentences, fewer than --n {args.n}")
@@ -152,7 +189,7 @@ def main():
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
         if len(times) % 100 == 0:
-            print(f"{len(times):,}/{args.n * (len(EXPECTED) + 2):,} lookups", file=sys.stderr)
+            print(f"{len(times):,} lookups", file=sys.stderr)
         return answer
 
     for sid, sentence in picks:
@@ -160,8 +197,11 @@ def main():
         for kind, quote in variants(rng, sentence, other[1]).items():
             answer = timed(quote)
             # half a sentence is the same words in every statement that holds them: each is a right source
-            held = quote.strip("“”") if kind == "half-sentence" else sentence
-            ok = is_right(answer, [(sid, held)] + ([other] if kind == "spliced" else []))
+            whole = quote.strip("“”") if kind == "half-sentence" else sentence
+            ok = is_right(answer, [(sid, whole)] + ([other] if kind == "spliced" else []))
+            if kind == "nested":
+                # the sentence is the quote: found by its inner quotation alone is found in the wrong place
+                ok = ok and words(answer["quotes"][0]["text"]) == words(sentence)
             right.setdefault(kind, []).append(ok)
             labels.setdefault(kind, Counter())[answer["matches"][0]["match"] if answer["matches"] else "not-found"] += 1
             if not ok:
@@ -176,12 +216,27 @@ def main():
             made["verbatim"] += any(m["match"] == "verbatim" for m in answer["matches"])
             if answer["matches"]:
                 failures.append({"kind": "made-up", "quote": quote, "top": answer["matches"][:1]})
+    realistic, near_duplicates = held_out_quotes(held, store, args.n, rng)
+    false = {}
+    for kind, quote, sid in realistic:
+        answer = timed(quote)
+        got = false.setdefault(kind, {"total": 0, "false_sources": 0, "labels": Counter(), "with_similar": 0})
+        got["total"] += 1
+        got["false_sources"] += bool(answer["matches"])
+        got["labels"][answer["quotes"][0]["match"]] += 1
+        got["with_similar"] += bool(answer.get("similar"))
+        if answer["matches"]:
+            failures.append({"kind": f"held-out {kind}", "quote": quote, "id": sid, "top": answer["matches"][:1]})
     load_after = os.getloadavg()
     summary = {
         "statements": store.count(), "sentences": seen, "n": args.n, "seed": args.seed,
         "kinds": {k: {"top1": round(sum(v) / len(v), 3), "right": sum(v), "of": len(v),
                       "expected_label": EXPECTED[k], "labels": dict(labels[k])} for k, v in right.items()},
         "made_up": {**made, "not_found_precision": round(1 - made["matched"] / made["total"], 3)},
+        "held_out": {"statements": len(held),
+                     "negatives": {k: {**v, "labels": dict(v["labels"])} for k, v in false.items()},
+                     "near_duplicates": {"quotes": len(near_duplicates),
+                                         "statements": len({sid for _, _, sid in near_duplicates})}},
         "latency_ms": {"p50": round(pct(times, 0.5) * 1000), "p95": round(pct(times, 0.95) * 1000),
                        "max": round(max(times) * 1000), "lookups": len(times),
                        "cpu_p50": round(pct(cpu, 0.5) * 1000), "cpu_p95": round(pct(cpu, 0.95) * 1000)},
@@ -199,6 +254,14 @@ def main():
         print(f"{kind:15} top-1 {s['top1']:.3f}  ({s['right']}/{s['of']})  labels: {got}")
     print(f"made-up        given any match {made['matched']}/{made['total']} ({made['matched'] / made['total']:.1%}), "
           f"not-found precision {summary['made_up']['not_found_precision']:.3f}, labelled verbatim {made['verbatim']}")
+    for kind, v in false.items():
+        got = ", ".join(f"{lab} {c}" for lab, c in v["labels"].most_common())
+        print(f"held-out {kind:15} false sources {v['false_sources']}/{v['total']} "
+              f"({v['false_sources'] / v['total']:.1%})  labels: {got}  similar offered {v['with_similar']}")
+    if held:
+        nd = summary["held_out"]["near_duplicates"]
+        print(f"near-duplicates  {nd['quotes']} quotes of {nd['statements']} of the {len(held)} held-out statements "
+              f"share a {citation_negatives.RUN}-word run with the archive: not negatives, not counted")
     lat = summary["latency_ms"]
     print(f"latency        p50 {lat['p50']} ms  p95 {lat['p95']} ms  max {lat['max']} ms  ({lat['lookups']:,} "
           f"lookups); CPU time p50 {lat['cpu_p50']} ms  p95 {lat['cpu_p95']} ms")

@@ -10,7 +10,7 @@ import pytest
 from helpers import archive_store, cli, cli_json
 from helpers import build_archive, web_client
 
-from archive.cite.lookup import CANDIDATES, CiteError, lookup, quotes, words
+from archive.cite.lookup import CANDIDATES, CiteError, align, lookup, quotes, words
 from archive.datadir import open_datadir
 from archive.model import Statement
 from archive.search.query import SearchQuery
@@ -59,6 +59,13 @@ def test_quotes_and_words():
     assert quotes('He said “we oppose unilateral sanctions firmly” and «nothing else to add here»') == [
         "we oppose unilateral sanctions firmly", "nothing else to add here"]
     assert quotes('a "short" word') == ['a "short" word']
+    # quotations that are short parts of one sentence: the sentence is looked up too, first
+    assert quotes("本届慕尼黑安全会议以“倡导国际合作，维护多边主义”为主题") == [
+        "本届慕尼黑安全会议以“倡导国际合作，维护多边主义”为主题", "倡导国际合作，维护多边主义"]
+    assert quotes('He said the talks were "constructive, frank and useful" and would continue.') == [
+        'He said the talks were "constructive, frank and useful" and would continue.', "constructive, frank and useful"]
+    assert quotes('He said: "we will continue to talk." They left. Then "nothing else to add here"') == [
+        "we will continue to talk.", "nothing else to add here"]
     assert words("“Long-arm” jurisdiction… DON’T we’re") == ["long", "arm", "jurisdiction", "dont", "were"]
     # a Chinese character is a word, also right after Latin letters or digits; CJK punctuation is none
     assert words("自2019年以来，IMF多次下调《报告》。") == ["自", "2019", "年", "以", "来", "imf", "多", "次", "下", "调", "报", "告"]
@@ -93,6 +100,27 @@ def test_labels(look, quote, label):
     assert top["url"] == "https://cn-mfa.example/1" and top["paragraph"] == 2 and top["passage"] == SOURCE
     assert top["score"] == 1.0 if label == "verbatim" else 0 < top["score"] <= 1.0
     assert {op["op"] for op in top["diff"]} <= {"equal", "cut", "added", "changed"}
+
+
+@pytest.mark.parametrize("quote, paragraph", [
+    # real quotes of statements not in an archive against the closest paragraph it gave (bench/citation_eval.py):
+    # a few changes, but the words in common are common words or a short formula
+    ("But when it comes to the intra-Afghan talks,",
+     "But really this is a three-pronged strategy when it comes to how we seek to help the world."),
+    ("DPM Wong welcomed the US’ commitment to continue deepening its",
+     "DPM Wong and Minister Maliki welcomed the US’ commitment to maintaining its presence in the region."),
+    ("Both Ministers will have a series of bilateral meetings with UN officials, foreign counterparts and US "
+     "interlocutors based in New York.", "He will attend the IAMM, and have a series of bilateral meetings with his "
+     "counterparts and with US interlocutors based in New York."),
+    # the same list in another order
+    ("The Ministers discussed cooperation in trade, digital economy, green economy, food security and "
+     "people-to-people exchanges.", "The Ministers discussed cooperation in food security, green economy, trade, "
+     "digital economy and people-to-people exchanges."),
+    ("Indonesia’s Chairmanship theme “ASEAN Matters: Epicentrum of Growth”",
+     "Singapore supports the theme “ASEAN Matters: Epicentrum of Growth”."),
+])
+def test_similar_wording_is_no_source(quote, paragraph):
+    assert align(words(quote), paragraph, 1).label == "not-found"
 
 
 def test_diff_names_the_changes(look):
@@ -190,6 +218,7 @@ def test_real_corpus_quote_is_found_verbatim(corpus, tmp_path):
 
 
 ZH_SOURCE = "答：中方坚决反对任何形式的单边制裁和长臂管辖，敦促有关方面立即停止错误做法。"
+MUNICH = "本届慕尼黑安全会议以“倡导国际合作，维护多边主义”为主题"
 LONG_QUOTE = "And he’s been in detention, he’s been away from his family for far too long."
 
 
@@ -212,7 +241,13 @@ def crowded(tmp_path_factory):
                         language="zh", kind="press-conference", title="外交部发言人耿爽主持例行记者会", speakers=["耿爽"],
                         paragraphs=["问：请介绍有关情况。", ZH_SOURCE], date=datetime(2019, 2, 1, tzinfo=UTC),
                         fetched_at=datetime(2024, 7, 1, tzinfo=UTC))
-    root = build_archive(tmp_path_factory.mktemp("crowded"), [briefing, *short, *weekly, chinese])
+    # the theme's words in an older statement too: found by them alone, the sentence would be found there
+    munich = [Statement(source="cn-mfa-zh", url=f"https://cn-mfa.example/zh/{i}", country="CN", ministry="中华人民共和国外交部",
+                        language="zh", kind="press-conference", title=title, speakers=["汪文斌"], paragraphs=[text],
+                        date=datetime(year, 2, 1, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, tzinfo=UTC))
+              for i, year, title, text in [(2, 2018, "王毅谈多边主义", "中方一贯倡导国际合作，维护多边主义，反对单边主义。"),
+                                           (3, 2021, "王毅出席慕尼黑安全会议", MUNICH + "。")]]
+    root = build_archive(tmp_path_factory.mktemp("crowded"), [briefing, *short, *weekly, chinese, *munich])
     dd = open_datadir(root, create=False)
     searcher, store = Searcher(dd.index_dir), Store(dd.db_url)
     yield lambda text, **kw: lookup(text, searcher, store, SearchQuery(**kw))
@@ -242,3 +277,12 @@ def test_a_chinese_quote_is_found(crowded):
     assert answer["quotes"][0]["text"] == "中方坚决反对任何形式的单边制裁和长臂管辖"
     top = answer["matches"][0]
     assert (top["title"], top["paragraph"], top["match"]) == ("外交部发言人耿爽主持例行记者会", 2, "verbatim")
+
+
+def test_a_sentence_quoting_a_theme_is_found_whole(crowded):
+    answer = crowded(MUNICH)
+    assert [(q["part"], q["match"]) for q in answer["quotes"]] == [("whole", "verbatim"), ("quoted", "verbatim")]
+    assert any("looked up whole" in n for n in answer["notes"])
+    whole = next(m for m in answer["matches"] if m["quote"] == 0)
+    assert (whole["title"], whole["paragraph"]) == ("王毅出席慕尼黑安全会议", 1)
+    assert {m["title"] for m in answer["matches"] if m["quote"] == 1} == {"王毅谈多边主义", "王毅出席慕尼黑安全会议"}

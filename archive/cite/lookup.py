@@ -2,7 +2,11 @@
 
 News copy changes quotes: other quotation marks, capitals, cut words (with or without an ellipsis),
 [bracketed] insertions, a changed word or two, half a sentence. So the quote and each candidate paragraph
-are compared as lists of normalised words, and the label says how close they are.
+are compared as lists of normalised words, and the label says how close they are. Each label is a promise
+that the official text holds the words the diff shows as equal: `verbatim` all of them, `near` all but
+NEAR_CHANGES changed words and cuts (and PARTIAL_WORDS of them in runs of NEAR_RUN), `partial` a run of at
+least PARTIAL_WORDS. Wording that is merely similar (a formula about another country, a list in another
+order) keeps none of these promises: it is offered apart, as `similar`, and the quote is `not-found`.
 """
 from __future__ import annotations
 
@@ -30,11 +34,24 @@ PER_STATEMENT = 3
 PREFILTER_WORDS = 12
 MAX_MATCHES = 10
 NEAR_SCORE = 0.8
+# changed words and cuts together: a quote cut and changed at once is a paraphrase ("Both Ministers will have
+# ... UN officials" for "and have ... his counterparts and with"), not a quote edited for length
 NEAR_CHANGES = 2
-PARTIAL_RUN = 6
-PARTIAL_SHARE = 0.5
-# a 50% share of a quote is only evidence with some words in a row: shuffled real words share half too
-PARTIAL_SHARE_RUN = 4
+# near also needs PARTIAL_WORDS of the quote's words in runs of this many or more: common words that
+# happen to line up ("but ... when it comes to ... the") are no evidence, however few the changes
+NEAR_RUN = 3
+# a stretch of the quote this long, word for word in a paragraph, is evidence on its own: real statements
+# not in the archive share runs of 5-7 words with it all the time (titles, boilerplate, names), and the old
+# rule's runs of 6 gave them sources (docs/citation-quality.md); a Chinese or Japanese character counts as
+# half a word (length())
+PARTIAL_WORDS = 8
+# not-found candidates this close are offered as similar wording (at most MAX_SIMILAR a quote)
+SIMILAR_SCORE = 0.3
+MAX_SIMILAR = 3
+# a text of one sentence quoting a few of its words (a theme, a slogan) is looked up whole as well:
+# the sentence may be the official one, its quoted words a formula found anywhere
+NESTED_SHARE = 0.5
+NESTED_WORDS = 60
 # quoted passages shorter than this are words in quotation marks, not a quote; a Chinese or Japanese
 # character counts as half a word (a word there is two characters as a rule: “一带一路” is a name, not a quote)
 MIN_QUOTED_WORDS = 4
@@ -53,6 +70,8 @@ _CJK = "\u2e80-\u2fff\u3040-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")
 _ONE_CJK = re.compile(rf"[{_CJK}]")
 _UNSPACED = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+# a sentence ends before a capital or a quotation mark (not inside "U.S. officials"), or at a CJK full stop
+_SENTENCE_END = re.compile(r"[.!?][\s\u201d\"]+(?=[A-Z\u201c\"])|[\u3002\uff01\uff1f](?=.)")
 
 
 class CiteError(BadSearch):
@@ -70,16 +89,27 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().replace("\u2019", "").replace("'", "")
 
 
+def length(tokens: list[str]) -> float:
+    """Words of words() counted as words: a Chinese or Japanese character as half a word."""
+    return sum(0.5 if _ONE_CJK.fullmatch(t) else 1 for t in tokens)
+
+
 def quotes(text: str) -> list[str]:
-    """The quoted passages of a pasted text, or the whole text when it quotes nothing long enough."""
+    """The quoted passages of a pasted text, or the whole text when it quotes nothing long enough; the
+    whole text first, then its quoted passages, when they are short parts of one sentence."""
+    text = text.strip()
     found = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
-    found = [q.strip() for q in found if _length(q) >= MIN_QUOTED_WORDS]
-    return found or [text.strip()]
+    found = [q.strip() for q in found if length(words(q)) >= MIN_QUOTED_WORDS]
+    if not found:
+        return [text]
+    return [text, *found] if _one_sentence_quoting(text, found) else found
 
 
-def _length(text: str) -> float:
-    """The text's length in words, a Chinese or Japanese character as half a word."""
-    return sum(0.5 if _ONE_CJK.fullmatch(w) else 1 for w in words(text))
+def _one_sentence_quoting(text: str, found: list[str]) -> bool:
+    every = words(text)
+    outside = _QUOTED.sub(" ", text).strip()
+    return (length(every) <= NESTED_WORDS and sum(len(words(q)) for q in found) <= NESTED_SHARE * len(every)
+            and not _SENTENCE_END.search(outside))
 
 
 @dataclass
@@ -161,14 +191,28 @@ def align(qw: list[str], paragraph: str, number: int, inserted: bool = False) ->
     score = max(0.0, min(1.0, share - CHANGE_PENALTY * min(changed, 5) - CUT_PENALTY * min(cuts, 5)))
     if equal == len(qw) and not cuts and not inserted:
         label = "verbatim"
-    elif score >= NEAR_SCORE and changed <= NEAR_CHANGES:
+    elif (score >= NEAR_SCORE and changed + cuts <= NEAR_CHANGES
+          and sum(length(qw[i1:i2]) for tag, i1, i2, _, _ in ops if tag == "equal" and i2 - i1 >= NEAR_RUN)
+          >= PARTIAL_WORDS):
         label = "near"
-    elif run >= PARTIAL_RUN or (share >= PARTIAL_SHARE and run >= PARTIAL_SHARE_RUN):
-        label = "partial"
     else:
+        longest = SequenceMatcher(None, qw, pw, autojunk=False).find_longest_match(0, len(qw), 0, len(pw))
+        if length(qw[longest.a:longest.a + longest.size]) >= PARTIAL_WORDS:
+            return _partial(qw, pw, longest, number)
         label = "not-found"
     return Alignment(paragraph=number, passage=_text(window), score=round(score, 3), label=label,
                      diff=_diff(qw, window, ops), run=run, key=tuple(window))
+
+
+def _partial(qw: list[str], pw: list[str], run, number: int) -> Alignment:
+    """The run is all the quote's source holds as shown: the rest of the quote reads as added, whatever
+    common words it shares with the paragraph, and the score is the run's share of the quote."""
+    window = pw[run.b:run.b + run.size]
+    end, pend = run.a + run.size, run.b + run.size
+    ops = [op for op in (("delete", 0, run.a, run.b, run.b), ("equal", run.a, end, run.b, pend),
+                         ("delete", end, len(qw), pend, pend)) if op[2] > op[1]]
+    return Alignment(paragraph=number, passage=_text(window), score=round(run.size / len(qw), 3), label="partial",
+                     diff=_diff(qw, pw, ops), run=run.size, key=tuple(window))
 
 
 def _paragraph_counts(paragraphs: list[str], wanted: list[str]) -> Counter:
@@ -227,21 +271,25 @@ def lookup(text: str, searcher, store, query: SearchQuery = SearchQuery()) -> di
         found = [text[:MAX_CHARS]]
         notes.append(f"the text is {len(text):,} characters and quotes nothing: only its first "
                      f"{MAX_CHARS:,} characters were looked up")
+    if len(found) > 1 and found[0] == text:
+        notes.append(f"the text is one sentence quoting {len(found) - 1} short passage(s): it was looked up whole "
+                     "(quote 1) and by each quoted passage")
     if len(found) > MAX_QUOTES:
         notes.append(f"the text has {len(found)} quoted passages: the first {MAX_QUOTES} were looked up")
         found = found[:MAX_QUOTES]
     query = query.for_quotes()
-    out_quotes, matches = [], []
+    out_quotes, matches, similar = [], [], []
     for qi, quote in enumerate(found):
         inserted = bool(_BRACKETED.search(quote[:MAX_CHARS]))
         qw = words(_BRACKETED.sub(" ", quote[:MAX_CHARS]))
+        part = "whole" if quote == text[:MAX_CHARS] else "quoted"
         if not qw:
-            out_quotes.append({"text": quote, "match": "not-found", "matches": 0, "repeated": False})
+            out_quotes.append({"text": quote, "part": part, "match": "not-found", "matches": 0, "repeated": False})
             continue
         ids = searcher.candidates(qw, query, CANDIDATES)
         statements = store.get_many(ids)
-        aligned = [(a, st) for a, st in zip(best_alignments(qw, statements, inserted), statements)
-                   if a and a.label != "not-found"]
+        every = [(a, st) for a, st in zip(best_alignments(qw, statements, inserted), statements) if a]
+        aligned = [(a, st) for a, st in every if a.label != "not-found"]
         aligned.sort(key=lambda x: (tuple(-v for v in _rank(x[0])), x[1]["date"] or "9999"))
         top = aligned[0][0] if aligned else None
         repeated = bool(top) and sum(1 for a, _ in aligned if a.key == top.key and a.label == top.label) > 1
@@ -253,7 +301,8 @@ def lookup(text: str, searcher, store, query: SearchQuery = SearchQuery()) -> di
         if not top:
             notes.append(f"quote {qi + 1}: not found in the archive"
                          + (" with these filters" if query.filters() else ""))
-        out_quotes.append({"text": quote, "match": top.label if top else "not-found",
+            similar += _similar(qi, every)
+        out_quotes.append({"text": quote, "part": part, "match": top.label if top else "not-found",
                            "matches": min(len(aligned), MAX_MATCHES), "repeated": repeated})
         for a, st in aligned[:MAX_MATCHES]:
             matches.append({"quote": qi, "id": st["id"], "url": st["url"], "title": st["title"],
@@ -261,7 +310,16 @@ def lookup(text: str, searcher, store, query: SearchQuery = SearchQuery()) -> di
                             "language": st["language"], "ministry": st["ministry"], "paragraph": a.paragraph,
                             "passage": st["paragraphs"][a.paragraph - 1], "span": a.passage, "match": a.label,
                             "score": a.score, "diff": a.diff, **versions_of(store, st, a.paragraph)})
-    return {"query": text[:MAX_CHARS], "quotes": out_quotes, "matches": matches, "notes": notes}
+    return {"query": text[:MAX_CHARS], "quotes": out_quotes, "matches": matches, "similar": similar, "notes": notes}
+
+
+def _similar(qi: int, every: list[tuple[Alignment, dict]]) -> list[dict]:
+    """The closest wording to a quote not found: no source of it (the diff would promise words the
+    statement does not hold), so it carries no diff and no label, only how close it came."""
+    close = sorted((x for x in every if x[0].score >= SIMILAR_SCORE), key=lambda x: -x[0].score)
+    return [{"quote": qi, "id": st["id"], "url": st["url"], "title": st["title"], "date": st["date"],
+             "paragraph": a.paragraph, "passage": st["paragraphs"][a.paragraph - 1], "score": a.score}
+            for a, st in close[:MAX_SIMILAR]]
 
 
 def with_citations(answer: dict, store, fmt: str, base_url: str) -> dict:

@@ -91,7 +91,9 @@ def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_t
     """Find the official source of a quote, the differences, and a citation.
 
     TEXT is the quote, or a sentence with quoted passages ("...", “...”, «...», 「...」): those are looked
-    up. Each match is labelled verbatim, near, partial or not-found. Exit status is 0 whenever the lookup
+    up (a sentence quoting a few of its own words also whole). Each match is labelled verbatim, near or
+    partial (8 words in a row at least); a quote with none is not-found, and paragraphs of merely similar
+    wording are listed apart, as no source of it. Exit status is 0 whenever the lookup
     ran, also when nothing was found (not-found is an answer); 1 on an error such as an empty TEXT.
 
     \b
@@ -116,7 +118,8 @@ def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_t
     for note in answer["notes"]:
         click.echo(f"note: {note}")
     for qi, quote in enumerate(answer["quotes"]):
-        click.echo(f"\n“{quote['text'][:200]}”: {quote['match']}")
+        part = " (the whole text)" if quote["part"] == "whole" and len(answer["quotes"]) > 1 else ""
+        click.echo(f"\n“{quote['text'][:200]}”{part}: {quote['match']}")
         for m in (m for m in answer["matches"] if m["quote"] == qi):
             click.echo(f"\n  {m['match']} {m['score']:.2f}  {(m['date'] or '')[:10]}  {m['title']}\n"
                        f"  {m['url']}  (paragraph {m['paragraph']}, id {m['id']})\n  {_diff_text(m['diff'])}\n"
@@ -124,6 +127,12 @@ def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_t
             for role, v in (("original", m["original"]), ("translation", m["translation"])):
                 if v:
                     click.echo(_version_text(role, v, m["language"]))
+    if answer["similar"]:
+        # apart from the matches, under its own heading: similar wording must not be read as a source
+        click.echo("\nSimilar wording (not a source):")
+        for s in answer["similar"]:
+            click.echo(f"\n  quote {s['quote'] + 1}: score {s['score']:.2f}  {(s['date'] or '')[:10]}  {s['title']}\n"
+                       f"  {s['url']}  (paragraph {s['paragraph']}, id {s['id']})\n  {s['passage']}")
 
 
 def _version_text(role: str, v: dict, language: str) -> str:
