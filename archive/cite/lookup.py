@@ -11,7 +11,6 @@ order) keeps none of these promises: it is offered apart, as `similar`, and the 
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from itertools import accumulate
 from ..search.query import BadSearch, SearchQuery
 from .formats import archived_url, cite
 from .versions import versions_of
+from .wording import wording
+from .words import length, spaced, words
 
 MAX_CHARS = 2000
 # each quote is a search and an alignment: a bound on them bounds the answer's time
@@ -63,13 +64,6 @@ LABELS = ("verbatim", "near", "partial", "not-found")
 _QUOTED = re.compile(r'"([^"]+)"|\u201c([^\u201d]+)\u201d|\u00ab([^\u00bb]+)\u00bb|\u300c([^\u300d]+)\u300d|'
                      r'\u2018([^\u2019]{40,}?)\u2019(?!\w)|\u201e([^\u201c\u201d]+)[\u201c\u201d]')
 _BRACKETED = re.compile(r"\[[^\]]*\]")
-# one CJK or kana character is a word: those scripts write words without spaces, so a run of letters or
-# digits stops where one begins ("IMF多次", "2019年" are two words and more, not one); their punctuation
-# (U+3000-303F: "、", "。", "《") is no word
-_CJK = "\u2e80-\u2fff\u3040-\u9fff\uf900-\ufaff"
-_WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")
-_ONE_CJK = re.compile(rf"[{_CJK}]")
-_UNSPACED = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 # a sentence ends before a capital or a quotation mark (not inside "U.S. officials"), or at a CJK full stop
 _SENTENCE_END = re.compile(r"[.!?][\s\u201d\"]+(?=[A-Z\u201c\"])|[\u3002\uff01\uff1f](?=.)")
 
@@ -77,21 +71,6 @@ _SENTENCE_END = re.compile(r"[.!?][\s\u201d\"]+(?=[A-Z\u201c\"])|[\u3002\uff01\u
 class CiteError(BadSearch):
     """Input we cannot look up (empty text); the message is for the user. A bad search like any other: the
     web answers it with a 400."""
-
-
-def words(text: str) -> list[str]:
-    """Case, punctuation, quote styles and whitespace dropped; an ellipsis is no word, so a cut is a gap.
-    Apostrophes go too ("we're" is "were"): news copy and all-capitals headlines drop them."""
-    return _WORD.findall(_normal(text))
-
-
-def _normal(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower().replace("\u2019", "").replace("'", "")
-
-
-def length(tokens: list[str]) -> float:
-    """Words of words() counted as words: a Chinese or Japanese character as half a word."""
-    return sum(0.5 if _ONE_CJK.fullmatch(t) else 1 for t in tokens)
 
 
 def quotes(text: str) -> list[str]:
@@ -121,24 +100,21 @@ class Alignment:
     diff: list[dict]
     run: int
     key: tuple[str, ...]
-
-
-def _text(ws: list[str]) -> str:
-    """Words as text: spaced, except between CJK or kana characters, which are written without spaces."""
-    return _UNSPACED.sub("", " ".join(ws))
+    # difflib's opcodes, the paragraph's side in word indexes of the whole paragraph: where the words are
+    ops: list[tuple]
 
 
 def _diff(qw: list[str], pw: list[str], ops) -> list[dict]:
     out = []
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
-            out.append({"op": "equal", "text": _text(pw[j1:j2])})
+            out.append({"op": "equal", "text": spaced(pw[j1:j2])})
         elif tag == "delete":
-            out.append({"op": "added", "text": _text(qw[i1:i2])})
+            out.append({"op": "added", "text": spaced(qw[i1:i2])})
         elif tag == "insert":
-            out.append({"op": "cut", "text": _text(pw[j1:j2])})
+            out.append({"op": "cut", "text": spaced(pw[j1:j2])})
         else:
-            out.append({"op": "changed", "text": _text(pw[j1:j2]), "quote": _text(qw[i1:i2])})
+            out.append({"op": "changed", "text": spaced(pw[j1:j2]), "quote": spaced(qw[i1:i2])})
     return out
 
 
@@ -200,8 +176,9 @@ def align(qw: list[str], paragraph: str, number: int, inserted: bool = False) ->
         if length(qw[longest.a:longest.a + longest.size]) >= PARTIAL_WORDS:
             return _partial(qw, pw, longest, number)
         label = "not-found"
-    return Alignment(paragraph=number, passage=_text(window), score=round(score, 3), label=label,
-                     diff=_diff(qw, window, ops), run=run, key=tuple(window))
+    return Alignment(paragraph=number, passage=spaced(window), score=round(score, 3), label=label,
+                     diff=_diff(qw, window, ops), run=run, key=tuple(window),
+                     ops=[(tag, i1, i2, j1 + lo, j2 + lo) for tag, i1, i2, j1, j2 in ops])
 
 
 def _partial(qw: list[str], pw: list[str], run, number: int) -> Alignment:
@@ -211,8 +188,8 @@ def _partial(qw: list[str], pw: list[str], run, number: int) -> Alignment:
     end, pend = run.a + run.size, run.b + run.size
     ops = [op for op in (("delete", 0, run.a, run.b, run.b), ("equal", run.a, end, run.b, pend),
                          ("delete", end, len(qw), pend, pend)) if op[2] > op[1]]
-    return Alignment(paragraph=number, passage=_text(window), score=round(run.size / len(qw), 3), label="partial",
-                     diff=_diff(qw, pw, ops), run=run.size, key=tuple(window))
+    return Alignment(paragraph=number, passage=spaced(window), score=round(run.size / len(qw), 3), label="partial",
+                     diff=_diff(qw, pw, ops), run=run.size, key=tuple(window), ops=ops)
 
 
 def _paragraph_counts(paragraphs: list[str], wanted: list[str]) -> Counter:
@@ -281,7 +258,8 @@ def lookup(text: str, searcher, store, query: SearchQuery = SearchQuery()) -> di
     out_quotes, matches, similar = [], [], []
     for qi, quote in enumerate(found):
         inserted = bool(_BRACKETED.search(quote[:MAX_CHARS]))
-        qw = words(_BRACKETED.sub(" ", quote[:MAX_CHARS]))
+        said = _BRACKETED.sub(" ", quote[:MAX_CHARS])
+        qw = words(said)
         part = "whole" if quote == text[:MAX_CHARS] else "quoted"
         if not qw:
             out_quotes.append({"text": quote, "part": part, "match": "not-found", "matches": 0, "repeated": False})
@@ -305,11 +283,15 @@ def lookup(text: str, searcher, store, query: SearchQuery = SearchQuery()) -> di
         out_quotes.append({"text": quote, "part": part, "match": top.label if top else "not-found",
                            "matches": min(len(aligned), MAX_MATCHES), "repeated": repeated})
         for a, st in aligned[:MAX_MATCHES]:
+            paragraphs, n = st["paragraphs"], a.paragraph
             matches.append({"quote": qi, "id": st["id"], "url": st["url"], "title": st["title"],
                             "date": st["date"], "speaker": "; ".join(st["speakers"]), "source": st["source"],
-                            "language": st["language"], "ministry": st["ministry"], "paragraph": a.paragraph,
-                            "passage": st["paragraphs"][a.paragraph - 1], "span": a.passage, "match": a.label,
-                            "score": a.score, "diff": a.diff, **versions_of(store, st, a.paragraph)})
+                            "language": st["language"], "ministry": st["ministry"], "paragraph": n,
+                            "passage": paragraphs[n - 1], "span": a.passage, "match": a.label,
+                            "score": a.score, "diff": a.diff, **wording(paragraphs[n - 1], said, a.ops),
+                            "before": paragraphs[n - 2] if n > 1 else None,
+                            "after": paragraphs[n] if n < len(paragraphs) else None,
+                            **versions_of(store, st, n)})
     return {"query": text[:MAX_CHARS], "quotes": out_quotes, "matches": matches, "similar": similar, "notes": notes}
 
 
