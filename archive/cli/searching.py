@@ -122,7 +122,7 @@ def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_t
         click.echo(f"\n“{quote['text'][:200]}”{part}: {quote['match']}")
         for m in (m for m in answer["matches"] if m["quote"] == qi):
             click.echo(f"\n  {m['match']} {m['score']:.2f}  {(m['date'] or '')[:10]}  {m['title']}\n"
-                       f"  {m['url']}  (paragraph {m['paragraph']}, id {m['id']})\n  {_diff_text(m['diff'])}\n"
+                       f"  {m['url']}  (paragraph {m['paragraph']}, id {m['id']})\n  {_match_text(m)}\n"
                        + "\n".join("  " + line for line in m["citation"].splitlines()))
             for role, v in (("original", m["original"]), ("translation", m["translation"])):
                 if v:
@@ -143,6 +143,12 @@ def _version_text(role: str, v: dict, language: str) -> str:
     return head + f"(paragraph {v['paragraph']}, id {v['id']})\n  {v['passage']}"
 
 
-def _diff_text(diff: list[dict]) -> str:
-    marks = {"cut": "[-{text}-]", "added": "{{+{text}+}}", "changed": "[-{text}-]{{+{quote}+}}", "equal": "{text}"}
-    return " ".join(marks[op["op"]].format(**op) for op in diff)
+def _match_text(m: dict) -> str:
+    """The matched span in the official wording, the news' changes marked inline ([-cut-], {+added+},
+    [-official-]{+news+}), "…" where the paragraph goes on; the normalised diff when there is no wording."""
+    if m["wording"] is None:
+        marks = {"cut": "[-{text}-]", "added": "{{+{text}+}}", "changed": "[-{text}-]{{+{quote}+}}", "equal": "{text}"}
+        return " ".join(marks[op["op"]].format(**op) for op in m["diff"])
+    marks = {"outside": " … ", "equal": "{text}", "cut": "[-{text}-]", "added": " {{+{news}+}} ",
+             "changed": "[-{text}-]{{+{news}+}}"}
+    return " ".join("".join(marks[s["op"]].format(**s) for s in m["wording"]).split())
