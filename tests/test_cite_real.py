@@ -99,3 +99,20 @@ def test_the_cli_prints_similar_wording_under_its_own_heading(archive_dir):
     assert out.index(": not-found") < out.index("Similar wording (not a source):")
     answer = cli_json(archive_dir, "cite", SIMILAR)
     assert answer["matches"] == [] and answer["similar"]
+
+
+def test_the_official_wording_of_a_real_quote_with_two_changed_words(client):
+    quote = ("“Singapore also supports the call made in this resolution for all parties to comply with their duties "
+             "under international law”")
+    top = _cite(client, quote)["matches"][0]
+    paragraph = top["passage"]
+    assert paragraph[top["span_start"]:top["span_end"]] == ("Singapore also supports the call made in the resolution "
+                                                             "for all parties to comply with their obligations under "
+                                                             "international law")
+    assert [(s["op"], s["text"], s.get("news")) for s in top["wording"] if s["op"] == "changed"] == [
+        ("changed", "the", "this"), ("changed", "obligations", "duties")]
+    assert "".join(s["text"] for s in top["wording"]) == paragraph
+    page = client.get("/cite", query_string={"q": quote}).get_data(True)
+    assert ('<del title="the official text says">obligations</del> <span class="op">→</span> '
+            '<ins title="the news says">duties</ins>') in page
+    assert "</mark>, including international humanitarian law," in page

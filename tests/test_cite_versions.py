@@ -112,8 +112,8 @@ def test_cite_page_shows_both_passages_and_a_citation_naming_both(client, pair):
     first, _ = _imf_answer(zh)
     n_en, _ = _imf_answer(en)
     html = client.get("/cite", query_string={"q": ZH_NEWS, "format": "chicago"}).text
-    # the Chinese match as the quote's diff against it (words without punctuation), the English paragraph whole
-    assert "中国经济的内生动力强大韧性和巨大潜力也没有变" in html and str(escape(en.paragraphs[n_en + 1])) in html
+    # the Chinese match in the official wording (its punctuation kept), the English paragraph whole
+    assert "中国经济的内生动力、强大韧性和巨大潜力也没有变" in html and str(escape(en.paragraphs[n_en + 1])) in html
     assert "English translation as published" in html
     assert f'href="/statements/{zh.id}#p{first + 2}"' in html and f'href="/statements/{en.id}#p{n_en + 2}"' in html
     assert f'href="/statements/{zh.id}/aligned?other={en.id}"' in html
