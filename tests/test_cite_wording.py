@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import build_archive, cli
 
+from archive.cite.wording import wording
 from archive.model import Statement
 
 UTC = timezone.utc
@@ -140,3 +141,9 @@ def test_the_cli_prints_the_official_wording_with_the_changes(archive_dir):
                                    'have no basis in international law"').stdout
     assert ("… China [-firmly-]{+strongly+} opposes [-any form of-] unilateral sanctions and long-arm jurisdiction "
             "that have no basis in international law …") in out
+
+
+def test_a_paragraph_whose_characters_cannot_be_matched_to_its_words_keeps_the_normalised_diff():
+    # Hangul as separate jamo: normalised whole, two jamo are one syllable; one by one, two letters
+    assert wording("\u1100\u1161 \u1102\u1161", "가 나", [("equal", 0, 2, 0, 2)]) == {
+        "wording": None, "span_start": None, "span_end": None}
