@@ -151,8 +151,11 @@ def cite_statement(sid: str):
 def _cite_form() -> dict:
     form = {k: request.args.get(k, "").strip() for k in CITE_FIELDS}
     fmt = request.args.get("format", "apa")
-    fmt = fmt if fmt in citation.FORMATS else "apa"
-    return {"form": form, "fmt": fmt, "formats": citation.FORMATS, "answer": None,
+    try:
+        citation.check_format(fmt)
+    except citation.CitationError:
+        fmt = "apa"
+    return {"form": form, "fmt": fmt, "formats": citation.FORMATS + citation.COMMON, "answer": None,
             "json_url": with_query(url_for("api.cite"), request.args.to_dict())}
 
 
