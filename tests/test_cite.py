@@ -185,6 +185,12 @@ def test_cite_page_shows_differences_and_a_citation(client):
     assert client.get("/cite", query_string={"q": " "}).status_code == 200
 
 
+def test_cite_page_offers_common_csl_styles(client):
+    html = client.get("/cite", query_string={"q": SOURCE, "format": "csl:harvard-cite-them-right"}).text
+    assert "<strong>csl:harvard-cite-them-right</strong>" in html and ">csl:ieee</a>" in html
+    assert "Available at: https://cn-mfa.example/1" in html
+
+
 def test_statement_cite_api_and_page(client, archive_dir):
     sid = archive_store(archive_dir).iter_statements().__next__()["id"]
     r = client.get(f"/api/statements/{sid}/cite", query_string={"format": "ris", "paragraph": "1"})
@@ -203,6 +209,7 @@ def test_statement_cite_api_and_page(client, archive_dir):
     assert client.get(f"/api/statements/{sid}/cite", query_string={"paragraph": "x"}).status_code == 400
     page = client.get(f"/statements/{sid}/cite?paragraph=1").get_data(True)
     assert page.count("<textarea readonly") == 6 and "#p1" in page
+    assert f'href="/api/statements/{sid}/cite?format=csl:harvard-cite-them-right&amp;paragraph=1"' in page
     statement = client.get(f"/statements/{sid}").get_data(True)
     for tag in ("citation_title", "citation_author", "citation_publication_date", "citation_public_url",
                 "citation_language", "citation_publisher", "DC.title", "DC.creator", "DC.date", "DC.identifier",

@@ -144,7 +144,7 @@ def changes():
 def cite_statement(sid: str):
     st, paragraph = views.citation_of(sid, request.args, request.url_root)
     return render_template("statement_cite.html", st=st, paragraph=paragraph,
-                           citations=all_citations(st, paragraph),
+                           citations=all_citations(st, paragraph), more_styles=citation.COMMON,
                            json_url=url_for("api.cite_statement", sid=sid, format="csl-json", paragraph=paragraph))
 
 
