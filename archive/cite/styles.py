@@ -10,6 +10,7 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
+from threading import Lock
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source import Locator
@@ -69,11 +70,12 @@ def _initialize_only_where_asked(root) -> None:
 
 
 @lru_cache(maxsize=32)
-def _style(sid: str) -> CitationStylesStyle:
-    # parsing a style and its locale takes tens of milliseconds; the parsed tree is only read when rendering
+def _style(sid: str) -> tuple[CitationStylesStyle, Lock]:
+    """A style parsed once per process, with the lock its renders take: citeproc-py keeps a render's state on
+    the style's tree (the formatter, the names a substitute suppressed), and the server renders in threads."""
     style = CitationStylesStyle(get_style_filepath(sid), validate=False)
     _initialize_only_where_asked(style.root)
-    return style
+    return style, Lock()
 
 
 def _name(n: dict) -> dict:
@@ -121,14 +123,16 @@ def _then(text: str, after: str) -> str:
 def render(item: dict, name: str, paragraph: int | None = None, after: str = "") -> str:
     """The style's reference entry; a note style's note (with the paragraph) before it, an in-text style's
     citation (with the paragraph) after it. `after` follows the note and the entry. Plain text."""
-    style = _style(style_id(name))
-    bib = CitationStylesBibliography(style, CiteProcJSON([_for_citeproc(item)]), formatter.plain)
+    style, lock = _style(style_id(name))
     locator = {"locator": Locator("paragraph", str(paragraph))} if paragraph else {}
     citation = Citation([CitationItem(item["id"], **locator)])
-    bib.register(citation)
-    cited = _quotes_inside(str(bib.cite(citation, lambda _: None)), style)
-    entries = [_then(_quotes_inside(str(e), style), after) for e in bib.bibliography()] \
-        if style.has_bibliography() else []
+    with lock:
+        bib = CitationStylesBibliography(style, CiteProcJSON([_for_citeproc(item)]), formatter.plain)
+        bib.register(citation)
+        cited = str(bib.cite(citation, lambda _: None))
+        found = [str(e) for e in bib.bibliography()] if style.has_bibliography() else []
+    cited = _quotes_inside(cited, style)
+    entries = [_then(_quotes_inside(e, style), after) for e in found]
     if style.root.get("class") == "note":
         return f"Note: {_then(cited, after)}" + "".join(f"\nBibliography: {e}" for e in entries)
     return "".join(f"{e}\n" for e in entries) + f"In text: {cited}"
