@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from archive.cite.formats import FORMATS, CitationError, authors, cite, person, Person
+from archive.cite.formats import COMMON, FORMATS, CitationError, authors, cite, person, Person
 
 BASE = "https://archive.example/"
 ST = {"id": "f51af208bc55bbf2", "title": "Department Press Briefing – May 25, 2021",
@@ -41,46 +41,80 @@ def test_people_and_offices():
     assert authors({**ST, "speakers": []}) == "U.S. Department of State"
 
 
+# the official CSL styles (apa, mla and chicago are aliases of apa, modern-language-association and
+# chicago-notes-bibliography), with the archived copy as a clause of the archive's own after them;
+# docs/citation-quality.md ("Citation styles") lists where this differs from the hand-written formats before
+A3 = f"Archived copy, para. 3, captured January 3, 2022: {ARCHIVED}#p3"
+
+
 @pytest.mark.parametrize("statement, fmt, paragraph, expected", [
     (ST, "apa", 3, f"Price, N. (2021, May 25). Department Press Briefing – May 25, 2021. U.S. Department of State. "
-                   f"{OFFICIAL} (Archived copy, para. 3, captured January 3, 2022: {ARCHIVED}#p3)"),
-    (OFFICE, "apa", None, f"U.S. Department of State. (2021, May 25). Secretary Blinken’s Call. {OFFICIAL} "
-                          f"(Archived copy, captured January 3, 2022: {ARCHIVED})"),
+                   f"{OFFICIAL} ({A3})\nIn text: (Price, 2021, para. 3)"),
+    # APA 7 as the style has it: the site name is given even where the organisation is the author
+    (OFFICE, "csl:apa", None, f"U.S. Department of State. (2021, May 25). Secretary Blinken’s Call. U.S. Department "
+                              f"of State. {OFFICIAL} (Archived copy, captured January 3, 2022: {ARCHIVED})\n"
+                              f"In text: (U.S. Department of State, 2021)"),
     (ST, "mla", 3, f"Price, Ned. “Department Press Briefing – May 25, 2021.” U.S. Department of State, 25 May 2021, "
-                   f"{OFFICIAL}. Archived copy, par. 3, captured 3 Jan. 2022, {ARCHIVED}#p3."),
-    # an organisation that is author and publisher is named once, as publisher
-    (OFFICE, "mla", None, f"“Secretary Blinken’s Call.” U.S. Department of State, 25 May 2021, {OFFICIAL}. "
-                          f"Archived copy, captured 3 Jan. 2022, {ARCHIVED}."),
+                   f"{OFFICIAL}. {A3}.\nIn text: (Price, “Department Press Briefing – May 25, 2021,” par. 3)"),
+    (OFFICE, "csl:modern-language-association", None,
+     f"U.S. Department of State. “Secretary Blinken’s Call.” U.S. Department of State, 25 May 2021, {OFFICIAL}. "
+     f"Archived copy, captured January 3, 2022: {ARCHIVED}.\nIn text: (U.S. Department of State, “Secretary "
+     f"Blinken’s Call”)"),
+    (ST, "csl:harvard-cite-them-right", 3,
+     f"Price, N. (2021) Department Press Briefing – May 25, 2021, U.S. Department of State. Available at: {OFFICIAL} "
+     f"(Accessed: January 3, 2022). {A3}.\nIn text: (Price, 2021, para. 3)"),
 ])
-def test_apa_and_mla(statement, fmt, paragraph, expected):
+def test_apa_mla_harvard(statement, fmt, paragraph, expected):
     assert cite(statement, fmt, BASE, paragraph) == expected
 
 
 def test_chicago():
-    assert cite(ST, "chicago", BASE, 3) == (
+    assert cite(ST, "chicago", BASE, 3) == cite(ST, "csl:chicago-notes-bibliography", BASE, 3) == (
         f"Note: Ned Price, “Department Press Briefing – May 25, 2021,” U.S. Department of State, May 25, 2021, "
-        f"para. 3, {OFFICIAL}, archived January 3, 2022, {ARCHIVED}#p3.\n"
+        f"para. 3, {OFFICIAL}. {A3}.\n"
         f"Bibliography: Price, Ned. “Department Press Briefing – May 25, 2021.” U.S. Department of State, "
-        f"May 25, 2021. {OFFICIAL}. Archived January 3, 2022, {ARCHIVED}#p3.")
+        f"May 25, 2021. {OFFICIAL}. {A3}.")
+    # the id the repository renamed is still understood: chicago-note-bibliography is now the shortened notes
+    assert cite(ST, "csl:chicago-note-bibliography", BASE, 3).startswith(
+        "Note: Price, “Department Press Briefing – May 25, 2021,” para. 3.")
 
 
 CN = {**ST, "country": "CN", "ministry": "Ministry of Foreign Affairs of the People's Republic of China",
       "speakers": ["Wang Wenbin, Foreign Ministry Spokesperson"], "title": "Regular Press Conference"}
 CN_ZH = {**CN, "ministry": "中华人民共和国外交部", "speakers": ["耿爽"], "title": "例行记者会"}
+KR = {**ST, "id": "5e0a1b2c3d4e5f60", "country": "KR", "speakers": ["Lim Soosuk"],
+      "ministry": "Ministry of Foreign Affairs of the Republic of Korea",
+      "title": "Spokesperson's Regular Press Briefing (March 7, 2023)", "date": "2023-03-07T15:00:00+09:00",
+      "url": "https://www.mofa.go.kr/eng/brd/m_5676/view.do?seq=325001",
+      "fetched_at": datetime(2023, 3, 8, 2, tzinfo=timezone.utc)}
+A2 = f"Archived copy, para. 2, captured January 3, 2022: {ARCHIVED}#p2"
+KR_A2 = "Archived copy, para. 2, captured March 8, 2023: https://archive.example/statements/5e0a1b2c3d4e5f60#p2"
 
 
 @pytest.mark.parametrize("statement, fmt, expected", [
-    # APA inverts every name, with initials; Chicago and MLA keep a family-first name in its own order
-    (CN, "apa", f"Wang, W. (2021, May 25). Regular Press Conference. Ministry of Foreign Affairs of the People's "
-                f"Republic of China. {OFFICIAL} (Archived copy, para. 2, captured January 3, 2022: {ARCHIVED}#p2)"),
+    # a name written family name first is kept in its order by every style (static-ordering), where APA would
+    # otherwise print "Wang, W." and Chicago's note "Wenbin Wang"
+    (CN, "apa", f"Wang Wenbin. (2021, May 25). Regular Press Conference. Ministry of Foreign Affairs of the People's "
+                f"Republic of China. {OFFICIAL} ({A2})\nIn text: (Wang Wenbin, 2021, para. 2)"),
     (CN, "mla", f"Wang Wenbin. “Regular Press Conference.” Ministry of Foreign Affairs of the People's Republic of "
-                f"China, 25 May 2021, {OFFICIAL}. Archived copy, par. 2, captured 3 Jan. 2022, {ARCHIVED}#p2."),
+                f"China, 25 May 2021, {OFFICIAL}. {A2}.\nIn text: (Wang Wenbin, “Regular Press Conference,” par. 2)"),
     (CN, "chicago", f"Note: Wang Wenbin, “Regular Press Conference,” Ministry of Foreign Affairs of the People's "
-                    f"Republic of China, May 25, 2021, para. 2, {OFFICIAL}, archived January 3, 2022, {ARCHIVED}#p2.\n"
+                    f"Republic of China, May 25, 2021, para. 2, {OFFICIAL}. {A2}.\n"
                     f"Bibliography: Wang Wenbin. “Regular Press Conference.” Ministry of Foreign Affairs of the "
-                    f"People's Republic of China, May 25, 2021. {OFFICIAL}. Archived January 3, 2022, {ARCHIVED}#p2."),
-    (CN_ZH, "apa", f"耿爽. (2021, May 25). 例行记者会. 中华人民共和国外交部. {OFFICIAL} (Archived copy, para. 2, "
-                   f"captured January 3, 2022: {ARCHIVED}#p2)"),
+                    f"People's Republic of China, May 25, 2021. {OFFICIAL}. {A2}."),
+    (CN_ZH, "apa", f"耿爽. (2021, May 25). 例行记者会. 中华人民共和国外交部. {OFFICIAL} ({A2})\n"
+                   f"In text: (耿爽, 2021, para. 2)"),
+    (KR, "csl:modern-language-association",
+     f"Lim Soosuk. “Spokesperson's Regular Press Briefing (March 7, 2023).” Ministry of Foreign Affairs of the "
+     f"Republic of Korea, 7 Mar. 2023, {KR['url']}. {KR_A2}.\n"
+     f"In text: (Lim Soosuk, “Spokesperson's Regular Press Briefing (March 7, 2023),” par. 2)"),
+    (KR, "csl:harvard-cite-them-right",
+     f"Lim Soosuk (2023) Spokesperson's Regular Press Briefing (March 7, 2023), Ministry of Foreign Affairs of the "
+     f"Republic of Korea. Available at: {KR['url']} (Accessed: March 8, 2023). {KR_A2}.\n"
+     f"In text: (Lim Soosuk, 2023, para. 2)"),
+    (KR | {"speakers": ["임수석"], "ministry": "외교부"}, "csl:apa",
+     f"임수석. (2023, March 7). Spokesperson's Regular Press Briefing (March 7, 2023). 외교부. {KR['url']} ({KR_A2})\n"
+     f"In text: (임수석, 2023, para. 2)"),
 ])
 def test_east_asian_names(statement, fmt, expected):
     assert cite(statement, fmt, BASE, 2) == expected
@@ -123,9 +157,11 @@ def test_csl_json():
                       "issued": {"date-parts": [[2021, 5, 25]]}, "accessed": {"date-parts": [[2022, 1, 3]]},
                       "note": "paragraph 2"}]
     assert json.loads(cite(ST, "csl-json", BASE))[0]["author"] == [{"family": "Price", "given": "Ned"}]
+    assert json.loads(cite(CN, "csl-json", BASE))[0]["author"] == [
+        {"family": "Wang", "given": "Wenbin", "static-ordering": True}]
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", FORMATS + COMMON)
 def test_every_format_has_the_required_fields(fmt):
     text = cite({**ST, "date": None}, fmt, BASE, 1)
     # LaTeX needs the anchor's # escaped inside \\url{} (parsed for real in test_citation_import.py)
@@ -136,8 +172,9 @@ def test_every_format_has_the_required_fields(fmt):
 
 
 def test_bad_requests():
-    with pytest.raises(CitationError):
-        cite(ST, "harvard", BASE)
+    for fmt in ("harvard", "csl:no-such-style", "csl:../../etc/passwd", "csl:"):
+        with pytest.raises(CitationError, match="csl:<style-id>|unknown citation style"):
+            cite(ST, fmt, BASE)
     with pytest.raises(CitationError):
         cite(ST, "apa", BASE, 4)
 
@@ -151,15 +188,17 @@ EN = {**ST, "id": "9c0ffee000000001", "url": "https://www.fmprc.gov.cn/mfa_eng/t
 
 
 def test_a_translation_is_cited_with_its_original():
+    # the styles print the original's title at most ("Originally published as …"), never its address: the
+    # archive's clause names both versions after the style's text
     assert cite(EN, "chicago", BASE, 2, original=ZH).splitlines()[0] == (
         "Note: Geng Shuang, “Foreign Ministry Spokesperson Geng Shuang's Regular Press Conference on January 21, "
         "2020,” Ministry of Foreign Affairs of the People's Republic of China, January 21, 2020, para. 2, "
-        "https://www.fmprc.gov.cn/mfa_eng/t1734624.shtml, archived January 3, 2022, "
+        "https://www.fmprc.gov.cn/mfa_eng/t1734624.shtml. Archived copy, para. 2, captured January 3, 2022: "
         "https://archive.example/statements/9c0ffee000000001#p2; English translation as published; Chinese original: "
         "“2020年1月21日外交部发言人耿爽主持例行记者会,” https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t1734605.shtml.")
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", FORMATS + COMMON)
 def test_every_format_names_both_versions(fmt):
     zh = {**EN, **ZH, "ministry": "中华人民共和国外交部", "speakers": ["耿爽"]}
     translation = {k: EN[k] for k in ("id", "url", "language", "title", "date")}

@@ -165,6 +165,14 @@ def test_api_cite(client):
     ris = client.get("/api/cite", query_string={"q": SOURCE, "format": "ris"}).get_json()["matches"][0]
     assert ris["citation"].startswith("TY  - ELEC") and ris["archived_url"].endswith(f"#p{ris['paragraph']}")
     assert client.get("/api/cite", query_string={"q": SOURCE, "format": "harvard"}).status_code == 400
+    # any style of the CSL repository by its id; apa is the alias of csl:apa
+    apa = client.get("/api/cite", query_string={"q": SOURCE, "format": "csl:apa"}).get_json()["matches"][0]
+    assert apa["citation"].startswith("Wang Wenbin. (2024, March 5). Regular press conference 1. Ministry of Foreign "
+                                      "Affairs of the People's Republic of China. https://cn-mfa.example/1 (Archived copy")
+    assert apa["citation"] == client.get("/api/cite", query_string={"q": SOURCE}).get_json()["matches"][0]["citation"]
+    unknown = client.get("/api/cite", query_string={"q": SOURCE, "format": "csl:no-such-style"})
+    assert unknown.status_code == 400 and "\n" not in unknown.get_json()["error"]
+    assert "unknown citation style 'no-such-style'" in unknown.get_json()["error"]
 
 
 def test_cite_page_shows_differences_and_a_citation(client):
@@ -177,6 +185,12 @@ def test_cite_page_shows_differences_and_a_citation(client):
     assert client.get("/cite", query_string={"q": " "}).status_code == 200
 
 
+def test_cite_page_offers_common_csl_styles(client):
+    html = client.get("/cite", query_string={"q": SOURCE, "format": "csl:harvard-cite-them-right"}).text
+    assert "<strong>csl:harvard-cite-them-right</strong>" in html and ">csl:ieee</a>" in html
+    assert "Available at: https://cn-mfa.example/1" in html
+
+
 def test_statement_cite_api_and_page(client, archive_dir):
     sid = archive_store(archive_dir).iter_statements().__next__()["id"]
     r = client.get(f"/api/statements/{sid}/cite", query_string={"format": "ris", "paragraph": "1"})
@@ -184,10 +198,18 @@ def test_statement_cite_api_and_page(client, archive_dir):
     r = client.get(f"/api/statements/{sid}/cite", query_string={"format": "csl-json"})
     assert r.mimetype == "application/json" and r.get_json()[0]["type"] == "webpage"
     assert client.get(f"/api/statements/{sid}/cite", query_string={"format": "harvard"}).status_code == 400
+    r = client.get(f"/api/statements/{sid}/cite", query_string={"format": "csl:modern-language-association",
+                                                                 "paragraph": "1"})
+    assert r.status_code == 200 and r.mimetype == "text/plain"
+    assert r.get_data(True).startswith("U.S. Department of State. “Statement 1.” U.S. Department of State, 9 Apr. 2024")
+    assert r.get_data(True).endswith("\nIn text: (U.S. Department of State, “Statement 1,” par. 1)")
+    r = client.get(f"/api/statements/{sid}/cite", query_string={"format": "csl:no-such-style"})
+    assert r.status_code == 400 and "\n" not in r.get_json()["error"]
     assert client.get(f"/api/statements/{sid}/cite", query_string={"paragraph": "99"}).status_code == 400
     assert client.get(f"/api/statements/{sid}/cite", query_string={"paragraph": "x"}).status_code == 400
     page = client.get(f"/statements/{sid}/cite?paragraph=1").get_data(True)
     assert page.count("<textarea readonly") == 6 and "#p1" in page
+    assert f'href="/api/statements/{sid}/cite?format=csl:harvard-cite-them-right&amp;paragraph=1"' in page
     statement = client.get(f"/statements/{sid}").get_data(True)
     for tag in ("citation_title", "citation_author", "citation_publication_date", "citation_public_url",
                 "citation_language", "citation_publisher", "DC.title", "DC.creator", "DC.date", "DC.identifier",
@@ -199,7 +221,14 @@ def test_statement_cite_api_and_page(client, archive_dir):
 def test_cli(archive_dir):
     answer = cli_json(archive_dir, "cite", f"“{SOURCE}”", "--format", "mla")
     assert answer["matches"][0]["match"] == "verbatim"
-    assert answer["matches"][0]["citation"].startswith("Wang Wenbin. “Regular press conference 1.”")
+    # MLA sets titles in title case
+    assert answer["matches"][0]["citation"].startswith("Wang Wenbin. “Regular Press Conference 1.”")
+    note = cli(archive_dir, "cite", f"“{SOURCE}”", "--format", "csl:chicago-note-bibliography", "--json")
+    assert note.returncode == 0, note.stderr
+    assert json.loads(note.stdout)["matches"][0]["citation"].startswith("Note: Wang Wenbin, “Regular Press Conference 1,”")
+    unknown = cli(archive_dir, "cite", SOURCE, "--format", "csl:no-such-style")
+    assert unknown.returncode == 1 and unknown.stdout == ""
+    assert unknown.stderr.count("\n") == 1 and "unknown citation style 'no-such-style'" in unknown.stderr
     none = cli(archive_dir, "cite", "an invented sentence about purple elephants on the moon")
     assert none.returncode == 0 and "not-found" in none.stdout
     empty = cli(archive_dir, "cite", "")

@@ -11,10 +11,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from . import styles
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
-# MLA 9 abbreviates months longer than four letters
-MLA_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 # a speaker naming one of these is an office, not a person: "Office of the Spokesperson" stays an organisation
 _ORG_WORDS = re.compile(r"\b(office|ministry|department|spokesperson|spokesman|spokeswoman|embassy|mission|"
                         r"government|press|bureau|secretariat|delegation|question|moderator|operator)\b", re.I)
@@ -54,7 +54,7 @@ class Person:
     family: str
     given: str
     # written family name first (Chinese, Korean, Vietnamese, a Japanese name with the family name in
-    # capitals): Chicago and MLA keep that order rather than inverting it with a comma
+    # capitals): CSL's static-ordering keeps that order rather than inverting it with a comma
     family_first: bool = False
     # in Han characters, kana or Hangul: the parts are written with no space between them
     cjk: bool = False
@@ -195,7 +195,7 @@ def language_name(code: str) -> str:
     return LANGUAGES.get(code.split("-")[0].lower(), code)
 
 
-def versions(w: Work, when=_long, text=str, link=str) -> str:
+def versions(w: Work, text=str, link=str) -> str:
     """Both versions named, the cited one first: "English translation as published; Chinese original:
     “…,” https://…", or "Chinese original; English translation as published: “…,” March 2, 2020, https://…".
     The translation is dated (it may be published later); `text` and `link` escape for the format."""
@@ -203,83 +203,9 @@ def versions(w: Work, when=_long, text=str, link=str) -> str:
     mine, theirs = language_name(w.language), language_name(o.language)
     if o.role == "original":
         return f"{mine} translation as published; {theirs} original: \u201c{text(o.title)},\u201d {link(o.url)}"
-    day = f"{when(o.issued)}, " if o.issued else ""
+    day = f"{_long(o.issued)}, " if o.issued else ""
     return (f"{mine} original; {theirs} translation as published: \u201c{text(o.title)},\u201d "
             f"{day}{link(o.url)}")
-
-
-def _join(names: list[str]) -> str:
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + ", and " + names[-1]
-
-
-def _initials(given: str) -> str:
-    return " ".join(part[0] + "." for part in given.replace(".", " ").split())
-
-
-def _apa_name(p: Person) -> str:
-    # initials are for Latin letters; a name in Han characters or Hangul is given whole
-    return p.natural if p.cjk or not p.given else f"{p.family}, {_initials(p.given)}"
-
-
-def apa(w: Work) -> str:
-    if isinstance(w.authors, str):
-        author, site = w.authors, ""
-    else:
-        names = [_apa_name(p) for p in w.authors]
-        author = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
-        site = f" {w.publisher}."
-    when = f"{w.issued.year}, {MONTHS[w.issued.month - 1]} {w.issued.day}" if w.issued else "n.d."
-    # APA 7 drops the site name when the organisation is the author; the author already ends with a period
-    # when it ends with an initial
-    author = author if author.endswith(".") else author + "."
-    para = f", para. {w.paragraph}" if w.paragraph else ""
-    both = f" [{versions(w)}]" if w.other else ""
-    return (f"{author} ({when}). {w.title}.{site} {w.url} "
-            f"(Archived copy{para}, captured {_long(w.captured)}: {w.archived}){both}")
-
-
-def _mla_date(d: date | None) -> str:
-    return f"{d.day} {MLA_MONTHS[d.month - 1]} {d.year}" if d else "n.d."
-
-
-def mla(w: Work) -> str:
-    para = f", par. {w.paragraph}" if w.paragraph else ""
-    tail = (f"{w.publisher}, {_mla_date(w.issued)}, {w.url}. "
-            f"Archived copy{para}, captured {_mla_date(w.captured)}, {w.archived}.")
-    if w.other:
-        tail += f" {versions(w, _mla_date)}."
-    if isinstance(w.authors, str):
-        # MLA 9: an organisation that is both author and publisher is given once, as publisher
-        return f"\u201c{w.title}.\u201d {tail}"
-    first = w.authors[0].sorted
-    if len(w.authors) == 1:
-        author = first
-    elif len(w.authors) == 2:
-        author = f"{first}, and {w.authors[1].natural}"
-    else:
-        author = f"{first}, et al"
-    return f"{author}. \u201c{w.title}.\u201d {tail}"
-
-
-def chicago(w: Work) -> str:
-    """Chicago 17 notes and bibliography: the note (with the paragraph) and the bibliography entry."""
-    # the note names the other version in its last clause, the bibliography in a sentence of its own
-    archived = f"archived {_long(w.captured)}, {w.archived}" + (f"; {versions(w)}" if w.other else "")
-    para = f", para. {w.paragraph}" if w.paragraph else ""
-    both = f" {versions(w)}." if w.other else ""
-    if isinstance(w.authors, str):
-        note = f"{w.authors}, \u201c{w.title},\u201d {_long(w.issued)}{para}, {w.url}, {archived}."
-        bib = f"{w.authors}. \u201c{w.title}.\u201d {_long(w.issued)}. {w.url}. Archived {_long(w.captured)}, " \
-              f"{w.archived}.{both}"
-    else:
-        note_names = _join([p.natural for p in w.authors])
-        bib_names = _join([w.authors[0].sorted] + [p.natural for p in w.authors[1:]])
-        note = f"{note_names}, \u201c{w.title},\u201d {w.publisher}, {_long(w.issued)}{para}, {w.url}, {archived}."
-        bib = f"{bib_names}. \u201c{w.title}.\u201d {w.publisher}, {_long(w.issued)}. {w.url}. " \
-              f"Archived {_long(w.captured)}, {w.archived}.{both}"
-    return f"Note: {note}\nBibliography: {bib}"
 
 
 def _ascii(text: str) -> str:
@@ -363,10 +289,14 @@ def _parts(d: date) -> dict:
     return {"date-parts": [[d.year, d.month, d.day]]}
 
 
+def _csl_name(p: Person) -> dict:
+    name = {"family": p.family, **({"given": p.given} if p.given else {})}
+    return {**name, "static-ordering": True} if p.family_first and p.given else name
+
+
 def csl(w: Work) -> dict:
     item = {"id": w.id, "type": "webpage", "title": w.title,
-            "author": ([{"literal": w.authors}] if isinstance(w.authors, str)
-                       else [{"family": p.family, **({"given": p.given} if p.given else {})} for p in w.authors]),
+            "author": [{"literal": w.authors}] if isinstance(w.authors, str) else [_csl_name(p) for p in w.authors],
             "publisher": w.publisher, "container-title": w.publisher, "URL": w.url,
             "archive": "Policy Archive", "archive_location": w.archived}
     if w.language:
@@ -385,14 +315,51 @@ def csl(w: Work) -> dict:
     return item
 
 
-# a format is a function of the Work here: the web, the API and the command line offer what this lists
-_TEXT = {"apa": apa, "mla": mla, "chicago": chicago, "bibtex": bibtex, "ris": ris,
-         "csl-json": lambda w: json.dumps([csl(w)], ensure_ascii=False, indent=2)}
-FORMATS = tuple(_TEXT)
+def _after(w: Work) -> str:
+    """What the archive adds after a style's citation: the archived copy (CSL has no variable for a copy of a web
+    page; `archive_location` is a shelf mark) and the other-language version, which apa, mla and chicago print
+    only as "Original work published as <title>", without its address, and no style names for an original's
+    translation."""
+    para = f", para. {w.paragraph}" if w.paragraph else ""
+    clause = f"Archived copy{para}, captured {_long(w.captured)}: {w.archived}"
+    return clause + (f"; {versions(w)}" if w.other else "")
+
+
+# a format is a function of the Work here: the web, the API and the command line offer what this lists, and
+# "csl:<style-id>" besides; apa, mla and chicago are aliases of their official CSL styles
+_TEXT = {"bibtex": bibtex, "ris": ris, "csl-json": lambda w: json.dumps([csl(w)], ensure_ascii=False, indent=2)}
+FORMATS = (*styles.ALIASES, *_TEXT)
+# the CSL styles the pages offer beside FORMATS
+COMMON = tuple(f"csl:{sid}" for sid in styles.COMMON)
+
+
+def _style(fmt: str) -> str | None:
+    """The style a format names ("apa", "csl:apa"), or None for a format of _TEXT."""
+    if fmt in _TEXT:
+        return None
+    if fmt in styles.ALIASES:
+        return fmt
+    if fmt.startswith("csl:"):
+        return fmt[4:]
+    raise CitationError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}, or csl:<style-id> "
+                        f"({styles.HOW_TO_FIND})")
+
+
+def check_format(fmt: str) -> str:
+    """`fmt` when it is a format this module writes; CitationError, saying how to find style ids, when not."""
+    name = _style(fmt)
+    if name is not None:
+        try:
+            styles.style_id(name)
+        except styles.UnknownStyle as e:
+            raise CitationError(str(e)) from None
+    return fmt
 
 
 def cite(st: dict, fmt: str, base_url: str, paragraph: int | None = None, original: dict | None = None,
          translation: dict | None = None) -> str:
-    if fmt not in _TEXT:
-        raise CitationError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    return _TEXT[fmt](work(st, base_url, paragraph, original, translation))
+    name = _style(check_format(fmt))
+    w = work(st, base_url, paragraph, original, translation)
+    if name is None:
+        return _TEXT[fmt](w)
+    return styles.render(csl(w), name, w.paragraph, _after(w))

@@ -6,7 +6,7 @@ from html import unescape
 
 import click
 
-from ..cite.formats import FORMATS, language_name
+from ..cite.formats import FORMATS, CitationError, check_format, language_name
 from ..cite.lookup import CiteError, lookup, with_citations
 from ..search.query import SORTS, BadSearch, SearchQuery
 from .app import emit_json, fail, main, open_searcher, open_store, user_date
@@ -77,8 +77,9 @@ def search_archive(ctx, query, as_json, limit, offset, country, source_id, date_
 @main.command()
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS),
-              default="apa", show_default=True, help="Citation format for each match.")
+@click.option("--format", "fmt", default="apa", show_default=True,
+              help=f"Citation format for each match: {', '.join(FORMATS)}, or csl:<style-id> for any style of the "
+                   "CSL style repository (csl:harvard-cite-them-right).")
 @click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. CN.")
 @click.option("--source", "source_id", help="Source id, e.g. us-state.")
 @click.option("--speaker", help="Exact speaker, as the statements name them.")
@@ -101,6 +102,10 @@ def cite(ctx, text, as_json, fmt, country, source_id, speaker, date_from, date_t
       policy-archive cite 'The spokesman said the talks were "constructive and candid"'
       policy-archive cite 'we will continue to support Ukraine' --source us-state --format bibtex --json
     """
+    try:
+        check_format(fmt)
+    except CitationError as e:
+        fail(f"--format: {e}")
     start = user_date(date_from, name="--from")
     end = user_date(date_to, end=True, name="--to")
     dd, searcher = open_searcher(ctx)

@@ -106,10 +106,10 @@ def cite():
 
 
 def _format(args) -> str:
-    fmt = args.get("format", "apa").strip()
-    if fmt not in citation.FORMATS:
-        raise BadArgument(f"“format” must be one of {', '.join(citation.FORMATS)}")
-    return fmt
+    try:
+        return citation.check_format(args.get("format", "apa").strip())
+    except citation.CitationError as e:
+        raise BadArgument(f"“format”: {e}") from None
 
 
 def json_args(body: bytes) -> dict[str, str]:

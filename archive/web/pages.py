@@ -144,15 +144,18 @@ def changes():
 def cite_statement(sid: str):
     st, paragraph = views.citation_of(sid, request.args, request.url_root)
     return render_template("statement_cite.html", st=st, paragraph=paragraph,
-                           citations=all_citations(st, paragraph),
+                           citations=all_citations(st, paragraph), more_styles=citation.COMMON,
                            json_url=url_for("api.cite_statement", sid=sid, format="csl-json", paragraph=paragraph))
 
 
 def _cite_form() -> dict:
     form = {k: request.args.get(k, "").strip() for k in CITE_FIELDS}
     fmt = request.args.get("format", "apa")
-    fmt = fmt if fmt in citation.FORMATS else "apa"
-    return {"form": form, "fmt": fmt, "formats": citation.FORMATS, "answer": None,
+    try:
+        citation.check_format(fmt)
+    except citation.CitationError:
+        fmt = "apa"
+    return {"form": form, "fmt": fmt, "formats": citation.FORMATS + citation.COMMON, "answer": None,
             "json_url": with_query(url_for("api.cite"), request.args.to_dict())}
 
 
