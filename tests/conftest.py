@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import (CHINA_WEEK, CHINA_WEEK_EN, CORPUS, DAYS_ARCHIVE, build_archive, corpus_statement, present,
-                     start_corpus_server, store_at)
+from helpers import (CHINA_WEEK, CHINA_WEEK_EN, CORPUS, DAYS_ARCHIVE, PAIR_EN, PAIR_ZH, build_archive, corpus_statement,
+                     present, start_corpus_server, store_at)
 
 from archive.datadir import open_datadir
 from archive.index.writing import sync_index
@@ -25,6 +25,12 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"real corpus not found at {CORPUS} (tests on real data need ../shared beside the checkout)")
     return CORPUS
+
+
+@pytest.fixture(scope="module")
+def pair(corpus):
+    """The China MFA's conference of 21 January 2020 as its Chinese and English pages give it."""
+    return corpus_statement(PAIR_ZH), corpus_statement(PAIR_EN)
 
 
 @pytest.fixture

@@ -247,3 +247,5 @@ _ZH_CONFERENCES = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/"
 CHINA_WEEK = [_ZH_CONFERENCES + page for page in (
     "t1733439.shtml", "t1734210.shtml", "t1734605.shtml", "t1735079.shtml", "t1735570.shtml", "t1736005.shtml")]
 CHINA_WEEK_EN = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/t1734624.shtml"
+# the 21st's conference in both languages: the pair the bilingual and cross-language tests start from
+PAIR_ZH, PAIR_EN = CHINA_WEEK[2], CHINA_WEEK_EN

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from helpers import cli, corpus_statement, present
+from helpers import PAIR_EN, PAIR_ZH, cli, corpus_statement, present
 
 from archive.alignment import align, turn_texts
 from archive.datadir import open_datadir
@@ -22,8 +22,7 @@ from archive.store.versions import VersionLinks
 
 pytestmark = pytest.mark.corpus
 
-ZH = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t1734605.shtml"
-EN = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/t1734624.shtml"
+ZH, EN = PAIR_ZH, PAIR_EN
 # a current-template page whose language switch names the English version (not in the corpus)
 CURRENT = "https://www.mfa.gov.cn/web/wjdt_674879/fyrbt_674889/202404/t20240403_11276141.shtml"
 CURRENT_EN = "https://www.mfa.gov.cn/eng/xwfw_665399/s2510_665401/202404/t20240403_11276221.html"
@@ -32,11 +31,6 @@ SEEN = datetime(2026, 12, 1, tzinfo=timezone.utc)
 
 def linked(store: Store, sid: str) -> list[tuple[str, str | None, str]]:
     return [(t["language"], t["id"], t["method"]) for t in store.translations(sid)]
-
-
-@pytest.fixture(scope="module")
-def pair(corpus):
-    return corpus_statement(ZH), corpus_statement(EN)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from helpers import cli, corpus_statement, present, web_client
+from helpers import PAIR_EN, PAIR_ZH, cli, corpus_statement, present, web_client
 from markupsafe import escape
 
 from archive.datadir import open_datadir
@@ -22,8 +22,7 @@ from archive.store import Store
 pytestmark = pytest.mark.corpus
 
 # 21 January 2020, Geng Shuang: linked by the pairing rule (same day, same spokesperson)
-ZH = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t1734605.shtml"
-EN = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/t1734624.shtml"
+ZH, EN = PAIR_ZH, PAIR_EN
 # a current-template conference naming its English version, which the corpus does not hold
 CURRENT = "https://www.mfa.gov.cn/web/wjdt_674879/fyrbt_674889/202404/t20240403_11276141.shtml"
 # a news release in Chinese only: no version in another language
@@ -50,11 +49,6 @@ def _archive(root, statements) -> None:
         present(store, st)
     sync_index(store, dd.index_dir)
     store.close()
-
-
-@pytest.fixture(scope="module")
-def pair(corpus):
-    return corpus_statement(ZH), corpus_statement(EN)
 
 
 @pytest.fixture(scope="module")
