@@ -447,9 +447,17 @@ class Searcher:
 
     def candidates(self, words: list[str], query: SearchQuery, limit: int) -> list[str]:
         """Ids of the statements a quote's `words` (archive.cite) most likely come from, among those the
-        query's filters allow (its text and paging are not used): see archive.search.candidates."""
-        allowed = self._filter_docs(self._filter(query))
-        return candidates.candidates(self._searcher, self._schema["text"].analyzer, allowed, words, limit)
+        query's filters allow (its text and paging are not used): those holding runs of its words, then
+        those holding the most of its rarer words (archive.search.candidates)."""
+        filt_query = self._filter(query)
+        analyzer = self._schema["text"].analyzer
+        engine = self._engine()
+        found = []
+        if engine is not None:
+            allowed = engine.filter_docs(filt_query) if filt_query is not None else None
+            found = candidates.in_runs(self._searcher, engine, analyzer, allowed, words, limit)
+        found += candidates.candidates(self._searcher, analyzer, self._filter_docs(filt_query), words, limit)
+        return list(dict.fromkeys(found))[:limit]
 
     def _found(self, query, filt_query, deadline: float, scored: bool) -> Found | None:
         """The query's matches within the filter, scored if asked, from the posting arrays; None for a
