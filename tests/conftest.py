@@ -10,11 +10,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import (CHINA_WEEK, CHINA_WEEK_EN, CORPUS, DAYS_ARCHIVE, PAIR_EN, PAIR_ZH, build_archive, corpus_statement,
-                     present, start_corpus_server, store_at)
+from helpers import (CHINA_WEEK, CHINA_WEEK_EN, CORPUS, DAYS_ARCHIVE, PAIR_EN, PAIR_ZH, RUNS_ARCHIVE, build_archive,
+                     corpus_statement, present, start_corpus_server, store_at)
 
 from archive.datadir import open_datadir
 from archive.index.writing import sync_index
+from archive.search.searcher import Searcher
 from archive.store import Store
 from archive.web import create_app
 from archive.web.backend import EXTENSION
@@ -25,6 +26,15 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"real corpus not found at {CORPUS} (tests on real data need ../shared beside the checkout)")
     return CORPUS
+
+
+@pytest.fixture(scope="module")
+def runs_searcher(tmp_path_factory):
+    """A searcher over RUNS_ARCHIVE."""
+    root = build_archive(tmp_path_factory.mktemp("runs"), RUNS_ARCHIVE)
+    searcher = Searcher(open_datadir(root, create=False).index_dir)
+    yield searcher
+    searcher.close()
 
 
 @pytest.fixture(scope="module")

@@ -158,6 +158,26 @@ CHINESE = Statement(
     speakers=["发言人"], date=datetime(2024, 6, 3, 15, 0, tzinfo=BEIJING),
     fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
 
+# a quote of common words (test_cite_runs): the statements holding it, its opening words alone, its words
+# reordered around one run of six, and many sharing its words but no run of six
+RUNS_QUOTE = "And like there were in other parts of the world, the pandemic did, in fact, affect us all."
+
+
+def _remarks(i: int, paragraph: str, country: str = "US") -> Statement:
+    return Statement(
+        source="us-state", url=f"https://us-state.example/remarks/{i}", country=country,
+        ministry="Department of State", language="en", kind="remarks", title=f"Remarks {i}",
+        paragraphs=["Good afternoon.", paragraph], speakers=["Spokesperson"],
+        date=datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=i), fetched_at=datetime(2024, 7, 1, tzinfo=UTC))
+
+
+RUNS_ARCHIVE = [
+    _remarks(1, "In fact, the pandemic did affect us all, like there were in other parts of the world."),
+    _remarks(2, "And like there were in other parts of the city, officials met again."),
+    _remarks(3, RUNS_QUOTE), _remarks(4, RUNS_QUOTE, "GB"),
+    *(_remarks(10 + i, "There were other parts of the world where the pandemic did affect us, in fact.")
+      for i in range(30))]
+
 # a scraped URL is data too: it must never become a javascript: link
 ODD_URL = Statement(
     source="us-state", url="javascript:alert(2)", guid="odd-url", country="US", ministry="Department of State",
