@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import (CHINA_WEEK, CHINA_WEEK_EN, CORPUS, DAYS_ARCHIVE, PAIR_EN, PAIR_ZH, RUNS_ARCHIVE, build_archive,
-                     corpus_statement, present, start_corpus_server, store_at)
+from helpers import (CHINA_WEEK, CHINA_WEEK_EN, CORPUS, DAYS_ARCHIVE, NAMES_ARCHIVE, PAIR_EN, PAIR_ZH, RUNS_ARCHIVE,
+                     build_archive, corpus_statement, present, start_corpus_server, store_at)
 
 from archive.datadir import open_datadir
 from archive.index.writing import sync_index
@@ -82,6 +82,12 @@ def client(app):
 def days_archive(tmp_path_factory) -> Path:
     """A data folder of a few ministries' statements around one busy day, for the day and speaker pages."""
     return build_archive(tmp_path_factory.mktemp("days"), DAYS_ARCHIVE)
+
+
+@pytest.fixture(scope="session")
+def names_archive(tmp_path_factory) -> Path:
+    """A data folder with a statement on Taiwan in English, Chinese and Russian, and two on other things."""
+    return build_archive(tmp_path_factory.mktemp("names"), NAMES_ARCHIVE)
 
 
 @pytest.fixture(scope="session")

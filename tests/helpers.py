@@ -269,3 +269,22 @@ CHINA_WEEK = [_ZH_CONFERENCES + page for page in (
 CHINA_WEEK_EN = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/t1734624.shtml"
 # the 21st's conference in both languages: the pair the bilingual and cross-language tests start from
 PAIR_ZH, PAIR_EN = CHINA_WEEK[2], CHINA_WEEK_EN
+
+
+# place names across languages -------------------------------------------------------------------------
+
+def _on_taiwan(n: int, language: str, country: str, title: str, text: str) -> Statement:
+    return Statement(
+        source=f"names-{language}", url=f"https://names.example/{language}/{n}", country=country,
+        ministry=f"Ministry of Foreign Affairs ({country})", language=language, kind="statement", title=title,
+        paragraphs=[text], date=datetime(2024, 5, n, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, tzinfo=UTC))
+
+
+# one statement on Taiwan in each of three languages, and two that name no place the others name
+NAMES_ARCHIVE = [
+    _on_taiwan(1, "en", "US", "Statement on Taiwan", "We call for peace and stability across Taiwan's waters and in Taiwan."),
+    _on_taiwan(2, "zh", "CN", "外交部发言人答记者问", "台湾是中国领土不可分割的一部分。"),
+    _on_taiwan(3, "ru", "RU", "Комментарий официального представителя", "Мы внимательно следим за ситуацией вокруг Тайвань."),
+    _on_taiwan(4, "en", "JP", "Statement on sanctions", "Japan announced sanctions on exports."),
+    _on_taiwan(5, "en", "GB", "Statement on trade", "New sanctions were discussed with partners."),
+]

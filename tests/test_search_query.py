@@ -29,7 +29,7 @@ def test_every_filter_has_a_bad_value_here_but_source():
 
 
 def test_the_table_and_the_query_agree():
-    paging = {"text", "sort", "limit", "offset"}
+    paging = {"text", "exact", "sort", "limit", "offset"}  # with how the text is read
     assert [f.attr for f in FILTERS if f.attr not in {x.name for x in fields(SearchQuery)}] == []
     assert {x.name for x in fields(SearchQuery)} - paging == {f.attr for f in FILTERS}
 

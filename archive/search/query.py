@@ -168,6 +168,8 @@ class SearchQuery:
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
+    # True searches the words as typed; else a place's name is searched in every language (search.names)
+    exact: bool = False
     limit: int = PAGE_SIZE
     offset: int = 0
 
@@ -189,12 +191,17 @@ class SearchQuery:
         values = {f.attr: f.parse(args) for f in FILTERS}
         if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
             raise BadSearch("“from” is after “to”: swap the dates")
+        exact = args.get("exact", "").strip()
+        if exact not in ("", "0", "1"):
+            raise BadSearch(f"“exact” must be 1 or 0, not “{exact[:40]}”")
         return cls(text=args.get("q", "").strip(), sort=args.get("sort", "").strip() or "relevance",
-                   limit=limit, offset=offset, **values)
+                   exact=exact == "1", limit=limit, offset=offset, **values)
 
     def to_args(self) -> dict[str, str]:
         """The query string that asks for this search: `from_args` reads it back to an equal SearchQuery."""
         args = {"q": self.text, "sort": self.sort, "limit": str(self.limit), "offset": str(self.offset)}
+        if self.exact:
+            args["exact"] = "1"
         args.update((f.arg, str(value)) for f, value in self.filters())
         return args
 

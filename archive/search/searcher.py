@@ -19,7 +19,7 @@ from whoosh.query import And, DateRange, Every, Not, NumericRange, Phrase, Term
 from ..index.analysis import highlight_tokens
 from ..index.schema import VOCABULARY, AnalysedText
 from ..index.writing import live_index
-from . import candidates
+from . import candidates, names
 from .engine import Engine, Found, restrict
 from .facets import FACETS, FacetColumns
 from .postings import CodecMismatch
@@ -98,13 +98,15 @@ class Results:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     # a respelt query that finds more, when this one finds few
     suggestion: str | None = None
+    # each place name also searched in the other languages: {"term": as typed, "names": the others}
+    expansions: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"query": self.query, "total": self.total, "offset": self.offset, "limit": self.limit,
                 "hits": [h.to_json() for h in self.hits],
                 "facets": {name: [{"value": v, "count": n} for v, n in counts]
                            for name, counts in self.facets.items()},
-                "suggestion": self.suggestion}
+                "suggestion": self.suggestion, "expansions": self.expansions}
 
 
 class MarkFormatter(Formatter):
@@ -399,7 +401,7 @@ class Searcher:
         sort, limit, offset = query.sort, query.limit, query.offset
         facets = FACETS if facets is True else tuple(facets or ())
         q = query.text.strip()
-        parsed = parse_query(self._parser, q) if q else Every()
+        parsed, expansions = self._parse(q, query.exact)
         words = q and _extract_dates(plain_quotes(q))[0]
         filt_query = self._filter(query)
         if not words and sort == "relevance":
@@ -443,7 +445,22 @@ class Searcher:
                 paragraph=paragraph))
         suggestion = self._suggest(q, total, filt_query, deadline) if words and total < FEW_HITS else None
         return Results(query=q, total=total, hits=hits, offset=offset, limit=limit, facets=counts,
-                       suggestion=suggestion)
+                       suggestion=suggestion, expansions=expansions)
+
+    def _parse(self, q: str, exact: bool) -> tuple:
+        """The parsed query, with place names searched in every language unless `exact`, and the expansions
+        used. Names can push a query past the limit of words: it is then searched as typed, and a query the
+        searcher refuses as typed is refused with its own message."""
+        if not q:
+            return Every(), []
+        if not exact:
+            expanded, expansions = names.expand(q)
+            if expansions:
+                try:
+                    return parse_query(self._parser, expanded), expansions
+                except QueryError:
+                    pass
+        return parse_query(self._parser, q), []
 
     def candidates(self, words: list[str], query: SearchQuery, limit: int) -> list[str]:
         """Ids of the statements a quote's `words` (archive.cite) most likely come from, among those the

@@ -1,0 +1,70 @@
+"""Place and country names across languages: a search for Taiwan finds 台湾 and Тайвань too, says so, and
+`exact=1` searches only the word as typed."""
+from helpers import web_client
+
+from archive.search.names import expand
+from archive.search.query import SearchQuery
+
+
+def _search(client, **args) -> dict:
+    response = client.get("/api/search", query_string=args)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def _found(found: dict) -> set[str]:
+    return {hit["language"] + ":" + hit["title"] for hit in found["hits"]}
+
+
+def test_a_place_is_searched_in_every_language(names_archive):
+    with web_client(names_archive) as client:
+        found = _search(client, q="Taiwan")
+        assert {h["language"] for h in found["hits"]} == {"en", "zh", "ru"}
+        assert found["expansions"] == [{"term": "Taiwan", "names": ["台湾", "Тайвань"]}]
+        # the total is exactly the statements any one spelling finds, each once
+        each = [_search(client, q=name, exact=1) for name in ("Taiwan", "台湾", "Тайвань")]
+        assert [e["expansions"] for e in each] == [[], [], []]
+        assert found["total"] == len(set().union(*map(_found, each))) == 3 == sum(e["total"] for e in each)
+
+
+def test_exact_searches_only_the_word_as_typed(names_archive):
+    with web_client(names_archive) as client:
+        found = _search(client, q="Taiwan", exact=1)
+        assert _found(found) == {"en:Statement on Taiwan"}
+        assert found["expansions"] == []
+
+
+def test_a_name_in_another_language_finds_english(names_archive):
+    with web_client(names_archive) as client:
+        found = _search(client, q="台湾")
+        assert "en:Statement on Taiwan" in _found(found) and found["total"] == 3
+        assert found["expansions"] == [{"term": "台湾", "names": ["Taiwan", "Тайвань"]}]
+
+
+def test_other_words_are_untouched(names_archive):
+    with web_client(names_archive) as client:
+        found = _search(client, q="sanctions")
+        assert found["expansions"] == []
+        assert found["total"] == _search(client, q="sanctions", exact=1)["total"] == 2
+
+
+def test_the_page_shows_the_names_and_a_way_back(names_archive):
+    with web_client(names_archive) as client:
+        page = client.get("/", query_string={"q": "Taiwan"}).get_data(as_text=True)
+        assert "Also searched: 台湾 · Тайвань" in page
+        assert "search only Taiwan</a>" in page and "exact=1" in page
+        exact = client.get("/", query_string={"q": "Taiwan", "exact": "1"}).get_data(as_text=True)
+        assert "Also searched" not in exact and "1 statement<" in exact
+
+
+def test_only_whole_names_as_bare_words_are_expanded():
+    for q in ("title:Taiwan", '"Taiwan Strait"', "Taiwanese", "-Taiwan", "NOT Taiwan", "台湾问题", "sanctions"):
+        assert expand(q) == (q, []), q
+    assert expand('"South Korea" missile')[0].startswith('("South Korea" OR 韩国 OR')
+    assert expand("(Japan OR Philippines)")[0].startswith("((Japan OR 日本 OR Япония) OR (Philippines OR")
+
+
+def test_exact_round_trips_through_the_query_string():
+    query = SearchQuery.from_args({"q": "Taiwan", "exact": "1"})
+    assert query.exact and SearchQuery.from_args(query.to_args()) == query
+    assert not SearchQuery.from_args({"q": "Taiwan"}).to_args().get("exact")
