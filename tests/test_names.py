@@ -1,6 +1,6 @@
 """Place and country names across languages: a search for Taiwan finds 台湾 and Тайвань too, says so, and
 `exact=1` searches only the word as typed."""
-from helpers import web_client
+from helpers import cli, cli_json, web_client
 
 from archive.search.names import expand
 from archive.search.query import SearchQuery
@@ -68,3 +68,11 @@ def test_exact_round_trips_through_the_query_string():
     query = SearchQuery.from_args({"q": "Taiwan", "exact": "1"})
     assert query.exact and SearchQuery.from_args(query.to_args()) == query
     assert not SearchQuery.from_args({"q": "Taiwan"}).to_args().get("exact")
+
+
+def test_the_command_line_says_what_it_also_searched(names_archive):
+    found = cli_json(names_archive, "search", "Taiwan")
+    assert found["total"] == 3 and found["expansions"] == [{"term": "Taiwan", "names": ["台湾", "Тайвань"]}]
+    exact = cli_json(names_archive, "search", "Taiwan", "--exact")
+    assert exact["total"] == 1 and "expansions" not in exact
+    assert "also searched for Taiwan: 台湾 · Тайвань" in cli(names_archive, "search", "Taiwan").stdout

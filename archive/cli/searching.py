@@ -29,9 +29,10 @@ _MARK = re.compile(r"</?mark>")
 @click.option("--speaker", help="Exact speaker, as the statements name them.")
 @click.option("--year", type=click.IntRange(1900, 2100), help="Year as published.")
 @click.option("--facets", is_flag=True, help="Also count matches by country, source, speaker, kind, language, year.")
+@click.option("--exact", is_flag=True, help="Search place names only as typed, not also in the other languages.")
 @click.pass_context
 def search_archive(ctx, query, as_json, limit, offset, country, source_id, date_from, date_to, sort, kind,
-                   language, speaker, year, facets):
+                   language, speaker, year, facets, exact):
     """Search the archive.
 
     Syntax: words, "exact phrases", AND / OR / NOT (or -word), (grouping), and field:value for
@@ -48,7 +49,8 @@ def search_archive(ctx, query, as_json, limit, offset, country, source_id, date_
     try:
         res = searcher.search(SearchQuery(query, country=country, source=source_id, kind=kind, language=language,
                                           speaker=speaker, year=year, date_from=start and start.date(),
-                                          date_to=end and end.date(), sort=sort, limit=limit, offset=offset),
+                                          date_to=end and end.date(), sort=sort, exact=exact, limit=limit,
+                                          offset=offset),
                               facets=facets)
     except BadSearch as e:
         fail(str(e))
@@ -60,11 +62,15 @@ def search_archive(ctx, query, as_json, limit, offset, country, source_id, date_
             out["facets"] = res.to_json()["facets"]
         if res.suggestion:
             out["suggestion"] = res.suggestion
+        if res.expansions:
+            out["expansions"] = res.expansions
         emit_json(out)
         return
     click.echo(f"{res.total:,} statements")
     if res.suggestion:
         click.echo(f"did you mean: {res.suggestion}")
+    for e in res.expansions:
+        click.echo(f"also searched for {e['term']}: {' · '.join(e['names'])} (--exact for only {e['term']})")
     for name, counts in res.facets.items():
         if name != "month" and counts:
             click.echo(f"  {name}: " + ", ".join(f"{v} {n:,}" for v, n in counts[:8]))

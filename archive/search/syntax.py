@@ -17,6 +17,8 @@ SYNTAX = [
     {"syntax": "kind:press-conference country:CN", "means": "exact values of a statement's fields"},
     {"syntax": "date:2024-11-01..2024-11-30", "means": "a date range, as the ministry dated it; also "
                                                        "date:2024-11, date:2024, date:..2023-12-31"},
+    {"syntax": "Taiwan", "means": "a country's or place's name is also searched in the archive's other languages "
+                              "(台湾, Тайвань; names from CLDR); exact=1 searches it only as typed"},
     {"syntax": "台湾问题", "means": "Chinese is split into words; parts of long words are found too "
                                    "(制裁 finds 单边制裁)"},
 ]
