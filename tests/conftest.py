@@ -99,3 +99,20 @@ def china_week(corpus, tmp_path_factory) -> Path:
     sync_index(store, dd.index_dir)
     store.close()
     return dd.root
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throw-away PostgreSQL server for the session (skipped when the server binaries are absent)."""
+    from pgserver import PostgresServer, server_bin
+    if server_bin() is None:
+        pytest.skip("PostgreSQL server not installed (apt-get install postgresql; .ci/run does)")
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres) -> str:
+    """The URL of a fresh, empty PostgreSQL database."""
+    return postgres.new_database()
