@@ -1,5 +1,5 @@
 """Shared fixtures: the real corpus (skipped when absent), a real corpus-server on loopback, a small ministry
-site, an empty store, the web app over the archive a test module builds, and the archives of the day and speaker
+site, an empty store on each engine (SQLite and PostgreSQL), the web app over the archive a test module builds, and the archives of the day and speaker
 pages (a made-up one, and a week of real China MFA conferences).
 
 Plain helpers (paths, the command line, builders) live in helpers.py; test modules import that, never this file
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from helpers import (CHINA_WEEK, CHINA_WEEK_EN, CORPUS, DAYS_ARCHIVE, NAMES_ARCHIVE, PAIR_EN, PAIR_ZH, RUNS_ARCHIVE,
-                     build_archive, corpus_statement, present, start_corpus_server, store_at)
+                     build_archive, corpus_statement, present, start_corpus_server)
 
-from archive.datadir import open_datadir
+from archive.datadir import STORE_ENV_VAR, open_datadir
 from archive.index.writing import sync_index
 from archive.search.searcher import Searcher
 from archive.store import Store
@@ -52,10 +52,31 @@ def site():
     s.close()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "pg"])
+def store_url(request, tmp_path) -> str:
+    """The URL of a new, empty store: a SQLite file of its own, then a PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'a.sqlite'}"
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
-def store(tmp_path):
-    """An empty store in a SQLite file of its own."""
-    return store_at(tmp_path / "a.sqlite")
+def store(store_url):
+    """An empty store, on each engine."""
+    s = Store(store_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "pg"])
+def store_engine(request, monkeypatch) -> str:
+    """Which engine the command line (and helpers.archive_store) keeps the store in: the data folder's
+    SQLite file, then a fresh PostgreSQL database through $POLICY_ARCHIVE_STORE."""
+    if request.param == "postgresql":
+        monkeypatch.setenv(STORE_ENV_VAR, request.getfixturevalue("pg_url"))
+    else:
+        monkeypatch.delenv(STORE_ENV_VAR, raising=False)
+    return request.param
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.datadir import open_datadir
+from archive.datadir import open_datadir, resolve_store
 from archive.fetch.decode import decode_body
 from archive.index.writing import sync_index
 from archive.ingest.pipeline import Pipeline
@@ -81,8 +81,9 @@ def store_at(path: Path) -> Store:
 
 
 def archive_store(data: Path) -> Store:
-    """The store of the data folder `data` (its archive.sqlite)."""
-    return store_at(data / "archive.sqlite")
+    """The store of the data folder `data` as the command line opens it: $POLICY_ARCHIVE_STORE (the
+    `store_engine` fixture sets it), else the folder's archive.sqlite."""
+    return Store(resolve_store(None) or f"sqlite:///{data / 'archive.sqlite'}")
 
 
 def cli(data_dir: Path | None, *args: str, timeout: float = 300, env: dict | None = None,

@@ -64,11 +64,11 @@ def test_paragraph_breaks_are_markup(store):
     assert store.save(make(paragraphs=["United States institutions"]), t0 + timedelta(hours=3)).outcome == "changed"
 
 
-def test_an_archive_hashed_the_old_way_is_hashed_again(tmp_path):
+def test_an_archive_hashed_the_old_way_is_hashed_again(store_url):
     """An archive written before paragraph breaks were markup kept a revision for a re-wrapped paragraph;
     opening it merges that revision into the one before and keeps the index's bookkeeping."""
     from sqlalchemy import text
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    url = store_url
     store = Store(url)
     t0 = datetime(2021, 5, 22, 13, tzinfo=timezone.utc)
     store.save(make(paragraphs=["United States", "Institutions"]), t0)
@@ -81,7 +81,7 @@ def test_an_archive_hashed_the_old_way_is_hashed_again(tmp_path):
                           "WHERE seq = 2"), {"p": '["United StatesInstitutions"]', "t": t0 + timedelta(hours=3)})
         conn.execute(text("UPDATE statements SET content_hash = 'old-3', indexed_hash = 'old-3', revision_count = 3, "
                           "paragraphs = '[\"United StatesInstitutions\"]'"))
-        conn.execute(text("DELETE FROM store_meta"))
+        conn.execute(text("DELETE FROM store_meta WHERE key = 'content_hash'"))
     store.close()
 
     again = Store(url)
@@ -91,10 +91,11 @@ def test_an_archive_hashed_the_old_way_is_hashed_again(tmp_path):
     row = again.get(sid)
     assert row["revision_count"] == 2 and row["content_hash"] == revs[1]["content_hash"] == row["indexed_hash"]
     assert again.unindexed_ids() == []
+    again.close()
 
 
-def test_date_source_is_kept_and_an_older_store_gets_the_column(tmp_path):
-    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
+def test_date_source_is_kept_and_an_older_store_gets_the_column(store_url):
+    url = store_url
     store = Store(url)
     store.save(make())
     store.save(make(url="https://www.state.gov/b/", guid="b", date=None))
@@ -103,10 +104,13 @@ def test_date_source_is_kept_and_an_older_store_gets_the_column(tmp_path):
         "https://www.state.gov/?page_id=1": "page", "b": "none", "c": "title"}
     with store.engine.begin() as conn:
         conn.exec_driver_sql("ALTER TABLE statements DROP COLUMN date_source")
+        # as a store written before the schema version was recorded
+        conn.exec_driver_sql("DELETE FROM store_meta WHERE key = 'schema'")
     store.close()
     # a store written before date sources were recorded: undated rows say so, the others are not known
     reopened = Store(url)
     got = {r["guid"]: r["date_source"] for r in reopened.iter_statements()}
     assert got == {"https://www.state.gov/?page_id=1": None, "b": "none", "c": None}
+    reopened.close()
     with pytest.raises(ValueError, match="date source"):
         make(date=None, date_source="page")

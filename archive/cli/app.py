@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..datadir import DataDirError, open_datadir, resolve
+from ..datadir import DataDirError, open_datadir, resolve, resolve_store
 from ..fetch.mirror import Mirrors
 from ..ingest.reports import COUNTS
 from ..search.query import user_day
@@ -44,14 +44,29 @@ def _sigterm(signum, frame):
 
 def datadir_of(ctx: click.Context, create: bool):
     try:
-        return open_datadir(ctx.obj["data_dir"], create=create)
+        return open_datadir(ctx.obj["data_dir"], create=create, store=ctx.obj["store"])
     except DataDirError as e:
         fail(str(e))
 
 
 def open_store(dd):
+    from sqlalchemy.exc import OperationalError
+
     from ..store import Store
-    return Store(dd.db_url)
+    from ..store.engines import StoreUnavailable
+    try:
+        return Store(dd.db_url)
+    except StoreUnavailable as e:
+        fail(str(e))
+    except OperationalError as e:
+        # the server down, a wrong password, a database not created: the driver's first line says which
+        fail(f"cannot open the store {shown_url(dd.db_url)}: {str(e.orig).strip().splitlines()[0]}")
+
+
+def shown_url(url: str) -> str:
+    """A store URL as printed: without its password."""
+    from sqlalchemy.engine import make_url
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def open_searcher(ctx: click.Context):
@@ -84,9 +99,12 @@ def emit_json(obj):
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None,
               help="Folder for the store, index and captures [env POLICY_ARCHIVE_DATA; default ./archive-data].")
+@click.option("--store", metavar="URL", default=None,
+              help="Keep the store in PostgreSQL (postgresql://user@host/db) instead of the data folder's SQLite "
+                   "file; the index and captures stay in the folder [env POLICY_ARCHIVE_STORE].")
 @click.version_option(__version__, prog_name="policy-archive")
 @click.pass_context
-def main(ctx, data_dir):
+def main(ctx, data_dir, store):
     """Archive, search and cite official foreign-ministry statements.
 
     \b
@@ -94,9 +112,11 @@ def main(ctx, data_dir):
       policy-archive crawl                       # last 30 days of every source
       policy-archive search '"Nansei islands" missile' --country CN
       policy-archive serve                       # web UI on http://127.0.0.1:8000
+      policy-archive --store postgresql://archive@db.example.org/archive crawl
     """
     ctx.ensure_object(dict)
     ctx.obj["data_dir"] = resolve(str(data_dir) if data_dir else None)
+    ctx.obj["store"] = resolve_store(store)
     signal.signal(signal.SIGTERM, _sigterm)
 
 

@@ -55,6 +55,10 @@ def rebuild(ctx, force, as_json):
     """
     from ..ingest.rebuild import RebuildRefused, rebuild as run_rebuild
     dd = datadir_of(ctx, create=False)
+    if not dd.embedded:
+        # it writes a new SQLite file beside the old one and swaps the two; a shared database is not swapped
+        fail("rebuild works on the data folder's own store, not on --store: rebuild the embedded archive, "
+             "then 'policy-archive migrate --to' an empty database")
     try:
         result = run_rebuild(dd, force=force, on_progress=ingest_progress(as_json),
                              on_indexing=None if as_json else

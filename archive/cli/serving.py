@@ -44,4 +44,4 @@ def serve(ctx, host, port, threads, base_url):
     from ..web import create_app
     from ..web.server import serve as run
     dd = datadir_of(ctx, create=True)
-    run(create_app(dd.root), host=host, port=port, threads=threads, base_url=base_url)
+    run(create_app(dd.root, store=dd.store), host=host, port=port, threads=threads, base_url=base_url)

@@ -1,8 +1,8 @@
 """The store: statements, their append-only text revisions, and crawl state per URL (with what each listing
 gave and the pages a crawl still owes).
 
-SQLAlchemy Core keeps the SQL portable (SQLite now, PostgreSQL later); nothing here knows about HTML,
-HTTP or the index.
+SQLAlchemy Core keeps the SQL portable: the same code runs on the embedded SQLite file and on a shared
+PostgreSQL server (engines.py); nothing here knows about HTML, HTTP or the index.
 """
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterator
 
-from sqlalchemy import and_, bindparam, create_engine, event, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.engine import Engine
 
 from ..model import Statement, utcnow
-from .migrations import migrate
-from .tables import (DAY_END, aware, captures, crawl_state, listing_memory, metadata, on_day, owed, revisions,
+from .conflicts import insert_missing, insert_new, upsert
+from .engines import is_sqlite, open_engine
+from .migrations import set_up
+from .tables import (DAY_END, aware, captures, crawl_state, listing_memory, on_day, owed, revisions,
                      statements)
 from .versions import TranslationStore, VersionLinks
 
@@ -39,15 +41,8 @@ class CaptureStore:
     def add_captures(self, rows: list[dict]) -> int:
         """Record captures (url, warc_file, offset, length, record_id, captured_at, status, content_type);
         a record already listed is left as it is. Returns how many were new."""
-        if not rows:
-            return 0
         with self.engine.begin() as conn:
-            have = set(conn.execute(select(captures.c.warc_file, captures.c.offset).where(
-                captures.c.warc_file.in_({r["warc_file"] for r in rows}))).all())
-            fresh = [r for r in rows if (r["warc_file"], r["offset"]) not in have]
-            if fresh:
-                conn.execute(captures.insert(), fresh)
-        return len(fresh)
+            return insert_missing(conn, captures, rows, captures.c.id)
 
     def capture(self, capture_id: int) -> dict | None:
         with self.engine.connect() as conn:
@@ -83,19 +78,17 @@ class CaptureStore:
             return conn.execute(select(func.count()).select_from(revisions)).scalar_one()
 
     def detach(self) -> None:
-        """Close for good, with everything in the main file (no -wal beside it), so the file can be moved."""
-        with self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+        """Close for good; a SQLite file is left with everything in it (no -wal beside it), so it can be moved."""
+        if is_sqlite(self.engine):
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
         self.engine.dispose()
 
 
 class Store(CaptureStore, TranslationStore):
     def __init__(self, url: str):
-        self.engine: Engine = create_engine(url)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
-        migrate(self.engine)
+        self.engine: Engine = open_engine(url)
+        set_up(self.engine)
 
     def close(self):
         self.engine.dispose()
@@ -185,13 +178,18 @@ class Store(CaptureStore, TranslationStore):
             # read again from the site, so published again (a page that came back after a 404)
             "withdrawn_at": None,
         }
-        old = conn.execute(select(statements).where(statements.c.id == sid)).mappings().first()
+        # the row stays locked to the end of the transaction: another process saving the same statement
+        # meanwhile waits, then sees this one's revision (PostgreSQL; SQLite has one writer at a time anyway)
+        current = select(statements).where(statements.c.id == sid).with_for_update()
+        old = conn.execute(current).mappings().first()
         if old is None:
-            conn.execute(statements.insert().values(id=sid, first_seen=seen_at, revision_count=1, **row))
-            conn.execute(revisions.insert().values(
-                statement_id=sid, seq=1, title=st.title, paragraphs=st.paragraphs, content_hash=chash,
-                first_seen=seen_at, last_seen=seen_at))
-            return SaveResult(sid, "new")
+            if insert_new(conn, statements, {"id": sid, "first_seen": seen_at, "revision_count": 1, **row}):
+                conn.execute(revisions.insert().values(
+                    statement_id=sid, seq=1, title=st.title, paragraphs=st.paragraphs, content_hash=chash,
+                    first_seen=seen_at, last_seen=seen_at))
+                return SaveResult(sid, "new")
+            # another process stored it first and has committed: this save is a later sighting of it
+            old = conn.execute(current).mappings().first()
         last = conn.execute(select(revisions).where(revisions.c.statement_id == sid)
                             .order_by(revisions.c.seq.desc()).limit(1)).first()
         if last.content_hash == chash:
@@ -379,9 +377,8 @@ class Store(CaptureStore, TranslationStore):
         recorded at once because a 304 later means "these links", and the owed rows keep every article
         not yet stored."""
         with self.engine.begin() as conn:
-            conn.execute(listing_memory.delete().where(listing_memory.c.url == url))
-            conn.execute(listing_memory.insert().values(url=url, source=source, links=[list(ln) for ln in links],
-                                                        next_pages=next_pages, read_at=fetched_at))
+            upsert(conn, listing_memory, {"url": url}, {"source": source, "links": [list(ln) for ln in links],
+                                                        "next_pages": next_pages, "read_at": fetched_at})
             _owe_articles(conn, source, owe, utcnow())
             conn.execute(owed.delete().where(owed.c.url == url))
             _set_crawl_state(conn, url, source, status=200, etag=etag, last_modified=last_modified,
@@ -401,13 +398,12 @@ class Store(CaptureStore, TranslationStore):
         """A listing page that could not be read: owed, with the window and depth the crawl wanted it at
         (the widest of them when several crawls did)."""
         with self.engine.begin() as conn:
-            row = conn.execute(select(owed.c.since, owed.c.depth).where(owed.c.url == url)).first()
-            if row is None:
-                conn.execute(owed.insert().values(url=url, source=source, kind="listing", since=since, depth=depth,
-                                                  attempts=0, gone=0, next_try=at, first_seen=at))
-            else:
-                conn.execute(owed.update().where(owed.c.url == url).values(since=min(row.since, since),
-                                                                           depth=min(row.depth, depth)))
+            if insert_new(conn, owed, {"url": url, "source": source, "kind": "listing", "since": since,
+                                       "depth": depth, "attempts": 0, "gone": 0, "next_try": at, "first_seen": at}):
+                return
+            row = conn.execute(select(owed.c.since, owed.c.depth).where(owed.c.url == url).with_for_update()).first()
+            conn.execute(owed.update().where(owed.c.url == url).values(since=min(row.since, since),
+                                                                       depth=min(row.depth, depth)))
 
     def owed_due(self, source: str, now: datetime) -> list[dict]:
         """Owed pages of `source` to try again now (not given up), listings first, the oldest first."""
@@ -443,21 +439,14 @@ def _set_crawl_state(conn, url: str, source: str, *, status: int, etag: str | No
     if status != 304:
         # a 304 confirms the validators we sent; anything else replaces them
         values.update(etag=etag, last_modified=last_modified, content_hash=content_hash)
-    exists = conn.execute(select(crawl_state.c.url).where(crawl_state.c.url == url)).first()
-    if exists:
-        conn.execute(crawl_state.update().where(crawl_state.c.url == url).values(**values))
-    else:
-        conn.execute(crawl_state.insert().values(url=url, **values))
+    upsert(conn, crawl_state, {"url": url}, values)
 
 
 def _owe_articles(conn, source: str, items: list[tuple[str, str, str | None]], at: datetime):
     wanted = {url: (title, date) for url, title, date in items}
-    have = set(conn.execute(select(owed.c.url).where(owed.c.url.in_(list(wanted)))).scalars())
-    fresh = [{"url": url, "source": source, "kind": "article", "title": title, "date": date, "depth": 0,
-              "attempts": 0, "gone": 0, "next_try": at, "first_seen": at}
-             for url, (title, date) in wanted.items() if url not in have]
-    if fresh:
-        conn.execute(owed.insert(), fresh)
+    insert_missing(conn, owed, [{"url": url, "source": source, "kind": "article", "title": title, "date": date,
+                                 "depth": 0, "attempts": 0, "gone": 0, "next_try": at, "first_seen": at}
+                                for url, (title, date) in wanted.items()], owed.c.url)
 
 
 def _owed_dict(row) -> dict:
@@ -470,13 +459,4 @@ def _statement_dict(row) -> dict:
     for k in ("first_seen", "fetched_at", "withdrawn_at"):
         d[k] = aware(d[k])
     return d
-
-
-def _sqlite_pragmas(dbapi_conn, _record):
-    cur = dbapi_conn.cursor()
-    # WAL lets the web server read while a crawl writes; busy_timeout rides out the writer's commits
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
 

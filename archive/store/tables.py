@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint, and_
 
 metadata = MetaData()
 
@@ -64,7 +64,8 @@ translations = Table(
 )
 
 
-# facts about the store itself: which content-hash formula its rows were written with
+# facts about the store itself: its schema version (migrations.py) and which content-hash formula its rows
+# were written with
 store_meta = Table(
     "store_meta", metadata,
     Column("key", String(64), primary_key=True),
@@ -127,8 +128,9 @@ captures = Table(
     Column("url", Text, nullable=False, index=True),
     # relative to the data directory, so the folder can be moved whole
     Column("warc_file", Text, nullable=False),
-    Column("offset", Integer, nullable=False),
-    Column("length", Integer, nullable=False),
+    # a WARC file may pass 2 GiB: PostgreSQL's INTEGER would not hold the offsets beyond
+    Column("offset", BigInteger, nullable=False),
+    Column("length", BigInteger, nullable=False),
     Column("record_id", Text, nullable=False),
     Column("captured_at", DateTime(timezone=True), nullable=False, index=True),
     Column("status", Integer, nullable=False),

@@ -14,6 +14,7 @@ from typing import Iterator
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from .conflicts import insert_new
 from .tables import aware, on_day, statements, translations
 
 # what pairing reads of a stored statement
@@ -46,12 +47,11 @@ class VersionLinks:
                     other_id: str | None = None) -> bool:
         """Record that `sid` has a version in `language` at `url` (stored as `other_id`, or not yet); a link
         already known keeps how it was first found and only learns the other id. Whether anything changed."""
+        if insert_new(self.conn, translations, {"statement_id": sid, "url": url, "language": language,
+                                                "other_id": other_id, "method": method, "found_at": at}):
+            return True
         key = (translations.c.statement_id == sid) & (translations.c.url == url)
         row = self.conn.execute(select(translations.c.other_id).where(key)).first()
-        if row is None:
-            self.conn.execute(translations.insert().values(statement_id=sid, url=url, language=language,
-                                                           other_id=other_id, method=method, found_at=at))
-            return True
         if other_id and row.other_id != other_id:
             self.conn.execute(translations.update().where(key).values(other_id=other_id))
             return True

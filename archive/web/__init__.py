@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 import archive
 
-from ..datadir import resolve
+from ..datadir import resolve, resolve_store
 from ..search.query import BadSearch
 from . import api, feeds, pages
 from .backend import EXTENSION, ArchiveUnavailable, Backend
@@ -44,12 +44,13 @@ class JSONProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(o)
 
 
-def create_app(data_dir: Path | None = None, test_config: dict | None = None) -> Flask:
+def create_app(data_dir: Path | None = None, test_config: dict | None = None, store: str | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(templates_dir()))
     app.json = JSONProvider(app)
     # BASE_URL is where readers reach the archive; `serve` sets it (--base-url, or the address it binds)
-    app.config.from_mapping(DATA_DIR=str(resolve(None)), SEARCH_REFRESH_SECONDS=2.0, BASE_URL="http://localhost",
-                            MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    # STORE: a PostgreSQL URL when the store is not the data folder's SQLite file
+    app.config.from_mapping(DATA_DIR=str(resolve(None)), STORE=resolve_store(None), SEARCH_REFRESH_SECONDS=2.0,
+                            BASE_URL="http://localhost", MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
@@ -57,7 +58,10 @@ def create_app(data_dir: Path | None = None, test_config: dict | None = None) ->
     if data_dir is not None:
         # the command line is the most specific choice, so it beats the instance config
         app.config["DATA_DIR"] = str(data_dir)
-    app.extensions[EXTENSION] = Backend(Path(app.config["DATA_DIR"]), app.config["SEARCH_REFRESH_SECONDS"])
+    if store is not None:
+        app.config["STORE"] = store
+    app.extensions[EXTENSION] = Backend(Path(app.config["DATA_DIR"]), app.config["SEARCH_REFRESH_SECONDS"],
+                                        app.config["STORE"])
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -51,8 +51,8 @@ class Backend:
     statement pages never wait behind a slow search.
     """
 
-    def __init__(self, root: Path, refresh_seconds: float):
-        self.datadir = DataDir(Path(root))
+    def __init__(self, root: Path, refresh_seconds: float, store: str | None = None):
+        self.datadir = DataDir(Path(root), store)
         self.refresh_seconds = refresh_seconds
         self._store_lock = threading.Lock()
         self._store: Store | None = None
@@ -66,7 +66,7 @@ class Backend:
         self._facets_at = 0.0
 
     def _require_db(self):
-        if not self.datadir.db_path.is_file():
+        if self.datadir.embedded and not self.datadir.db_path.is_file():
             current_app.logger.warning("no archive database at %s", self.datadir.db_path)
             raise ArchiveUnavailable(EMPTY_ARCHIVE)
 
