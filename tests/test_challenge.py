@@ -45,7 +45,7 @@ def test_a_challenge_sets_the_cookie_the_rest_of_the_crawl_sends(site, tmp_path)
     assert not any(r["title"] == "" for r in archive_store(tmp_path / "data").iter_statements())
 
 
-def test_a_challenged_article_is_not_stored_and_stays_owed(site, tmp_path):
+def test_a_challenged_article_is_not_stored_and_stays_owed(site, tmp_path, store_engine):
     site.challenged = {20}
     data = tmp_path / "data"
     [rep] = crawl(data, site)["sources"]

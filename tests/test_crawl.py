@@ -18,7 +18,7 @@ def crawl_site(data, site, *extra):
 
 
 @pytest.mark.corpus
-def test_state_feed_crawl_then_304(corpus_server, tmp_path):
+def test_state_feed_crawl_then_304(corpus_server, tmp_path, store_engine):
     data = tmp_path / "data"
     mirror = corpus_server.mirror("https://www.state.gov")
     first = cli_json(data, "crawl", "us-state", "--offline", "--delay", "0", "--mirror", mirror)
