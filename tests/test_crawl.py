@@ -126,8 +126,8 @@ def test_dates_come_from_the_page_else_the_listing_else_none_with_a_warning(site
     rep = json.loads(crawl_site(data, site).stdout)["sources"][0]
     assert rep["new"] == 3 and rep["warnings"] == 1
     assert [m for m in rep["messages"] if m.startswith("warning")] == [
-        f"warning: https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t2.shtml: undated (no date on the page, "
-        f"in its title or in its listing)"]
+        "warning: https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t2.shtml: undated (no date on the page, "
+        "in its title or in its listing)"]
     rows = {r["url"].rsplit("/", 1)[-1]: r for r in archive_store(data).iter_statements()}
     assert (rows["t2.shtml"]["date"], rows["t2.shtml"]["date_source"]) == (None, "none")
     assert rows["t1.shtml"]["date_source"] == "page" and rows["t1.shtml"]["date"].startswith(str(site.day(1)))
