@@ -19,8 +19,9 @@ statements = Table(
     Column("language", String(35), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("title", Text, nullable=False),
-    # ISO 8601 with its offset as published; the offset is what a reader of the original page saw
-    Column("date", String(32), index=True),
+    # ISO 8601 with its offset as published; the offset is what a reader of the original page saw. Days are
+    # ranges of it (on_day), so it sorts byte by byte on PostgreSQL too, whatever the database's locale
+    Column("date", String(32).with_variant(String(32, collation="C"), "postgresql"), index=True),
     # model.DATE_SOURCES; NULL in rows stored before it was recorded
     Column("date_source", String(16)),
     Column("speakers", JSON, nullable=False),
