@@ -11,7 +11,7 @@ import pytest
 
 from archive.ingest.jsonl import ImportFileError, read_file
 from archive.model import Statement
-from helpers import archive_store, cli, cli_json, store_at
+from helpers import archive_store, cli, cli_json
 
 GOOD = {"url": "https://www.mfa.gov.sg/statements/one", "title": "Statement on the ceasefire",
         "date": "2024-05-08T23:15:00+08:00", "country": "SG", "ministry": "Ministry of Foreign Affairs, Singapore",
@@ -200,12 +200,11 @@ def _mutant(rng: random.Random) -> dict:
     return rec
 
 
-def test_fuzzed_records_are_refused_whole_or_stored_and_indexed(tmp_path):
+def test_fuzzed_records_are_refused_whole_or_stored_and_indexed(store, tmp_path):
     """In process, thousands of records: each one either is refused with a one-line reason naming file and
     line, or is one the store and the index take without an error."""
     from archive.index.writing import sync_index
     rng = random.Random(20261206)
-    store = store_at(tmp_path / "fuzz.sqlite")
     refused = stored = 0
     for i in range(3000):
         src = tmp_path / "one.jsonl"
@@ -220,7 +219,6 @@ def test_fuzzed_records_are_refused_whole_or_stored_and_indexed(tmp_path):
         store.import_many(items)
         stored += 1
     assert sync_index(store, tmp_path / "index") == store.count()
-    store.close()
     assert refused > 2000 and stored > 100
 
 

@@ -3,8 +3,6 @@ scores as one index written in a single process."""
 import random
 from datetime import datetime, timezone
 
-from helpers import store_at
-
 from archive.index import writing
 from archive.index.writing import rebuild_index, sync_index
 from archive.model import Statement
@@ -26,8 +24,7 @@ QUERIES = ["security", '"security council"', '"the ceasefire trade"', "制裁", 
            "title:finance", ""]
 
 
-def test_segments_written_by_workers_equal_one_process(tmp_path, monkeypatch):
-    store = store_at(tmp_path / "a.sqlite")
+def test_segments_written_by_workers_equal_one_process(store, tmp_path, monkeypatch):
     for i in range(90):
         store.save(_statement(i))
     assert sync_index(store, tmp_path / "one") == 90

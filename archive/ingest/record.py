@@ -44,6 +44,9 @@ def _text(name: str, value, limit: int) -> str:
         raise ValueError(f"{name} must be a string, not {_JSON_NAMES.get(type(value), type(value).__name__)}")
     if _SURROGATE.search(value):
         raise ValueError(f"{name} holds a lone surrogate (\\ud800-\\udfff), which is not text")
+    if "\x00" in value:
+        # nor a NUL, which PostgreSQL's text cannot hold (SQLite would take it, and the two stores must agree)
+        raise ValueError(f"{name} holds a NUL character (\\x00), which is not text")
     if len(value) > limit:
         raise ValueError(f"{name} is too long: {len(value):,} characters (at most {limit:,})")
     return value
