@@ -347,7 +347,7 @@ class Store(CaptureStore, TranslationStore):
     def crawl_state(self, url: str) -> dict | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(crawl_state).where(crawl_state.c.url == url)).mappings().first()
-        return dict(row) if row else None
+        return {**row, "fetched_at": aware(row["fetched_at"])} if row else None
 
     def known_urls(self, source: str) -> set[str]:
         """Pages a crawl need not fetch as new: read before, or articles held and since taken down (which
@@ -387,7 +387,7 @@ class Store(CaptureStore, TranslationStore):
     def listing_memory(self, url: str) -> dict | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(listing_memory).where(listing_memory.c.url == url)).mappings().first()
-        return dict(row) if row else None
+        return {**row, "read_at": aware(row["read_at"])} if row else None
 
     def owe_articles(self, source: str, items: list[tuple[str, str, str | None]], at: datetime):
         """Articles (url, title, date) seen and not stored become owed; those owed already stay as they are."""
