@@ -53,7 +53,7 @@ def copy_store(source, target, *, resume: bool = False, progress: Progress | Non
         held = {t.name: n for t in tables if (n := _count(target.engine, t))}
         if held:
             raise TargetNotEmpty("the target store is not empty (" + ", ".join(
-                f"{t}: {n:,} rows" for t, n in held.items()) + "): copy into an empty database, or --resume a "
+                f"{t}: {n:,} row{'s' if n != 1 else ''}" for t, n in held.items()) + "): copy into an empty database, or --resume a "
                 "copy that was stopped")
     report = CopyReport()
     for table in tables:
