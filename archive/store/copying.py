@@ -13,7 +13,7 @@ from typing import Callable
 
 from sqlalchemy import DateTime, Table, func, select, tuple_
 
-from .conflicts import insert_missing
+from .conflicts import copy_missing
 from .tables import aware, metadata, revisions, statements
 
 BATCH = 2000
@@ -90,16 +90,17 @@ def _batches(engine, columns: list, key: list, batch: int):
 def _copy_table(source, target, table: Table, progress: Progress | None, batch: int) -> int:
     key = list(table.primary_key.columns)
     times = [c.name for c in table.columns if isinstance(c.type, DateTime)]
-    total, done, copied = _count(source, table), 0, 0
+    total, done, before = _count(source, table), 0, _count(target, table)
     for rows in _batches(source, list(table.columns), key, batch):
         # SQLite hands back naive datetimes, all UTC
         rows = [{**r, **{k: aware(r[k]) for k in times}} for r in rows]
         with target.begin() as conn:
-            copied += insert_missing(conn, table, rows, key[0])
+            copy_missing(conn, table, rows)
         done += len(rows)
         if progress:
             progress(table.name, done, total)
-    return copied
+    # nothing else writes to the target meanwhile: what it gained is what was copied
+    return _count(target, table) - before
 
 
 def _advance_sequence(engine, table: Table):
