@@ -5,8 +5,9 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask.json.provider import DefaultJSONProvider
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 import archive
@@ -68,6 +69,7 @@ def create_app(data_dir: Path | None = None, test_config: dict | None = None, st
     app.register_blueprint(feeds.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ArchiveUnavailable, _unavailable)
+    app.register_error_handler(OperationalError, _store_unreachable)
     # the one place a bad search becomes a 400; a bad value of another kind is an HTTPException already
     app.register_error_handler(BadSearch, _bad_search)
     app.after_request(_headers)
@@ -125,6 +127,12 @@ def _bad_search(e: BadSearch):
 
 def _unavailable(e: ArchiveUnavailable):
     return _error(503, "Archive unavailable", str(e))
+
+
+def _store_unreachable(e: OperationalError):
+    # a PostgreSQL store down or restarting: the reader gets a 503 to retry, the log gets the driver's reason
+    current_app.logger.error("the store cannot be reached: %s", str(e.orig).strip().splitlines()[0])
+    return _error(503, "Archive unavailable", "The archive's database cannot be reached just now; try again shortly.")
 
 
 def _headers(response: Response) -> Response:
