@@ -68,6 +68,15 @@ def store(store_url):
     s.close()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"], ids=["sqlite", "pg"])
+def archive_engine(request) -> str | None:
+    """For an archive a test module builds once: None (the data folder's SQLite file), then the URL of a
+    PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres").new_database()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "pg"])
 def store_engine(request, monkeypatch) -> str:
     """Which engine the command line (and helpers.archive_store) keeps the store in: the data folder's

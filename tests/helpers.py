@@ -80,10 +80,10 @@ def store_at(path: Path) -> Store:
     return Store(f"sqlite:///{path}")
 
 
-def archive_store(data: Path) -> Store:
-    """The store of the data folder `data` as the command line opens it: $POLICY_ARCHIVE_STORE (the
-    `store_engine` fixture sets it), else the folder's archive.sqlite."""
-    return Store(resolve_store(None) or f"sqlite:///{data / 'archive.sqlite'}")
+def archive_store(data: Path, store: str | None = None) -> Store:
+    """The store of the data folder `data` as the command line opens it: `store` (a database URL), else
+    $POLICY_ARCHIVE_STORE (the `store_engine` fixture sets it), else the folder's archive.sqlite."""
+    return Store(store or resolve_store(None) or f"sqlite:///{data / 'archive.sqlite'}")
 
 
 def cli(data_dir: Path | None, *args: str, timeout: float = 300, env: dict | None = None,
@@ -186,8 +186,9 @@ ODD_URL = Statement(
     date=datetime(2024, 1, 2, tzinfo=UTC), fetched_at=datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
 
 
-def build_archive(root: Path, statements: list[Statement]) -> Path:
-    dd = open_datadir(root, create=True)
+def build_archive(root: Path, statements: list[Statement], store_url: str | None = None) -> Path:
+    """A data folder holding `statements`, indexed; its store in the database `store_url` when given."""
+    dd = open_datadir(root, create=True, store=store_url)
     store = Store(dd.db_url)
     for st in statements:
         store.save(st)

@@ -33,16 +33,16 @@ def _capture(st: Statement, day: int, **changes) -> Statement:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(tmp_path_factory, archive_engine):
     root: Path = tmp_path_factory.mktemp("revisions-data")
-    build_archive(root, [ORIGINAL, UNEDITED])
-    store = archive_store(root)
+    build_archive(root, [ORIGINAL, UNEDITED], store_url=archive_engine)
+    store = archive_store(root, archive_engine)
     edited = ORIGINAL.paragraphs[:2] + ["The talks were difficult but frank."]
     store.save(_capture(ORIGINAL, 2, paragraphs=edited))
     # markup only: the same words spaced differently are a capture, not a revision
     store.save(_capture(ORIGINAL, 3, paragraphs=[p.replace(" ", "  ") + " " for p in edited]))
     store.close()
-    with web_client(root) as client:
+    with web_client(root, STORE=archive_engine) as client:
         yield client
 
 
