@@ -95,10 +95,12 @@ def corpus_server(corpus):
     server.stop()
 
 
-# the web app over the archive a test module builds in its own `archive_dir` fixture
+# the web app over the archive a test module builds in its own `archive_dir` fixture (whose store is in the
+# database `archive_engine` gives, when archive_dir takes that fixture)
 @pytest.fixture
-def app(archive_dir):
-    app = create_app(archive_dir, {"TESTING": True})
+def app(archive_dir, request):
+    store = request.getfixturevalue("archive_engine") if "archive_engine" in request.fixturenames else None
+    app = create_app(archive_dir, {"TESTING": True, "STORE": store})
     yield app
     app.extensions[EXTENSION].close()
 

@@ -14,7 +14,7 @@ import pytest
 from helpers import PAIR_EN, PAIR_ZH, cli, corpus_statement, present, web_client
 from markupsafe import escape
 
-from archive.datadir import open_datadir
+from archive.datadir import STORE_ENV_VAR, open_datadir
 from archive.index.writing import sync_index
 from archive.model import Statement, Turn
 from archive.store import Store
@@ -42,8 +42,8 @@ def _imf_answer(st: Statement) -> tuple[int, int]:
     raise AssertionError("no IMF question")
 
 
-def _archive(root, statements) -> None:
-    dd = open_datadir(root, create=True)
+def _archive(root, statements, store_url: str | None) -> None:
+    dd = open_datadir(root, create=True, store=store_url)
     store = Store(dd.db_url)
     for st in statements:  # one at a time, as crawls a day apart would store them
         present(store, st)
@@ -52,9 +52,9 @@ def _archive(root, statements) -> None:
 
 
 @pytest.fixture(scope="module")
-def archive_dir(tmp_path_factory, pair):
+def archive_dir(tmp_path_factory, pair, archive_engine):
     root = tmp_path_factory.mktemp("cite-versions")
-    _archive(root, [*pair, corpus_statement(CURRENT), corpus_statement(LONE)])
+    _archive(root, [*pair, corpus_statement(CURRENT), corpus_statement(LONE)], archive_engine)
     return root
 
 
@@ -121,17 +121,18 @@ def test_cite_page_shows_both_passages_and_a_citation_naming_both(client, pair):
     assert twin["translation"]["passage"] == en.paragraphs[n_en + 1]
 
 
-def test_cli_gives_the_other_version(archive_dir, pair):
+def test_cli_gives_the_other_version(archive_dir, pair, archive_engine):
     zh, en = pair
     n_en, _ = _imf_answer(en)
-    out = cli(archive_dir, "cite", ZH_NEWS, "--json", "--format", "ris")
+    env = {STORE_ENV_VAR: archive_engine} if archive_engine else None
+    out = cli(archive_dir, "cite", ZH_NEWS, "--json", "--format", "ris", env=env)
     assert out.returncode == 0, out.stderr
     top = json.loads(out.stdout)["matches"][0]
     assert top["id"] == zh.id and top["original"] is None
     assert (top["translation"]["id"], top["translation"]["passage"]) == (en.id, en.paragraphs[n_en + 1])
     assert f"N1  - Chinese original; English translation as published: “{en.title},” January 21, 2020, {EN}" \
         in top["citation"]
-    text = cli(archive_dir, "cite", ZH_NEWS).stdout
+    text = cli(archive_dir, "cite", ZH_NEWS, env=env).stdout
     assert f"translation (en): {EN}  (paragraph {n_en + 2}, id {en.id})" in text
     assert en.paragraphs[n_en + 1] in text and EN in text
 
@@ -166,7 +167,7 @@ def test_a_turn_the_other_version_lacks_is_said_to_be_missing(tmp_path, pair):
     zh, en = pair
     first, last = _imf_answer(zh)
     q_en, a_en = _imf_answer(en)
-    _archive(tmp_path, [zh, _without_turns(en, q_en - 1, a_en)])  # the English without the IMF exchange
+    _archive(tmp_path, [zh, _without_turns(en, q_en - 1, a_en)], None)  # the English without the IMF exchange
     with web_client(tmp_path) as client:
         top = client.post("/api/cite", json={"q": ZH_NEWS}).get_json()["matches"][0]
         html = client.get("/cite", query_string={"q": ZH_NEWS}).text
