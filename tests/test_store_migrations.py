@@ -105,3 +105,9 @@ def test_an_unreachable_store_is_one_line(tmp_path):
     proc = cli(tmp_path, "--store", "postgresql://nobody@127.0.0.1:1/none", "link-versions")
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1
     assert proc.stderr.startswith("error: cannot open the store postgresql://nobody@127.0.0.1:1/none: ")
+    # a mistyped URL (which may hold a password) is not echoed back
+    proc = cli(tmp_path, "--store", "secret-password", "link-versions")
+    assert proc.returncode == 1
+    assert proc.stderr == "error: the store is not a database URL: use postgresql://user@host/database\n"
+    proc = cli(tmp_path, "--store", "mysql://root@db/archive", "link-versions")
+    assert proc.returncode == 1 and proc.stderr.startswith("error: unsupported store 'mysql'")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
 
 # what a user types (postgresql://…) names no driver; psycopg 3 is the one the `postgresql` extra installs
 _DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
@@ -18,7 +19,11 @@ class StoreUnavailable(Exception):
 
 def engine_url(url: str) -> str:
     """`url` with the driver the store uses: postgresql:// becomes postgresql+psycopg://."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # not echoed: it may hold a password
+        raise StoreUnavailable("the store is not a database URL: use postgresql://user@host/database") from None
     driver = _DRIVERS.get(parsed.drivername)
     if driver:
         parsed = parsed.set(drivername=driver)
