@@ -1,6 +1,6 @@
 """Shared fixtures: the real corpus (skipped when absent), a real corpus-server on loopback, a small ministry
-site, an empty store on each engine (SQLite and PostgreSQL), the web app over the archive a test module builds, and the archives of the day and speaker
-pages (a made-up one, and a week of real China MFA conferences).
+site, an empty store on each engine (SQLite and PostgreSQL), the web app over the archive a test module builds,
+and the archives of the day and speaker pages (a made-up one, and a week of real China MFA conferences).
 
 Plain helpers (paths, the command line, builders) live in helpers.py; test modules import that, never this file
 or one another (test_layout checks)."""

@@ -48,13 +48,14 @@ class CopyReport:
 def copy_store(source, target, *, resume: bool = False, progress: Progress | None = None,
                batch: int = BATCH) -> CopyReport:
     """Copy every row of `source` (a Store) into `target` (a Store, set up at the same schema)."""
+    # not store_meta: the target's own set-up wrote it, at the versions of this program, as the source's did
     tables = [t for t in metadata.sorted_tables if t.name != "store_meta"]
     if not resume:
         held = {t.name: n for t in tables if (n := _count(target.engine, t))}
         if held:
-            raise TargetNotEmpty("the target store is not empty (" + ", ".join(
-                f"{t}: {n:,} row{'s' if n != 1 else ''}" for t, n in held.items()) + "): copy into an empty database, or --resume a "
-                "copy that was stopped")
+            rows = ", ".join(f"{t}: {n:,} row{'s' if n != 1 else ''}" for t, n in held.items())
+            raise TargetNotEmpty(f"the target store is not empty ({rows}): copy into an empty database, or "
+                                 f"--resume a copy that was stopped")
     report = CopyReport()
     for table in tables:
         report.copied[table.name] = _copy_table(source.engine, target.engine, table, progress, batch)
