@@ -267,7 +267,10 @@ class Crawler:
         # calendar dates as the site prints them: an item dated on the window's first day is in, in any zone
         return [ln for ln in links if not (ln.date and ln.date.date() < window.date())]
 
-    def read_article(self, source: Source, link: Link, report: SourceReport, conditional: bool = False):
+    def read_article(self, source: Source, link: Link, report: SourceReport,
+                     conditional: bool = False) -> Miss | None:
+        """Fetch, parse and store one article page; the Miss when that failed (a 304 or a page taken down is
+        none: there was nothing new to store)."""
         self._tried.add(link.url)
         got = self._read(source, link.url, report, listing=False, conditional=conditional)
         if isinstance(got, Miss):
@@ -277,9 +280,9 @@ class Crawler:
                 report.error(got.reason)
             if not conditional:
                 self.failed(link.url, got, report)
-            return
+            return got
         if got is None:
-            return
+            return None
         st, res = got
         # some sites date an item only in their listings; a page read again keeps the date it was given
         st.date_from(link.date, "listing")
@@ -291,8 +294,12 @@ class Crawler:
             report.messages.append(f"warning: {link.url}: undated (no date on the page, in its title or in "
                                    f"its listing)")
         if not self.pipeline.save_article(st, report, url=link.url, source=source.id, seen_at=res.fetched_at,
-                                          etag=res.etag, last_modified=res.last_modified) and not conditional:
-            self.failed(link.url, Miss(f"{link.url}: not stored"), report)
+                                          etag=res.etag, last_modified=res.last_modified):
+            miss = Miss(f"{link.url}: not stored")
+            if not conditional:
+                self.failed(link.url, miss, report)
+            return miss
+        return None
 
     def failed(self, url: str, miss: Miss, report: SourceReport):
         """One more failure of an owed page: when to try it again, or whether to stop."""
