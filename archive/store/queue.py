@@ -37,9 +37,10 @@ OPEN = ("pending", "claimed")
 ROBOTS_TTL = 24 * 3600.0
 # an origin whose robots.txt could not be had is asked again sooner: the site may be back in minutes
 ROBOTS_RETRY = 600.0
-# the first key of the advisory locks taken here (the second is the origin's hash), so that other users of
-# advisory locks in the same database do not collide with them
+# the first key of the advisory locks taken here (for robots.txt, the second is the origin's hash), so that
+# other users of advisory locks in the same database do not collide with them
 ROBOTS_LOCK = 16_0001
+SCHEMA_LOCK = 16_0002
 
 queue_metadata = MetaData()
 
@@ -94,7 +95,10 @@ def shared(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         raise QueueUnavailable("crawler workers share a PostgreSQL store (--store postgresql://…), "
                                f"not {engine.dialect.name}")
-    queue_metadata.create_all(engine)
+    with engine.begin() as conn:
+        # workers starting together on a new database would otherwise race to create the same tables
+        conn.execute(select(func.pg_advisory_xact_lock(cast(SCHEMA_LOCK, Integer), 0)))
+        queue_metadata.create_all(conn)
 
 
 def _seconds(value: float):
