@@ -73,9 +73,10 @@ class Exchange:
 class HostLog:
     """A loopback proxy in front of a server of /<host>/<path> URLs (a corpus-server) that records every
     exchange per site host, to show what crawlers sent each host and when. Bodies cut short upstream are
-    passed on cut short (with the promised Content-Length), redirects unfollowed."""
+    passed on cut short (with the promised Content-Length), redirects unfollowed. `latency` seconds pass
+    before each answer, as a distant site's would."""
 
-    def __init__(self, upstream: str):
+    def __init__(self, upstream: str, latency: float = 0.0):
         up = urlsplit(upstream)
         self.exchanges: list[Exchange] = []
         lock = threading.Lock()
@@ -87,6 +88,7 @@ class HostLog:
             def do_GET(self):
                 start, status, whole = time.monotonic(), 0, False
                 try:
+                    time.sleep(latency)
                     conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
                     conn.request("GET", self.path, headers={k: v for k, v in self.headers.items()
                                                             if k.lower() not in ("host", "connection")})

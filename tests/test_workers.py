@@ -210,3 +210,10 @@ def test_three_workers_through_faults_one_killed_store_each_item_once_and_take_t
     # only the killed worker may have written a record and died before listing it
     assert all("-w2" in name for name, _, _ in unlisted) and len(unlisted) <= 1, unlisted
     assert len(listed) >= 40 + 2
+
+
+def test_a_worker_refuses_a_store_it_cannot_share(tmp_path):
+    proc = cli(tmp_path / "data", "worker", "--store", f"sqlite:///{tmp_path / 'a.sqlite'}", "--once")
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == ["error: crawler workers share a PostgreSQL store "
+                                                "(--store postgresql://…), not sqlite"]

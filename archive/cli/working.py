@@ -91,9 +91,9 @@ def worker(ctx, store_url, worker_id, delay, timeout, lease, mirror_specs, conta
     warc = capture_writer(store, dd.root, dd.captures_dir, writer=worker_id)
     # a turn outlasts any one exchange (a connection and a body each within --timeout), so it only
     # expires when its holder died
+    turns = HostLeases(store.engine, worker_id, lease=2 * timeout + 5)
     fetcher = Fetcher(user_agent=USER_AGENT.format(version=__version__, contact=contact), delay=delay,
-                      timeout=timeout, mirrors=mirrors, warc=warc, obey_robots=not ignore_robots,
-                      turns=HostLeases(store.engine, worker_id, lease=2 * timeout + 5),
+                      timeout=timeout, mirrors=mirrors, warc=warc, obey_robots=not ignore_robots, turns=turns,
                       robots=SharedRobots(store.engine))
     interrupted = False
     try:
@@ -106,6 +106,7 @@ def worker(ctx, store_url, worker_id, delay, timeout, lease, mirror_specs, conta
                 interrupted, totals = True, run.totals
     finally:
         fetcher.close()
+        turns.close()
         warc.close()
         store.close()
     if as_json:

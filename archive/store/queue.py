@@ -41,6 +41,8 @@ ROBOTS_RETRY = 600.0
 # other users of advisory locks in the same database do not collide with them
 ROBOTS_LOCK = 16_0001
 SCHEMA_LOCK = 16_0002
+# where a worker giving back a host's turn tells the ones waiting for it
+TURNS_CHANNEL = "policy_archive_turns"
 
 queue_metadata = MetaData()
 
@@ -203,16 +205,21 @@ class WorkQueue:
 
 class HostLeases:
     """The fetcher's host turns (fetch.client.HostTurns) taken in the database: one request at a time per host
-    across every worker, and the host's delay from the end of one exchange to the start of the next."""
+    across every worker, and the host's delay from the end of one exchange to the start of the next.
 
-    def __init__(self, engine: Engine, holder: str, lease: float, sleep=time.sleep, poll: float = 0.05):
+    A worker waiting for a turn another holds sleeps until that one is given back (LISTEN/NOTIFY on
+    `TURNS_CHANNEL`), not polling: with more workers than free hosts, the waiting ones cost nothing. It looks
+    again every `poll` seconds all the same, for a turn whose holder died."""
+
+    def __init__(self, engine: Engine, holder: str, lease: float, poll: float = 1.0):
         shared(engine)
-        self.engine, self.holder, self.lease, self.sleep, self.poll = engine, holder, lease, sleep, poll
+        self.engine, self.holder, self.lease, self.poll = engine, holder, lease, poll
+        self._listener = None
 
     @contextlib.contextmanager
     def hold(self, host: str, delay: float) -> Iterator[None]:
         while (wait := self._take(host)) is not None:
-            self.sleep(min(max(wait, 0.005), self.poll))
+            self._wait(wait)
         try:
             yield
         finally:
@@ -220,9 +227,30 @@ class HostLeases:
                 conn.execute(update(host_turns).where(host_turns.c.host == host,
                                                       host_turns.c.holder == self.holder)
                              .values(holder=None, busy_until=None, next_at=NOW + _seconds(delay)))
+                conn.execute(select(func.pg_notify(TURNS_CHANNEL, host)))
+
+    def _wait(self, wait: float | None):
+        """Until the turn's known next time (`wait` seconds), or, when another holds it, until some turn is
+        given back."""
+        if wait is not None and wait > 0:
+            time.sleep(wait)
+            return
+        if self._listener is None:
+            import psycopg  # the driver of a postgresql+psycopg store
+            self._listener = psycopg.connect(
+                self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                autocommit=True)
+            self._listener.execute(f"LISTEN {TURNS_CHANNEL}")
+            return  # a turn given back before the LISTEN would be missed: look again first
+        for _ in self._listener.notifies(timeout=self.poll, stop_after=1):
+            pass
+
+    def close(self):
+        if self._listener is not None:
+            self._listener.close()
 
     def _take(self, host: str) -> float | None:
-        """None when the turn is ours now; else roughly how many seconds until it may be free."""
+        """None when the turn is ours now; else the seconds until its next time, or 0 while another holds it."""
         with self.engine.begin() as conn:
             conn.execute(insert(host_turns).values(host=host, next_at=NOW).on_conflict_do_nothing())
             took = conn.execute(update(host_turns).where(
@@ -231,9 +259,9 @@ class HostLeases:
                 .values(holder=self.holder, busy_until=NOW + _seconds(self.lease))).rowcount
             if took:
                 return None
-            # while another worker holds the turn its end is unknown: poll
-            return conn.execute(select(_epoch(host_turns.c.next_at - NOW))
-                                .where(host_turns.c.host == host)).scalar() or 0.0
+            held = conn.execute(select(host_turns.c.holder.is_not(None) & (host_turns.c.busy_until >= NOW),
+                                       _epoch(host_turns.c.next_at - NOW)).where(host_turns.c.host == host)).first()
+            return 0.0 if held[0] else max(held[1], 0.001)
 
 
 class SharedRobots:
