@@ -102,11 +102,34 @@ def test_host_turns_are_one_at_a_time_and_keep_the_delay_across_workers(pg_url):
     assert min(gaps) >= 0.1, gaps
 
 
-def _worker(data: Path, wid: str, store: str, mirrors: list[str]) -> subprocess.Popen:
+def _worker(data: Path, wid: str, store: str, mirrors: list[str], delay: float = DELAY) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "archive", "--data-dir", str(data), "worker", "--store", store, "--id", wid,
-         "--delay", str(DELAY), "--timeout", "5", "--lease", "5", "--offline", "--until-idle", "--json", "-q",
+         "--delay", str(delay), "--timeout", "5", "--lease", "5", "--offline", "--until-idle", "--json", "-q",
          *mirrors], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_watch_schedules_each_round_once_and_two_workers_store_each_article_once(pg_url, site, tmp_path):
+    """watch with a PostgreSQL store crawls nothing itself: it fills the queue, and a round scheduled while
+    the last one's items are still pending adds nothing."""
+    data = tmp_path / "shared"
+    proc = cli(data, "watch", "cn-mfa-zh", "--interval", "0", "--rounds", "2", "--since", "2000-01-01",
+               "--json", env={"POLICY_ARCHIVE_STORE": pg_url})
+    assert proc.returncode == 0, proc.stderr
+    rounds = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["scheduled"] for r in rounds] == [{"listings": 2, "articles": 0, "rechecks": 0},
+                                                 {"listings": 0, "articles": 0, "rechecks": 0}]
+    assert rounds[1]["queue"] == {"pending": 2} and site.requests == []
+    workers = [_worker(data, wid, pg_url, site.mirror_args, delay=0) for wid in ("a", "b")]
+    summaries = [json.loads(w.communicate(timeout=120)[0]) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0]
+    engine = create_engine(pg_url)
+    assert _rows(engine, "select count(*), count(distinct url) from statements") == [(20, 20)]
+    done = dict(_rows(engine, "select kind, count(*) from work_items where state = 'done' group by kind"))
+    # the old template's two listing pages and the 20 articles they link; the current template's 404s
+    assert done == {"listing": 2, "article": 20}
+    assert sum(s["items"]["done"] for s in summaries) == 22
+    assert sum(r["new"] for s in summaries for r in s["sources"]) == 20
 
 
 def _rows(engine, sql: str, **params) -> list:
@@ -131,10 +154,15 @@ def test_three_workers_through_faults_one_killed_store_each_item_once_and_take_t
         deadline = time.monotonic() + 30
         while not _rows(engine, "select 1 from work_items where holder = 'w2'") and time.monotonic() < deadline:
             time.sleep(0.02)
+        # at a random moment after its first claim, once it is in the middle of an item
         time.sleep(after := random.uniform(0, 1.5))
+        claimed = "select id from work_items where holder = 'w2' and state = 'claimed'"
+        while not _rows(engine, claimed) and time.monotonic() < deadline + 30:
+            time.sleep(0.005)
         workers["w2"].send_signal(signal.SIGKILL)
         killed_at = time.monotonic()  # the proxy's clock
-        held = {r.id for r in _rows(engine, "select id from work_items where holder = 'w2' and state = 'claimed'")}
+        held = {r.id for r in _rows(engine, claimed)}
+        assert held, "w2 held no item when killed: the test proves nothing"
         # a second round while they work: the replayed feed has moved on to its next version
         round2 = cli(data, "watch", "us-state", "--interval", "0", "--rounds", "1", "--json", env=env)
         assert round2.returncode == 0, round2.stderr
@@ -182,6 +210,7 @@ def test_three_workers_through_faults_one_killed_store_each_item_once_and_take_t
                          "where source = 'cn-mfa-en'") == [(40,)]
     feed = _rows(engine, "select url, count(*) n from statements where source = 'us-state' group by url")
     assert len(feed) >= 10 and all(r.n == 1 for r in feed)
+    print(f"{len(stored)} articles and {len(feed)} feed items stored")
     assert _rows(engine, "select count(*) from owed where source = 'cn-mfa-en'") == [(0,)]
 
     # no host ever had two requests in flight, and each waited the delay after the one before

@@ -109,6 +109,7 @@ def worker(ctx, store_url, worker_id, delay, timeout, lease, mirror_specs, conta
         turns.close()
         warc.close()
         store.close()
+    totals.settle()
     if as_json:
         emit_json({"worker": worker_id, "interrupted": interrupted, **totals.to_json()})
     else:

@@ -57,6 +57,11 @@ class WorkerTotals:
     def report(self, source: str) -> SourceReport:
         return self.reports.setdefault(source, SourceReport(source))
 
+    def settle(self) -> None:
+        """Each source's status from its counts, as a crawl's is at its end."""
+        for r in self.reports.values():
+            r.settle()
+
     def to_json(self) -> dict:
         return {"items": {"done": self.done, "retried": self.retried, "failed": self.failed, "lost": self.lost},
                 "seconds": round(self.seconds, 3), "sources": [r.to_json() for r in self.reports.values()]}
