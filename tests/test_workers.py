@@ -246,3 +246,4 @@ def test_a_worker_refuses_a_store_it_cannot_share(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == ["error: crawler workers share a PostgreSQL store "
                                                 "(--store postgresql://…), not sqlite"]
+    assert not (tmp_path / "a.sqlite").exists()  # refused before anything was written

@@ -16,9 +16,20 @@ from .app import DEFAULT_CONTACT, USER_AGENT, datadir_of, emit_json, fail, main,
 STORE_ENV = "POLICY_ARCHIVE_STORE"
 
 
+def _backend(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+    try:
+        return make_url(url).get_backend_name()
+    except ArgumentError:
+        return None
+
+
 def shared_store_url(ctx: click.Context) -> str | None:
-    """The shared store's URL when one is chosen (the command's --store, else $POLICY_ARCHIVE_STORE)."""
-    return ctx.obj.get("store") or os.environ.get(STORE_ENV) or None
+    """The store's URL when it is one crawler workers share: PostgreSQL, chosen by --store or
+    $POLICY_ARCHIVE_STORE."""
+    url = ctx.obj.get("store") or os.environ.get(STORE_ENV)
+    return url if url and _backend(url) == "postgresql" else None
 
 
 def open_shared(url: str):
@@ -26,14 +37,14 @@ def open_shared(url: str):
     from sqlalchemy.exc import SQLAlchemyError
 
     from ..store import Store
-    from ..store.queue import QueueUnavailable, WorkQueue
+    from ..store.queue import WorkQueue
+    if _backend(url) != "postgresql":
+        fail(f"crawler workers share a PostgreSQL store (--store postgresql://…), not {_backend(url) or url}")
     try:
         store = Store(url)
         return store, WorkQueue(store.engine)
-    except QueueUnavailable as e:
-        fail(str(e))
     except (SQLAlchemyError, ImportError) as e:
-        fail(f"cannot open the store {url.split('@')[-1]}: {str(e).splitlines()[0]}")
+        fail(f"cannot open the store {url.split('@')[-1]}: {(str(e).splitlines() or [''])[0]}")
 
 
 @main.command()
@@ -41,7 +52,8 @@ def open_shared(url: str):
               help=f"The shared store, postgresql://… [env {STORE_ENV}].")
 @click.option("--id", "worker_id", default=lambda: f"{socket.gethostname()}-{os.getpid()}",
               show_default="HOSTNAME-PID",
-              help="This worker's name: it holds its items under it and names its capture files after it.")
+              help="This worker's name, unique among the workers: it holds items and host turns under it "
+                   "and names its capture files after it.")
 @click.option("--delay", type=click.FloatRange(min=0), default=2.0, show_default=True,
               help="Seconds between requests to one host, across all workers.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
