@@ -116,9 +116,11 @@ def test_watch_schedules_each_round_once_and_two_workers_store_each_article_once
     proc = cli(data, "watch", "cn-mfa-zh", "--interval", "0", "--rounds", "2", "--since", "2000-01-01",
                "--json", env={"POLICY_ARCHIVE_STORE": pg_url})
     assert proc.returncode == 0, proc.stderr
-    rounds = [json.loads(line) for line in proc.stdout.splitlines()]
+    *rounds, summary = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["scheduled"] for r in rounds] == [{"listings": 2, "articles": 0, "rechecks": 0},
                                                  {"listings": 0, "articles": 0, "rechecks": 0}]
+    assert summary == {"summary": {"rounds": 2, "scheduled": {"listings": 2, "articles": 0, "rechecks": 0}},
+                       "interrupted": False}
     assert rounds[1]["queue"] == {"pending": 2} and site.requests == []
     workers = [_worker(data, wid, pg_url, site.mirror_args, delay=0) for wid in ("a", "b")]
     summaries = [json.loads(w.communicate(timeout=120)[0]) for w in workers]

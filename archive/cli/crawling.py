@@ -181,22 +181,33 @@ def watch(ctx, source_ids, as_json, interval, rounds, recheck, **how):
 
 
 def _schedule_rounds(url, source_ids, as_json, interval, rounds, recheck, since, max_pages):
-    """`watch` over a shared store: rounds scheduled into the workers' queue, a line (or JSON object) each."""
+    """`watch` over a shared store: rounds scheduled into the workers' queue, a line (or JSON object) each,
+    then a summary."""
     from ..ingest.watch import watch_queue
 
     chosen = resolve_sources(source_ids)
     store, queue = open_shared(url)
+    scheduled = []
 
     def on_round(done):
+        scheduled.append(done)
         click.echo(json.dumps(done.to_json(), ensure_ascii=False) if as_json else done.line())
 
+    interrupted = False
     try:
-        done = watch_queue(store, queue, chosen, since=user_date(since, name="--since"), max_pages=max_pages,
-                           interval=interval, rounds=rounds, recheck=recheck, on_round=on_round)
+        watch_queue(store, queue, chosen, since=user_date(since, name="--since"), max_pages=max_pages,
+                    interval=interval, rounds=rounds, recheck=recheck, on_round=on_round)
     except KeyboardInterrupt:
-        click.echo("interrupted: the rounds scheduled stay queued for the workers", err=True)
-        sys.exit(130)
+        interrupted = True
     finally:
         store.close()
-    if not as_json:
-        click.echo(f"{done} round{'s' if done != 1 else ''} scheduled")
+    added = {k: sum(r.scheduled.to_json()[k] for r in scheduled) for k in ("listings", "articles", "rechecks")}
+    if as_json:
+        click.echo(json.dumps({"summary": {"rounds": len(scheduled), "scheduled": added},
+                               "interrupted": interrupted}, ensure_ascii=False))
+    else:
+        click.echo(f"{len(scheduled)} round{'s' if len(scheduled) != 1 else ''} scheduled: "
+                   + ", ".join(f"{v:,} {k}" for k, v in added.items()) + (" (interrupted)" if interrupted else ""))
+    if interrupted:
+        click.echo("interrupted: the rounds scheduled stay queued for the workers", err=True)
+        sys.exit(130)
