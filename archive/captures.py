@@ -27,10 +27,11 @@ def capture_row(root: Path, loc: WarcLocation) -> dict:
             "captured_at": loc.captured_at, "status": loc.status, "content_type": loc.content_type}
 
 
-def capture_writer(store: Store, root: Path, captures_dir: Path) -> WarcWriter:
-    """The WARC writer for a crawl: every response it writes is listed in the store's captures table as
-    soon as it is written."""
-    return WarcWriter(captures_dir, on_response=lambda loc: store.add_captures([capture_row(root, loc)]))
+def capture_writer(store: Store, root: Path, captures_dir: Path, writer: str | None = None) -> WarcWriter:
+    """The WARC writer for a crawl (or for the worker `writer`, in files of its own): every response it writes
+    is listed in the store's captures table as soon as it is written."""
+    return WarcWriter(captures_dir, on_response=lambda loc: store.add_captures([capture_row(root, loc)]),
+                      writer=writer)
 
 
 def raw_record(root: Path, row: dict) -> bytes:

@@ -2,13 +2,19 @@
 subprocess (as a user would run it), a corpus-server, stores, and a small web archive."""
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -50,6 +56,89 @@ class CorpusServer:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request through a HostLog: its site host and path, when it came and when its answer was sent (the
+    proxy's monotonic clock), the status, and whether the body came whole from upstream."""
+    host: str
+    path: str
+    start: float
+    end: float
+    status: int
+    whole: bool
+
+
+class HostLog:
+    """A loopback proxy in front of a server of /<host>/<path> URLs (a corpus-server) that records every
+    exchange per site host, to show what crawlers sent each host and when. Bodies cut short upstream are
+    passed on cut short (with the promised Content-Length), redirects unfollowed. `latency` seconds pass
+    before each answer, as a distant site's would."""
+
+    def __init__(self, upstream: str, latency: float = 0.0):
+        up = urlsplit(upstream)
+        self.exchanges: list[Exchange] = []
+        lock = threading.Lock()
+        log = self.exchanges
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                start, status, whole = time.monotonic(), 0, False
+                try:
+                    time.sleep(latency)
+                    conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
+                    conn.request("GET", self.path, headers={k: v for k, v in self.headers.items()
+                                                            if k.lower() not in ("host", "connection")})
+                    resp = conn.getresponse()
+                    status = resp.status
+                    try:
+                        body, whole = resp.read(), True
+                    except http.client.IncompleteRead as e:
+                        body = e.partial
+                    conn.close()
+                    self.send_response(resp.status, resp.reason)
+                    for k, v in resp.getheaders():
+                        if k.lower() not in ("transfer-encoding", "connection", "content-length", "date",
+                                             "server"):
+                            self.send_header(k, v)
+                    self.send_header("Content-Length", resp.getheader("Content-Length") if not whole
+                                     else str(len(body)))
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(body)
+                    self.wfile.flush()
+                except OSError:
+                    pass  # the crawler went away (killed) or upstream failed: the exchange still counts
+                finally:
+                    self.close_connection = True
+                    with lock:
+                        log.append(Exchange(self.path.lstrip("/").split("/", 1)[0], self.path, start,
+                                            time.monotonic(), status, whole))
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def mirror(self, canonical: str) -> str:
+        """--mirror value mapping a canonical origin (https://host) through this proxy."""
+        return f"{canonical}={self.url}/{canonical.split('://', 1)[1].rstrip('/')}"
+
+    def by_host(self) -> dict[str, list[Exchange]]:
+        hosts: dict[str, list[Exchange]] = {}
+        for ex in sorted(self.exchanges, key=lambda e: e.start):
+            hosts.setdefault(ex.host, []).append(ex)
+        return hosts
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def start_corpus_server(*args: str) -> CorpusServer:

@@ -13,6 +13,7 @@ import click
 from .. import __version__
 from .app import (DEFAULT_CONTACT, USER_AGENT, datadir_of, emit_json, main, open_store, parse_mirrors,
                   resolve_sources, user_date)
+from .working import open_shared, shared_store_url
 
 
 def _crawl_options(command):
@@ -136,7 +137,9 @@ def watch(ctx, source_ids, as_json, interval, rounds, recheck, **how):
 
     Each round is one crawl of every chosen source (with the crawler's per-host politeness), plus a
     re-read of the --recheck articles checked longest ago: an edit becomes a revision, a page answering
-    404 or 410 marks its statement withdrawn. Statements are searchable as each round ends, also in a
+    404 or 410 marks its statement withdrawn. With a shared PostgreSQL store ($POLICY_ARCHIVE_STORE)
+    a round only puts that work into the queue of `policy-archive worker` processes, which crawl it
+    (--delay, --mirror and the other fetching options are then theirs). Statements are searchable as each round ends, also in a
     running `serve`. Ctrl-C or SIGTERM stops cleanly at any moment; starting again loses and duplicates
     nothing. A line per round (with --json, a JSON object per line), then a summary.
 
@@ -150,6 +153,9 @@ def watch(ctx, source_ids, as_json, interval, rounds, recheck, **how):
     from .progress import print_summary
     from ..ingest.watch import Totals, watch as run_watch
 
+    if url := shared_store_url(ctx):
+        _schedule_rounds(url, source_ids, as_json, interval, rounds, recheck, how["since"], how["max_pages"])
+        return
     totals = Totals()
 
     def on_round(done):
@@ -172,3 +178,36 @@ def watch(ctx, source_ids, as_json, interval, rounds, recheck, **how):
         print_summary(totals.reports())
         _print_owed(totals.reports())
     _exit_for(totals.last_reports, interrupted, "the next watch resumes")
+
+
+def _schedule_rounds(url, source_ids, as_json, interval, rounds, recheck, since, max_pages):
+    """`watch` over a shared store: rounds scheduled into the workers' queue, a line (or JSON object) each,
+    then a summary."""
+    from ..ingest.watch import watch_queue
+
+    chosen = resolve_sources(source_ids)
+    store, queue = open_shared(url)
+    scheduled = []
+
+    def on_round(done):
+        scheduled.append(done)
+        click.echo(json.dumps(done.to_json(), ensure_ascii=False) if as_json else done.line())
+
+    interrupted = False
+    try:
+        watch_queue(store, queue, chosen, since=user_date(since, name="--since"), max_pages=max_pages,
+                    interval=interval, rounds=rounds, recheck=recheck, on_round=on_round)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        store.close()
+    added = {k: sum(r.scheduled.to_json()[k] for r in scheduled) for k in ("listings", "articles", "rechecks")}
+    if as_json:
+        click.echo(json.dumps({"summary": {"rounds": len(scheduled), "scheduled": added},
+                               "interrupted": interrupted}, ensure_ascii=False))
+    else:
+        click.echo(f"{len(scheduled)} round{'s' if len(scheduled) != 1 else ''} scheduled: "
+                   + ", ".join(f"{v:,} {k}" for k, v in added.items()) + (" (interrupted)" if interrupted else ""))
+    if interrupted:
+        click.echo("interrupted: the rounds scheduled stay queued for the workers", err=True)
+        sys.exit(130)

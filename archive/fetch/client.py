@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cached_property
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Callable, Iterator, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -95,10 +96,71 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+@dataclass(frozen=True)
+class RobotsAnswer:
+    """What an origin's robots.txt said: its rules ("" allows everything), or why nothing may be fetched
+    from there (`unavailable`)."""
+    text: str = ""
+    unavailable: str | None = None
+
+
+class HostTurns(Protocol):
+    """Who may send the next request to a host, and when."""
+
+    def hold(self, host: str, delay: float) -> contextlib.AbstractContextManager: ...
+
+
+class RobotsAnswers(Protocol):
+    """Where robots.txt answers are kept between requests."""
+
+    def answer(self, origin: str, fetch: Callable[[], RobotsAnswer]) -> RobotsAnswer: ...
+
+
+class LocalTurns:
+    """One request at a time per host within this process, `delay` seconds from the end of one exchange to the
+    start of the next (workers sharing a database take their turns there instead: store.queue.HostLeases)."""
+
+    def __init__(self, sleep=time.sleep):
+        self.sleep = sleep
+        self._last: dict[str, float] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def hold(self, host: str, delay: float) -> Iterator[None]:
+        with self._lock:
+            turn = self._locks.setdefault(host, threading.Lock())
+        with turn:
+            if host in self._last:
+                wait = self._last[host] + delay - time.monotonic()
+                if wait > 0:
+                    self.sleep(wait)
+            try:
+                yield
+            finally:
+                # from the end of the exchange: a slow response must not shorten the pause that follows
+                self._last[host] = time.monotonic()
+
+
+class RobotsMemory:
+    """robots.txt answers kept for the fetcher's life (one run)."""
+
+    def __init__(self):
+        self._answers: dict[str, RobotsAnswer] = {}
+
+    def answer(self, origin: str, fetch: Callable[[], RobotsAnswer]) -> RobotsAnswer:
+        if origin not in self._answers:
+            self._answers[origin] = fetch()
+        return self._answers[origin]
+
+
 class Fetcher:
     def __init__(self, *, user_agent: str, delay: float = 2.0, timeout: float = 30.0, max_bytes: int = MAX_BYTES,
                  retries: int = 3, mirrors: Mirrors | None = None, warc: WarcWriter | None = None,
-                 obey_robots: bool = True, sleep=time.sleep):
+                 obey_robots: bool = True, sleep=time.sleep, turns: HostTurns | None = None,
+                 robots: RobotsAnswers | None = None):
+        """`turns` and `robots` are this process's own unless given: workers share theirs through the
+        database."""
         self.user_agent = user_agent
         self.delay = delay
         self.timeout = timeout
@@ -117,11 +179,10 @@ class Fetcher:
         # A WAF (China MFA's) answers a client without its cookies with a challenge page that sets them: the
         # cookies a host sets are sent back to that host, and to no other, even when mirrors share an address.
         self._cookies: dict[str, httpx.Cookies] = {}
-        self._robots: dict[str, Protego | str] = {}  # origin -> parsed rules, or why the site is off limits
-        self._last_request: dict[str, float] = {}
+        self.turns = turns or LocalTurns(sleep)
+        self.robots = robots or RobotsMemory()
+        self._rules: dict[str, tuple[RobotsAnswer, Protego]] = {}  # origin -> the answer and its parsed rules
         self._host_delay: dict[str, float] = {}
-        self._host_locks: dict[str, threading.Lock] = {}
-        self._lock = threading.Lock()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -168,16 +229,16 @@ class Fetcher:
     def _check_robots(self, url: str, allowed: set[str]) -> None:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self._robots:
-            self._robots[origin] = self._load_robots(origin, allowed)
-        rules = self._robots[origin]
-        if isinstance(rules, str):
-            raise FetchError(rules)
-        if not rules.can_fetch(url, self.user_agent):
+        answer = self.robots.answer(origin, lambda: self._load_robots(origin, allowed))
+        if answer.unavailable:
+            raise FetchError(answer.unavailable)
+        if origin not in self._rules or self._rules[origin][0] != answer:
+            self._rules[origin] = answer, self._parse_robots(origin, answer)
+        if not self._rules[origin][1].can_fetch(url, self.user_agent):
             raise FetchError(f"robots.txt disallows {parts.path or '/'}{'?' + parts.query if parts.query else ''}")
 
-    def _load_robots(self, origin: str, allowed: set[str]) -> Protego | str:
-        """Rules for one origin, fetched once per run.
+    def _load_robots(self, origin: str, allowed: set[str]) -> RobotsAnswer:
+        """Rules for one origin, fetched once per run (or, for workers, once per host for all of them).
 
         Following RFC 9309: a robots.txt that is missing or forbidden (4xx), or behind redirects that cannot be
         followed, allows everything; one that cannot be had because of server or network errors (after the
@@ -187,10 +248,14 @@ class Fetcher:
         try:
             result = self._follow(f"{origin}/robots.txt", allowed, {}, check_robots=False)
         except RedirectRefused:
-            return Protego.parse("")
+            return RobotsAnswer()
         except FetchError as e:  # 5xx and 429 arrive here too, once the retries are spent
-            return f"robots.txt of {origin} unavailable ({e}): nothing fetched from there this run"
-        rules = Protego.parse(result.text if result.status == 200 else "")
+            return RobotsAnswer(unavailable=f"robots.txt of {origin} unavailable ({e}): nothing fetched from "
+                                            f"there this run")
+        return RobotsAnswer(result.text if result.status == 200 else "")
+
+    def _parse_robots(self, origin: str, answer: RobotsAnswer) -> Protego:
+        rules = Protego.parse(answer.text)
         if crawl_delay := rules.crawl_delay(self.user_agent):
             self._host_delay[_host(origin)] = max(self.delay, min(crawl_delay, MAX_CRAWL_DELAY))
         return rules
@@ -234,24 +299,12 @@ class Fetcher:
                 raise FetchError(f"refused to connect to {host} ({ip}, a {kind} address; "
                                  f"only hosts named as mirrors may be local)")
 
-    def _turn(self, host: str) -> threading.Lock:
-        with self._lock:
-            return self._host_locks.setdefault(host, threading.Lock())
-
     def _attempt(self, url: str, headers: dict[str, str]) -> FetchResult:
         fetch_url = self.mirrors.to_fetch(url)
         self._check_address(fetch_url)
         host = _host(url)  # politeness is owed to the site; a mirror stands in for it
-        with self._turn(host):
-            if host in self._last_request:
-                wait = self._last_request[host] + self._host_delay.get(host, self.delay) - time.monotonic()
-                if wait > 0:
-                    self.sleep(wait)
-            try:
-                response, raw = self._exchange(fetch_url, headers, self._cookies.setdefault(host, httpx.Cookies()))
-            finally:
-                # from the end of the exchange: a slow response must not shorten the pause that follows
-                self._last_request[host] = time.monotonic()
+        with self.turns.hold(host, self._host_delay.get(host, self.delay)):
+            response, raw = self._exchange(fetch_url, headers, self._cookies.setdefault(host, httpx.Cookies()))
         fetched_at = datetime.now(timezone.utc)
         record_id = None
         if self.warc:

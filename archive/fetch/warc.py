@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -63,13 +64,18 @@ class WarcLocation:
 
 
 class WarcWriter:
-    """Writes captures/<UTC timestamp>-<pid>.warc.gz inside `directory` (the data directory's captures folder)."""
+    """Writes captures/<UTC timestamp>-<pid>.warc.gz inside `directory` (the data directory's captures folder),
+    or <UTC timestamp>-<writer>.warc.gz for a named writer (a crawler worker: several write into one shared
+    folder, each to its own files)."""
 
-    def __init__(self, directory: Path, on_response: Callable[[WarcLocation], None] | None = None):
+    def __init__(self, directory: Path, on_response: Callable[[WarcLocation], None] | None = None,
+                 writer: str | None = None):
         """`on_response` learns where each response record landed, once it is on disk (the store's captures
         table is kept that way, so showing a capture never scans files)."""
         self.directory = Path(directory)
         self.on_response = on_response
+        # a worker id may hold any character; a file name keeps the safe ones
+        self.writer = re.sub(r"[^A-Za-z0-9._-]+", "_", writer) if writer else str(os.getpid())
         self.path: Path | None = None
         self._file = None
         # WARC/1.1 for microsecond dates: two fetches of a page within one second stay distinguishable.
@@ -95,7 +101,7 @@ class WarcWriter:
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        stem = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{os.getpid()}"
+        stem = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{self.writer}"
         for n in itertools.count():
             self.path = self.directory / (f"{stem}.warc.gz" if n == 0 else f"{stem}-{n}.warc.gz")
             try:

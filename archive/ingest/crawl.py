@@ -59,6 +59,8 @@ class Crawler:
         self.fetcher = fetcher
         self.options = options
         self.on_progress = on_progress or (lambda report: None)
+        # pages this crawl has tried: an owed page is tried once a crawl, however it is reached
+        self._tried: set[str] = set()
         # the report of the crawl under way, which a stop cuts short before it is returned
         self.current: SourceReport | None = None
 
@@ -67,8 +69,7 @@ class Crawler:
         report = self.current = SourceReport(source.id)
         # to the microsecond, as fetches are recorded: a crawl a second ago is not this one
         started = datetime.now(timezone.utc)
-        # pages this crawl has tried: an owed page is tried once a crawl, however it is reached
-        self._tried: set[str] = set()
+        self._tried = set()
         try:
             self._walk(source, report)
             self._pay(source, report)
@@ -94,42 +95,67 @@ class Crawler:
                     (self.options.max_pages is not None and depth >= self.options.max_pages):
                 continue
             self._tried.add(url)
-            owed = self.store.owed_entry(url)
-            if owed and owed["kind"] == "listing":
-                # an earlier crawl wanted this page with a wider window, and did not get it
-                window = min(window, datetime.fromisoformat(owed["since"]))
+            window = self.listing_window(url, window)
             if tries.get(url):
                 # a retry comes after the rest of the queue, and after a pause that grows with each try (scaled
                 # as the fetcher's own: a host asking for no delay gets none)
-                self.fetcher.sleep(min(1.0, self.fetcher.delay) * 2 ** tries[url])
-            got = self._read_listing(source, url, window, report)
+                self.fetcher.sleep(self.listing_pause(tries[url]))
+            got = self.read_listing(source, url, window, report)
             if isinstance(got, Miss):
                 tries[url] = tries.get(url, 0) + 1
                 # a network or server error may pass within seconds; a 404 or a page that does not parse won't
                 if got.passing and tries[url] < LISTING_TRIES:
                     queue.append((url, depth, window))
                     continue
-                report.error(got.reason + (f" ({tries[url]} tries)" if tries[url] > 1 else ""))
-                if url not in source.start_urls:  # start pages are walked by every crawl anyway
-                    self.store.owe_listing(url, source.id, depth=depth, since=window.isoformat(), at=utcnow())
-                    self._failed(url, got, report)
+                self.listing_failed(source, url, depth, window, got, tries[url], report)
                 continue
             tries.pop(url, None)
-            links, next_pages = got
-            fresh = self._wanted(links, window)
-            report.skipped += len(links) - len(fresh)
-            due = {row["url"] for row in self.store.owed_due(source.id, utcnow())}
-            for link in fresh:
-                if link.url not in due or link.url in self._tried:
-                    report.skipped += 1  # stored already, or owed and not due yet
-                    continue
-                self._read_article(source, link, report)
+            articles, more = self.follow(source, *got, window, report)
+            for link in articles:
+                self.read_article(source, link, report)
                 self.on_progress(report)
-            # listings run newest first: once a page reaches back past the window, older pages cannot help
-            if links and len(fresh) == len(links):
-                queue.extend((page, depth + 1, window) for page in next_pages)
+            queue.extend((page, depth + 1, window) for page in more)
             sync_index(self.store, self.index_dir)
             self.on_progress(report)
+
+    # one page at a time, as the walk above takes them and as crawler workers do (ingest/worker.py) ------------
+
+    def listing_window(self, url: str, window: datetime) -> datetime:
+        """The window to read a listing page with: wider when an earlier crawl wanted the page further back and
+        did not get it."""
+        owed = self.store.owed_entry(url)
+        if owed and owed["kind"] == "listing":
+            return min(window, datetime.fromisoformat(owed["since"]))
+        return window
+
+    def listing_pause(self, tries: int) -> float:
+        """Seconds before another try of a listing page that failed `tries` times, scaled as the fetcher's own
+        pauses."""
+        return min(1.0, self.fetcher.delay) * 2 ** tries
+
+    def listing_failed(self, source: Source, url: str, depth: int, window: datetime, miss: Miss, tries: int,
+                       report: SourceReport):
+        """A listing page that will not be tried again in this run: reported, and owed to later ones."""
+        report.error(miss.reason + (f" ({tries} tries)" if tries > 1 else ""))
+        if url not in source.start_urls:  # start pages are walked by every crawl anyway
+            self.store.owe_listing(url, source.id, depth=depth, since=window.isoformat(), at=utcnow())
+            self.failed(url, miss, report)
+
+    def follow(self, source: Source, links: list[Link], next_pages: list[str], window: datetime,
+               report: SourceReport) -> tuple[list[Link], list[str]]:
+        """Where a listing page read leads: its articles owed and due now (not stored, not tried by this
+        crawler), and its next pages when the whole page is within the window (listings run newest first:
+        once a page reaches back past the window, older pages cannot help)."""
+        fresh = self._wanted(links, window)
+        due = {row["url"] for row in self.store.owed_due(source.id, utcnow())}
+        articles, picked = [], set()
+        for ln in fresh:
+            if ln.url in due and ln.url not in self._tried and ln.url not in picked:
+                picked.add(ln.url)
+                articles.append(ln)
+        # stored already, or owed and not due yet
+        report.skipped += len(links) - len(articles)
+        return articles, (next_pages if links and len(fresh) == len(links) else [])
 
     def _pay(self, source: Source, report: SourceReport):
         """Try what the source owes and this crawl's walk did not reach: listing pages, then articles."""
@@ -142,14 +168,14 @@ class Crawler:
         for row in self.store.owed_due(source.id, utcnow()):
             if row["kind"] == "article" and row["url"] not in self._tried:
                 date = datetime.fromisoformat(row["date"]) if row["date"] else None
-                self._read_article(source, Link(row["url"], row["title"] or "", date), report)
+                self.read_article(source, Link(row["url"], row["title"] or "", date), report)
                 self.on_progress(report)
 
     def _recheck(self, source: Source, report: SourceReport, limit: int, before: datetime):
         # what this crawl has just read is not read again; crawl() indexes what changed as it ends
         for url in self.store.recheck_urls(source.id, limit, before) if limit else ():
             report.rechecked += 1
-            self._read_article(source, Link(url), report, conditional=True)
+            self.read_article(source, Link(url), report, conditional=True)
             self.on_progress(report)
 
     def _fetch(self, source: Source, url: str, report: SourceReport, conditional: bool):
@@ -199,7 +225,7 @@ class Crawler:
         self._warn(page, report)
         return parsed, res
 
-    def _read_listing(self, source: Source, url: str, window: datetime, report: SourceReport):
+    def read_listing(self, source: Source, url: str, window: datetime, report: SourceReport):
         """(links, next pages) of a listing page, read now or, on a 304, as remembered; or a Miss.
 
         The links of a page read now are remembered and those in the window not stored become owed, with
@@ -241,7 +267,10 @@ class Crawler:
         # calendar dates as the site prints them: an item dated on the window's first day is in, in any zone
         return [ln for ln in links if not (ln.date and ln.date.date() < window.date())]
 
-    def _read_article(self, source: Source, link: Link, report: SourceReport, conditional: bool = False):
+    def read_article(self, source: Source, link: Link, report: SourceReport,
+                     conditional: bool = False) -> Miss | None:
+        """Fetch, parse and store one article page; the Miss when that failed (a 304 or a page taken down is
+        none: there was nothing new to store)."""
         self._tried.add(link.url)
         got = self._read(source, link.url, report, listing=False, conditional=conditional)
         if isinstance(got, Miss):
@@ -250,10 +279,10 @@ class Crawler:
             else:
                 report.error(got.reason)
             if not conditional:
-                self._failed(link.url, got, report)
-            return
+                self.failed(link.url, got, report)
+            return got
         if got is None:
-            return
+            return None
         st, res = got
         # some sites date an item only in their listings; a page read again keeps the date it was given
         st.date_from(link.date, "listing")
@@ -265,10 +294,14 @@ class Crawler:
             report.messages.append(f"warning: {link.url}: undated (no date on the page, in its title or in "
                                    f"its listing)")
         if not self.pipeline.save_article(st, report, url=link.url, source=source.id, seen_at=res.fetched_at,
-                                          etag=res.etag, last_modified=res.last_modified) and not conditional:
-            self._failed(link.url, Miss(f"{link.url}: not stored"), report)
+                                          etag=res.etag, last_modified=res.last_modified):
+            miss = Miss(f"{link.url}: not stored")
+            if not conditional:
+                self.failed(link.url, miss, report)
+            return miss
+        return None
 
-    def _failed(self, url: str, miss: Miss, report: SourceReport):
+    def failed(self, url: str, miss: Miss, report: SourceReport):
         """One more failure of an owed page: when to try it again, or whether to stop."""
         entry = self.store.owed_entry(url)
         if entry is None:

@@ -1,4 +1,5 @@
-"""Watching: one crawl of every chosen source per round, round after round, until stopped or N rounds.
+"""Watching: one crawl of every chosen source per round, round after round, until stopped or N rounds; or,
+with a shared PostgreSQL store, a round scheduled into the crawler workers' queue (`watch_queue`).
 
 A round adds nothing of its own to the crawl's safety: each crawl stores what it read as it goes, and a
 stopped watch is one stopped crawl, which the next round (or the next watch) resumes.
@@ -12,8 +13,11 @@ from typing import Callable, Sequence
 
 from ..model import utcnow
 from ..sources.base import Source
+from ..store import Store
+from ..store.queue import WorkQueue
 from .crawl import Crawler
 from .reports import COLUMNS, SourceReport
+from .worker import Scheduled, schedule
 
 
 @dataclass
@@ -86,4 +90,38 @@ def watch(crawler: Crawler, sources: Sequence[Source], *, interval: float, round
         on_round(Round(number, started, elapsed, reports))
         if rounds is None or number < rounds:
             time.sleep(max(0.0, interval - elapsed))
+    return number
+
+
+@dataclass
+class ScheduledRound:
+    """A round of a watch over a shared store: what it put into the workers' queue, and the queue after."""
+    number: int
+    started: datetime
+    scheduled: Scheduled
+    queue: dict[str, int]
+
+    def to_json(self) -> dict:
+        return {"round": self.number, "started": self.started.isoformat(), "scheduled": self.scheduled.to_json(),
+                "queue": self.queue}
+
+    def line(self) -> str:
+        added = " ".join(f"{k}={v}" for k, v in self.scheduled.to_json().items())
+        held = " ".join(f"{k}={v}" for k, v in sorted(self.queue.items()))
+        return f"round {self.number} {self.started:%Y-%m-%d %H:%M:%S}Z scheduled {added}; queue {held or 'empty'}"
+
+
+def watch_queue(store: Store, queue: WorkQueue, sources: Sequence[Source], *, since: datetime | None,
+                max_pages: int | None, interval: float, rounds: int | None, recheck: int,
+                on_round: Callable[[ScheduledRound], None]) -> int:
+    """With a shared (PostgreSQL) store the workers crawl: each round only schedules the sources into their
+    queue (worker.schedule), `interval` seconds apart; the number of rounds scheduled."""
+    number = 0
+    while rounds is None or number < rounds:
+        number += 1
+        started, clock = utcnow(), time.monotonic()
+        added = schedule(store, queue, sources, since=since, max_pages=max_pages, recheck=recheck)
+        on_round(ScheduledRound(number, started, added, queue.counts()))
+        if rounds is None or number < rounds:
+            time.sleep(max(0.0, interval - (time.monotonic() - clock)))
     return number
