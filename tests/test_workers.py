@@ -104,7 +104,7 @@ def test_host_turns_are_one_at_a_time_and_keep_the_delay_across_workers(pg_url):
 
 def _worker(data: Path, wid: str, store: str, mirrors: list[str], delay: float = DELAY) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "archive", "--data-dir", str(data), "worker", "--store", store, "--id", wid,
+        [sys.executable, "-m", "archive", "--data-dir", str(data), "--store", store, "worker", "--id", wid,
          "--delay", str(delay), "--timeout", "5", "--lease", "5", "--offline", "--until-idle", "--json", "-q",
          *mirrors], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -244,7 +244,7 @@ def test_three_workers_through_faults_one_killed_store_each_item_once_and_take_t
 
 
 def test_a_worker_refuses_a_store_it_cannot_share(tmp_path):
-    proc = cli(tmp_path / "data", "worker", "--store", f"sqlite:///{tmp_path / 'a.sqlite'}", "--once")
+    proc = cli(tmp_path / "data", "--store", f"sqlite:///{tmp_path / 'a.sqlite'}", "worker", "--once")
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == ["error: crawler workers share a PostgreSQL store "
                                                 "(--store postgresql://…), not sqlite"]

@@ -13,9 +13,6 @@ import click
 from .. import __version__
 from .app import DEFAULT_CONTACT, USER_AGENT, datadir_of, emit_json, fail, main, parse_mirrors
 
-STORE_ENV = "POLICY_ARCHIVE_STORE"
-
-
 def _backend(url: str) -> str | None:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -26,9 +23,9 @@ def _backend(url: str) -> str | None:
 
 
 def shared_store_url(ctx: click.Context) -> str | None:
-    """The store's URL when it is one crawler workers share: PostgreSQL, chosen by --store or
-    $POLICY_ARCHIVE_STORE."""
-    url = ctx.obj.get("store") or os.environ.get(STORE_ENV)
+    """The store's URL when it is one crawler workers share: PostgreSQL, chosen by the group's --store or
+    $POLICY_ARCHIVE_STORE (resolved into ctx.obj)."""
+    url = ctx.obj.get("store")
     return url if url and _backend(url) == "postgresql" else None
 
 
@@ -38,6 +35,8 @@ def open_shared(url: str):
 
     from ..store import Store
     from ..store.queue import WorkQueue
+    if not url:
+        fail("crawler workers share a PostgreSQL store: give --store postgresql://… or $POLICY_ARCHIVE_STORE")
     if _backend(url) != "postgresql":
         fail(f"crawler workers share a PostgreSQL store (--store postgresql://…), not {_backend(url) or url}")
     try:
@@ -48,8 +47,6 @@ def open_shared(url: str):
 
 
 @main.command()
-@click.option("--store", "store_url", metavar="URL", envvar=STORE_ENV, required=True,
-              help=f"The shared store, postgresql://… [env {STORE_ENV}].")
 @click.option("--id", "worker_id", default=lambda: f"{socket.gethostname()}-{os.getpid()}",
               show_default="HOSTNAME-PID",
               help="This worker's name, unique among the workers: it holds items and host turns under it "
@@ -72,11 +69,12 @@ def open_shared(url: str):
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.pass_context
-def worker(ctx, store_url, worker_id, delay, timeout, lease, mirror_specs, contact, offline, ignore_robots, once,
+def worker(ctx, worker_id, delay, timeout, lease, mirror_specs, contact, offline, ignore_robots, once,
            until_idle, as_json, quiet):
     """Take listing pages, articles and rechecks from the shared queue and crawl them, until stopped.
 
-    Run any number, on any machines, against one PostgreSQL store: politeness holds across all of them
+    Run any number, on any machines, against one PostgreSQL store (the group's --store or
+    $POLICY_ARCHIVE_STORE): politeness holds across all of them
     (one request at a time per host and --delay between requests, taken in the database; robots.txt
     fetched once per host). `watch` with the same store fills the queue. Captures go to the data
     folder's captures/ (a folder every worker mounts), in files named after --id. A worker killed at
@@ -98,7 +96,7 @@ def worker(ctx, store_url, worker_id, delay, timeout, lease, mirror_specs, conta
     from .progress import CrawlProgress, print_summary
 
     mirrors = parse_mirrors(mirror_specs)
-    store, queue = open_shared(store_url)
+    store, queue = open_shared(ctx.obj.get("store") or "")
     dd = datadir_of(ctx, create=True)
     warc = capture_writer(store, dd.root, dd.captures_dir, writer=worker_id)
     # a turn outlasts any one exchange (a connection and a body each within --timeout), so it only
