@@ -80,3 +80,20 @@ def test_the_command_line_says_what_it_also_searched(names_archive):
     exact = cli_json(names_archive, "search", "Taiwan", "--exact")
     assert exact["total"] == 1 and "expansions" not in exact
     assert "also searched for Taiwan: 台湾 · Тайвань" in cli(names_archive, "search", "Taiwan").stdout
+
+
+def test_a_chip_drops_one_name_and_the_totals_say_by_language(names_archive):
+    with web_client(names_archive) as client:
+        found = _search(client, q="Taiwan")
+        assert found["languages"] == {"en": 1, "ru": 1, "zh": 1} and sum(found["languages"].values()) == found["total"]
+        page = client.get("/", query_string={"q": "Taiwan"}).get_data(as_text=True)
+        assert "1 in English · 1 in Russian · 1 in Chinese" in page
+        assert 'href="/?q=Taiwan&amp;drop=%E5%8F%B0%E6%B9%BE" aria-label="Stop searching 台湾 for Taiwan">remove</a>' in page
+        dropped = _search(client, q="Taiwan", drop="台湾")
+        assert dropped["expansions"] == [{**TAIWAN, "names": ["Тайвань"]}] and dropped["dropped"] == ["台湾"]
+        assert dropped["languages"] == {"en": 1, "ru": 1} and dropped["total"] == 2
+        page = client.get("/", query_string={"q": "Taiwan", "drop": "台湾"}).get_data(as_text=True)
+        assert "Not searched: 台湾" in page and "<li>台湾 <span" not in page
+        # every name dropped: the word as typed
+        alone = _search(client, q="Taiwan", drop="台湾|Тайвань")
+        assert alone["expansions"] == [] and alone["total"] == 1
