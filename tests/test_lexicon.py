@@ -4,10 +4,11 @@ English word then finds the Chinese conferences too and says so, while `exact=1`
 the totals by language add up to the total."""
 import re
 from html import unescape
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from helpers import cli, cli_json, web_client
+from helpers import Server, cli, cli_json, web_client
 
 from archive.datadir import DataDir
 from archive.ingest.mine_lexicon import MIN_JOINT, MIN_LIFT, MIN_LLR
@@ -16,6 +17,7 @@ from archive.search.lexicon import Lexicon
 from archive.search.searcher import Searcher
 
 pytestmark = pytest.mark.corpus
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 
@@ -152,3 +154,31 @@ def test_a_rebuilt_lexicon_reaches_a_running_search(august_2019):
         assert searcher.stale()
     finally:
         searcher.close()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium")
+def test_the_chips_on_a_phone_by_keyboard(august_2019):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    server = Server(august_2019)
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless",
+                                                                             "--disable-gpu", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 375, "height": 740})
+            page.goto(server.url + "/?q=missile")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+            assert "in Chinese" in page.inner_text("main")
+            # Tab reaches the chip's link, and Enter follows it: the search without 导弹
+            for _ in range(40):
+                page.keyboard.press("Tab")
+                if page.evaluate("document.activeElement.getAttribute('aria-label')") == \
+                        "Stop searching 导弹 for missile":
+                    break
+            else:
+                pytest.fail("the chip's link is not reached by Tab")
+            page.keyboard.press("Enter")
+            page.wait_for_url(re.compile(r"drop="))
+            assert "Not searched: 导弹" in page.inner_text("main")
+            browser.close()
+    finally:
+        server.stop()
