@@ -54,11 +54,11 @@ def test_the_lexicon_pairs_translations_far_above_chance(august_2019):
     # words in most turns pair with everything a little and with nothing far above chance
     for word in ("the", "的", "China"):
         assert lexicon.translations(word) == [], word
-    assert cli_json(august_2019, "lexicon", "show", "导弹")["translations"] == lexicon.translations("导弹")
-    shown = cli(august_2019, "lexicon", "show", "missile")
-    assert shown.returncode == 0 and shown.stdout.startswith("missile → 导弹  (together in ")
+    shown = cli_json(august_2019, "lexicon", "show", "导弹")
+    assert shown == {"word": "导弹", "translations": lexicon.translations("导弹")}
 
 
+@pytest.mark.slow
 def test_build_says_what_it_mined(august_2019):
     summary = cli_json(august_2019, "lexicon", "build", "-q")
     assert summary["conferences"] == 12 and summary["units"] > 12 * 10
@@ -67,6 +67,8 @@ def test_build_says_what_it_mined(august_2019):
     text = cli(august_2019, "lexicon", "build")
     assert text.returncode == 0 and "from 12 conferences" in text.stdout
     assert "Examples:" in cli(None, "lexicon", "build", "--help").stdout
+    shown = cli(august_2019, "lexicon", "show", "missile")
+    assert shown.returncode == 0 and shown.stdout.startswith("missile → 导弹  (together in ")
 
 
 def test_an_english_word_finds_the_chinese_conferences(august_2019):
@@ -121,6 +123,7 @@ def test_each_chip_drops_its_spelling(august_2019):
         assert restored["expansions"][0]["names"] == ["导弹"] and "导弹" not in restored["dropped"]
 
 
+@pytest.mark.slow
 def test_the_page_and_the_command_line_give_the_totals_by_language(august_2019):
     with web_client(august_2019) as client:
         found = _search(client, q="missile")
@@ -145,6 +148,7 @@ def test_only_bare_words_are_expanded(august_2019):
     assert [e["term"] for e in made] == ["Missiles", "treaty"]
 
 
+@pytest.mark.slow
 def test_a_rebuilt_lexicon_reaches_a_running_search(august_2019):
     searcher = Searcher(DataDir(august_2019).index_dir)
     try:
@@ -156,6 +160,7 @@ def test_a_rebuilt_lexicon_reaches_a_running_search(august_2019):
         searcher.close()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium")
 def test_the_chips_on_a_phone_by_keyboard(august_2019):
     sync_api = pytest.importorskip("playwright.sync_api")
