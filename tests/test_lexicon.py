@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from helpers import Server, cli, cli_json, web_client
+from helpers import NAMES_ARCHIVE, Server, build_archive, cli, cli_json, web_client
 
 from archive.datadir import DataDir
 from archive.ingest.mine_lexicon import MIN_JOINT, MIN_LIFT, MIN_LLR
@@ -16,7 +16,6 @@ from archive.search.expansion import expand
 from archive.search.lexicon import Lexicon
 from archive.search.searcher import Searcher
 
-pytestmark = pytest.mark.corpus
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -44,6 +43,7 @@ def _missile(found: dict) -> list[str]:
     return expansion["names"]
 
 
+@pytest.mark.corpus
 def test_the_lexicon_pairs_translations_far_above_chance(august_2019):
     lexicon = Lexicon.load(DataDir(august_2019).lexicon_path)
     for word, expected in (("missile", "导弹"), ("导弹", "missile"), ("tariffs", "关税"), ("treaty", "条约"),
@@ -58,6 +58,7 @@ def test_the_lexicon_pairs_translations_far_above_chance(august_2019):
     assert shown == {"word": "导弹", "translations": lexicon.translations("导弹")}
 
 
+@pytest.mark.corpus
 @pytest.mark.slow
 def test_build_says_what_it_mined(august_2019):
     summary = cli_json(august_2019, "lexicon", "build", "-q")
@@ -71,6 +72,7 @@ def test_build_says_what_it_mined(august_2019):
     assert shown.returncode == 0 and shown.stdout.startswith("missile → 导弹  (together in ")
 
 
+@pytest.mark.corpus
 def test_an_english_word_finds_the_chinese_conferences(august_2019):
     with web_client(august_2019) as client:
         found = _search(client, q="missile")
@@ -86,6 +88,7 @@ def test_an_english_word_finds_the_chinese_conferences(august_2019):
         assert any("<mark>导弹</mark>" in hit["snippet"] for hit in found["hits"] if hit["language"] == "zh")
 
 
+@pytest.mark.corpus
 def test_exact_searches_only_the_english_word(august_2019):
     with web_client(august_2019) as client:
         found = _search(client, q="missile", exact=1)
@@ -99,6 +102,7 @@ def _query_string(url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url).query))
 
 
+@pytest.mark.corpus
 def test_each_chip_drops_its_spelling(august_2019):
     with web_client(august_2019) as client:
         url = "/?q=missile"
@@ -123,6 +127,7 @@ def test_each_chip_drops_its_spelling(august_2019):
         assert restored["expansions"][0]["names"] == ["导弹"] and "导弹" not in restored["dropped"]
 
 
+@pytest.mark.corpus
 @pytest.mark.slow
 def test_the_page_and_the_command_line_give_the_totals_by_language(august_2019):
     with web_client(august_2019) as client:
@@ -138,6 +143,7 @@ def test_the_page_and_the_command_line_give_the_totals_by_language(august_2019):
     assert dropped["languages"] == {"en": en} and dropped["dropped"] == _missile(found)
 
 
+@pytest.mark.corpus
 def test_only_bare_words_are_expanded(august_2019):
     finder = Lexicon.load(DataDir(august_2019).lexicon_path).finder()
     for q in ('"missile"', "-missile", "NOT missile", "title:missile", "missiles(", "导弹试验"):
@@ -148,6 +154,7 @@ def test_only_bare_words_are_expanded(august_2019):
     assert [e["term"] for e in made] == ["Missiles", "treaty"]
 
 
+@pytest.mark.corpus
 @pytest.mark.slow
 def test_a_rebuilt_lexicon_reaches_a_running_search(august_2019):
     searcher = Searcher(DataDir(august_2019).index_dir)
@@ -160,6 +167,7 @@ def test_a_rebuilt_lexicon_reaches_a_running_search(august_2019):
         searcher.close()
 
 
+@pytest.mark.corpus
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium")
 def test_the_chips_on_a_phone_by_keyboard(august_2019):
@@ -187,3 +195,16 @@ def test_the_chips_on_a_phone_by_keyboard(august_2019):
             browser.close()
     finally:
         server.stop()
+
+
+def test_an_archive_without_bilingual_conferences_gets_an_empty_lexicon(tmp_path):
+    root = build_archive(tmp_path / "data", NAMES_ARCHIVE)
+    missing = cli(root, "lexicon", "show", "sanctions")
+    assert missing.returncode == 1 and missing.stdout == ""
+    assert missing.stderr.strip().count("\n") == 0 and "lexicon build" in missing.stderr
+    built = cli(root, "lexicon", "build")
+    assert built.returncode == 0 and "from 0 conferences" in built.stdout and "lexicon is empty" in built.stderr
+    assert cli_json(root, "lexicon", "show", "sanctions") == {"word": "sanctions", "translations": []}
+    # searches go on as before: place names only
+    found = cli_json(root, "search", "Taiwan sanctions")
+    assert [e["kind"] for e in found["expansions"]] == ["place"]

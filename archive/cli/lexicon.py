@@ -15,7 +15,13 @@ _EVERY = 50
 
 @main.group()
 def lexicon():
-    """The lexicon of words across languages that searches use (`missile` also finds 导弹)."""
+    """The lexicon of words across languages that searches use (`missile` also finds 导弹).
+
+    \b
+    Examples:
+      policy-archive lexicon build
+      policy-archive lexicon show missile
+    """
 
 
 @lexicon.command("build")
