@@ -21,10 +21,10 @@ from ..index.analysis import highlight_tokens
 from ..index.schema import VOCABULARY, AnalysedText
 from ..index.writing import live_index
 from . import candidates, expansion
-from .lexicon import Lexicon
-from .names import PLACES
 from .engine import Engine, Found, restrict
 from .facets import FACETS, FacetColumns
+from .lexicon import Lexicon
+from .names import PLACES
 from .postings import CodecMismatch
 from .matches import DateOrder, Only, Until, known_phrases, matching, phrase_docs, positive_terms
 from .query import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, BadSearch, SearchQuery, plain_quotes, user_day
@@ -324,6 +324,7 @@ class Searcher:
 
     def _open(self):
         self._searcher = self._words = None
+        # the index and the lexicon lie side by side in the data folder
         self._lexicon_path = DataDir(self.index_dir.parent).lexicon_path
         self.location = live_index(self.index_dir)
         if not whoosh_index.exists_in(str(self.location)):
