@@ -45,6 +45,11 @@ class DataDir:
     def captures_dir(self) -> Path:
         return self.root / "captures"
 
+    @property
+    def lexicon_path(self) -> Path:
+        # words across languages, mined from the store (archive.search.lexicon)
+        return self.root / "lexicon.json"
+
 
 def resolve(option: str | None) -> Path:
     """--data-dir, else $POLICY_ARCHIVE_DATA, else ./archive-data."""

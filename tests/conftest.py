@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import (CHINA_WEEK, CHINA_WEEK_EN, CORPUS, DAYS_ARCHIVE, NAMES_ARCHIVE, PAIR_EN, PAIR_ZH, RUNS_ARCHIVE,
-                     build_archive, corpus_statement, present, start_corpus_server)
+from helpers import (AUGUST_2019, CHINA_WEEK, CHINA_WEEK_EN, CORPUS, DAYS_ARCHIVE, NAMES_ARCHIVE, PAIR_EN, PAIR_ZH,
+                     RUNS_ARCHIVE, build_archive, cli, corpus_statement, present, start_corpus_server)
 
 from archive.datadir import STORE_ENV_VAR, open_datadir
 from archive.index.writing import sync_index
@@ -130,6 +130,20 @@ def china_week(corpus, tmp_path_factory) -> Path:
     present(store, *(corpus_statement(url) for url in [*CHINA_WEEK, CHINA_WEEK_EN]))
     sync_index(store, dd.index_dir)
     store.close()
+    return dd.root
+
+
+@pytest.fixture(scope="session")
+def august_2019(corpus, tmp_path_factory) -> Path:
+    """A data folder of the China MFA's conferences of August 2019 in Chinese and English, stored through the
+    save step (which links the versions), indexed, and its lexicon built by `policy-archive lexicon build`."""
+    dd = open_datadir(tmp_path_factory.mktemp("august-2019"), create=True)
+    store = Store(dd.db_url)
+    present(store, *(corpus_statement(url) for url in AUGUST_2019))
+    sync_index(store, dd.index_dir)
+    store.close()
+    built = cli(dd.root, "lexicon", "build", "-q")
+    assert built.returncode == 0, built.stderr
     return dd.root
 
 

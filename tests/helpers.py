@@ -360,6 +360,16 @@ CHINA_WEEK = [_ZH_CONFERENCES + page for page in (
 CHINA_WEEK_EN = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/t1734624.shtml"
 # the 21st's conference in both languages: the pair the bilingual and cross-language tests start from
 PAIR_ZH, PAIR_EN = CHINA_WEEK[2], CHINA_WEEK_EN
+# every China MFA conference of August 2019 in both languages (twelve days; the month the United States left the
+# INF Treaty, so missiles come up): the bilingual transcripts the lexicon test mines
+_EN_CONFERENCES = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/"
+AUGUST_2019 = [_ZH_CONFERENCES + page for page in (
+    "t1685306.shtml", "t1685719.shtml", "t1689910.shtml", "t1690222.shtml", "t1690593.shtml", "t1691020.shtml",
+    "t1691418.shtml", "t1691978.shtml", "t1692290.shtml", "t1692572.shtml", "t1692919.shtml", "t1693273.shtml",
+)] + [_EN_CONFERENCES + page for page in (
+    "t1685342.shtml", "t1685765.shtml", "t1689960.shtml", "t1690301.shtml", "t1690680.shtml", "t1691074.shtml",
+    "t1691457.shtml", "t1692042.shtml", "t1692308.shtml", "t1692602.shtml", "t1692933.shtml", "t1693289.shtml",
+)]
 
 
 # place names across languages -------------------------------------------------------------------------

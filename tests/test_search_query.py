@@ -29,7 +29,7 @@ def test_every_filter_has_a_bad_value_here_but_source():
 
 
 def test_the_table_and_the_query_agree():
-    paging = {"text", "exact", "sort", "limit", "offset"}  # with how the text is read
+    paging = {"text", "exact", "drop", "sort", "limit", "offset"}  # with how the text is read
     assert [f.attr for f in FILTERS if f.attr not in {x.name for x in fields(SearchQuery)}] == []
     assert {x.name for x in fields(SearchQuery)} - paging == {f.attr for f in FILTERS}
 
@@ -40,6 +40,7 @@ def test_the_table_and_the_query_agree():
                 speaker="Mao Ning", year=2024, date_from=date(2024, 1, 1), date_to=date(2024, 2, 29),
                 sort="-date", limit=50, offset=100),
     SearchQuery('"Nansei islands" -Taiwan', sort="date", limit=1, offset=7),
+    SearchQuery("Taiwan missile", drop=("台湾", "St. Helena, Ascension & Tristan da Cunha")),
 ])
 def test_a_query_reads_back_from_its_arguments(query):
     assert SearchQuery.from_args(query.to_args()) == query

@@ -7,7 +7,7 @@ import sys
 import click
 
 # importing a command module registers its commands with `main`
-from . import crawling, extract, maintenance, migrating, searching, serving, sources, transfer, working  # noqa: F401
+from . import crawling, extract, lexicon, maintenance, migrating, searching, serving, sources, transfer, working  # noqa: F401,E501
 from .app import main
 
 

@@ -29,19 +29,25 @@ _MARK = re.compile(r"</?mark>")
 @click.option("--speaker", help="Exact speaker, as the statements name them.")
 @click.option("--year", type=click.IntRange(1900, 2100), help="Year as published.")
 @click.option("--facets", is_flag=True, help="Also count matches by country, source, speaker, kind, language, year.")
-@click.option("--exact", is_flag=True, help="Search place names only as typed, not also in the other languages.")
+@click.option("--exact", is_flag=True, help="Search place names and words only as typed, not also in the other "
+                                            "languages (names by CLDR, words by the archive's lexicon).")
+@click.option("--drop", multiple=True, metavar="WORD",
+              help="Do not also search this other-language spelling (repeatable), e.g. --drop 台湾.")
 @click.pass_context
 def search_archive(ctx, query, as_json, limit, offset, country, source_id, date_from, date_to, sort, kind,
-                   language, speaker, year, facets, exact):
+                   language, speaker, year, facets, exact, drop):
     """Search the archive.
 
     Syntax: words, "exact phrases", AND / OR / NOT (or -word), (grouping), and field:value for
-    title, text, speaker, country, source, kind, language. Wildcards are not supported.
+    title, text, speaker, country, source, kind, language. Wildcards are not supported. A place name
+    or a word the lexicon knows (`policy-archive lexicon build`) is also searched in the other languages
+    (Taiwan: 台湾, Тайвань; missile: 导弹) unless --exact; the totals by language follow the total.
 
     \b
     Examples:
       policy-archive search 'missile deployment' --country CN --from 2024-01-01
       policy-archive search '"press briefing" AND speaker:price' --json --limit 50
+      policy-archive search 'Taiwan sanctions' --drop Тайвань
     """
     start = user_date(date_from, name="--from")
     end = user_date(date_to, end=True, name="--to")
@@ -49,13 +55,13 @@ def search_archive(ctx, query, as_json, limit, offset, country, source_id, date_
     try:
         res = searcher.search(SearchQuery(query, country=country, source=source_id, kind=kind, language=language,
                                           speaker=speaker, year=year, date_from=start and start.date(),
-                                          date_to=end and end.date(), sort=sort, exact=exact, limit=limit,
-                                          offset=offset),
+                                          date_to=end and end.date(), sort=sort, exact=exact, drop=drop,
+                                          limit=limit, offset=offset),
                               facets=facets)
     except BadSearch as e:
         fail(str(e))
     if as_json:
-        out = {"total": res.total, "hits": [
+        out = {"total": res.total, "languages": res.languages, "hits": [
             {k: h.to_json()[k] for k in ("id", "url", "title", "date", "source", "country", "speaker", "score",
                                          "snippet")} for h in res.hits]}
         if facets:
@@ -64,13 +70,18 @@ def search_archive(ctx, query, as_json, limit, offset, country, source_id, date_
             out["suggestion"] = res.suggestion
         if res.expansions:
             out["expansions"] = res.expansions
+        if res.dropped:
+            out["dropped"] = res.dropped
         emit_json(out)
         return
-    click.echo(f"{res.total:,} statements")
+    click.echo(f"{res.total:,} statements" + (": " + ", ".join(f"{n:,} in {language_name(lang)}"
+                                                                for lang, n in res.languages.items())
+                                              if res.languages else ""))
     if res.suggestion:
         click.echo(f"did you mean: {res.suggestion}")
     for e in res.expansions:
-        click.echo(f"also searched for {e['term']}: {' · '.join(e['names'])} (--exact for only {e['term']})")
+        click.echo(f"also searched for {e['term']}: {' · '.join(e['names'])} (--exact for only {e['term']}, "
+                   f"--drop {e['names'][0]} to leave one out)")
     for name, counts in res.facets.items():
         if name != "month" and counts:
             click.echo(f"  {name}: " + ", ".join(f"{v} {n:,}" for v, n in counts[:8]))

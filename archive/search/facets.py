@@ -31,13 +31,14 @@ class FacetColumns:
     Facets whose field the index lacks (an index built before it was added) are left out.
     """
 
-    def __init__(self, reader):
+    def __init__(self, reader, only: tuple[str, ...] | None = None):
+        # `only` loads just those facets: a search's per-language totals need one column, not every term
         size = reader.doc_count_all()
         names = set(reader.schema.names())
         # facet → (its values, and for each (document, value) pair: the document and the value's code)
         self._columns: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         for facet, fieldname in _FIELDS.items():
-            if fieldname not in names:
+            if fieldname not in names or (only is not None and facet not in only):
                 continue
             values, docs, codes = [], [], []
             for term in reader.lexicon(fieldname):
@@ -60,7 +61,7 @@ class FacetColumns:
             years = sorted({m[:4] for m in months})
             year_code = np.array([years.index(m[:4]) for m in months], np.int64)
             self._columns["year"] = (years, docs, year_code[codes] if len(codes) else codes)
-        if "date" in names and reader.has_column("date"):
+        if "date" in names and reader.has_column("date") and (only is None or "day" in only):
             self._columns["day"] = _days(reader)
         self._size = size
 

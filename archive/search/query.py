@@ -19,6 +19,7 @@ SORTS = ("relevance", "date", "-date")
 PAGE_SIZE = 20
 MAX_LIMIT = 100
 MAX_SPEAKER_CHARS = 200
+DROP_SEP = "|"
 # nine digits keep absurd pages out of the collector while allowing any real archive's last page
 WHOLE = re.compile(r"[0-9]{1,9}")
 # each opening quotation mark and the marks that close it
@@ -68,6 +69,16 @@ def query_terms(q: str) -> list[str]:
             elif name.lower() != "date":  # date:2024-11 narrows the search; its digits are not in the text
                 terms.append(value)
     return [t for t in terms if t.strip()][:MAX_TERMS]
+
+
+def split_drops(raw: str) -> tuple[str, ...]:
+    """The other spellings a query string's `drop` leaves out of a search: DROP_SEP between them, as no
+    spelling holds it (CLDR's names hold commas)."""
+    return tuple(dict.fromkeys(d.strip() for d in raw.split(DROP_SEP) if d.strip()))
+
+
+def join_drops(drops) -> str:
+    return DROP_SEP.join(drops)
 
 
 def user_day(text: str, last: bool = False) -> date | None:
@@ -168,8 +179,10 @@ class SearchQuery:
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
-    # True searches the words as typed; else a place's name is searched in every language (search.names)
+    # True searches the words as typed; else a place's name and the lexicon's words are searched in every
+    # language (search.expansion), less the other spellings in `drop`
     exact: bool = False
+    drop: tuple[str, ...] = ()
     limit: int = PAGE_SIZE
     offset: int = 0
 
@@ -195,13 +208,16 @@ class SearchQuery:
         if exact not in ("", "0", "1"):
             raise BadSearch(f"“exact” must be 1 or 0, not “{exact[:40]}”")
         return cls(text=args.get("q", "").strip(), sort=args.get("sort", "").strip() or "relevance",
-                   exact=exact == "1", limit=limit, offset=offset, **values)
+                   exact=exact == "1", drop=split_drops(args.get("drop", "")), limit=limit, offset=offset,
+                   **values)
 
     def to_args(self) -> dict[str, str]:
         """The query string that asks for this search: `from_args` reads it back to an equal SearchQuery."""
         args = {"q": self.text, "sort": self.sort, "limit": str(self.limit), "offset": str(self.offset)}
         if self.exact:
             args["exact"] = "1"
+        if self.drop:
+            args["drop"] = join_drops(self.drop)
         args.update((f.arg, str(value)) for f, value in self.filters())
         return args
 

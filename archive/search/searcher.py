@@ -16,12 +16,15 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import Formatter, get_text
 from whoosh.query import And, DateRange, Every, Not, NumericRange, Phrase, Term
 
+from ..datadir import DataDir
 from ..index.analysis import highlight_tokens
 from ..index.schema import VOCABULARY, AnalysedText
 from ..index.writing import live_index
-from . import candidates, names
+from . import candidates, expansion
 from .engine import Engine, Found, restrict
 from .facets import FACETS, FacetColumns
+from .lexicon import Lexicon
+from .names import PLACES
 from .postings import CodecMismatch
 from .matches import DateOrder, Only, Until, known_phrases, matching, phrase_docs, positive_terms
 from .query import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, BadSearch, SearchQuery, plain_quotes, user_day
@@ -98,15 +101,20 @@ class Results:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     # a respelt query that finds more, when this one finds few
     suggestion: str | None = None
-    # each place name also searched in the other languages: {"term": as typed, "names": the others}
+    # each place name or word also searched in the other languages (search.expansion): {"term": as typed,
+    # "names": the others, "kind": "place" or "lexicon"}; and the other spellings the reader dropped
     expansions: list[dict] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    # language → how many of the matches are in it, most first; they add up to the total
+    languages: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"query": self.query, "total": self.total, "offset": self.offset, "limit": self.limit,
                 "hits": [h.to_json() for h in self.hits],
                 "facets": {name: [{"value": v, "count": n} for v, n in counts]
                            for name, counts in self.facets.items()},
-                "suggestion": self.suggestion, "expansions": self.expansions}
+                "suggestion": self.suggestion, "expansions": self.expansions, "dropped": self.dropped,
+                "languages": self.languages}
 
 
 class MarkFormatter(Formatter):
@@ -304,6 +312,7 @@ class Searcher:
         self._parser = _parser(self._schema)
         self._lock = threading.Lock()
         self._columns: FacetColumns | None = None
+        self._language_columns: FacetColumns | None = None
         self._filters: dict[str, frozenset[int]] = {}
         self._live: frozenset[int] | None = None
         text_field = self._schema["text"]
@@ -315,6 +324,8 @@ class Searcher:
 
     def _open(self):
         self._searcher = self._words = None
+        # the index and the lexicon lie side by side in the data folder
+        self._lexicon_path = DataDir(self.index_dir.parent).lexicon_path
         self.location = live_index(self.index_dir)
         if not whoosh_index.exists_in(str(self.location)):
             raise NoIndex(f"no index in {self.index_dir}")
@@ -324,6 +335,7 @@ class Searcher:
                             if whoosh_index.exists_in(str(self.location), indexname=VOCABULARY) else None)
         # read before the searchers open: a commit in between makes this searcher look stale, never fresh
         self._generations = self._latest()
+        self._lexicon = Lexicon.load(self._lexicon_path)
         try:
             # a new reader, never whoosh's refresh(): it reuses the old reader's segment readers, which keep
             # the deletions they were opened with, and it also keeps the segments a merge replaced, so every
@@ -340,12 +352,17 @@ class Searcher:
             self.close()
             raise
 
-    def _latest(self) -> tuple[int, int | None]:
+    def _latest(self) -> tuple[int, int | None, int | None]:
+        try:
+            lexicon = self._lexicon_path.stat().st_mtime_ns
+        except FileNotFoundError:
+            lexicon = None
         return (self._ix.latest_generation(),
-                self._vocabulary.latest_generation() if self._vocabulary is not None else None)
+                self._vocabulary.latest_generation() if self._vocabulary is not None else None, lexicon)
 
     def stale(self) -> bool:
-        """Whether the index has changed since this searcher opened: a commit, or another index made live."""
+        """Whether the index has changed since this searcher opened: a commit, or another index made live;
+        or the lexicon has been rebuilt."""
         return live_index(self.index_dir) != self.location or self._latest() != self._generations
 
     def _filter_docs(self, filt) -> frozenset[int] | None:
@@ -378,6 +395,16 @@ class Searcher:
                 self._columns = FacetColumns(self._searcher.reader())
             return self._columns
 
+    def _counts(self, docs, facets: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
+        """The counts of `facets` among `docs`, and always the languages': every search says how many of its
+        matches are in each language, which the language column alone tells (a few terms to read)."""
+        if facets:
+            return self._facet_columns().count(docs, tuple(dict.fromkeys((*facets, "language"))))
+        with self._lock:
+            if self._language_columns is None:
+                self._language_columns = FacetColumns(self._searcher.reader(), only=("language",))
+        return self._language_columns.count(docs, ("language",))
+
     def _values(self, fieldname: str) -> list[str]:
         return sorted({(f.get(fieldname) or "") for f in self._searcher.all_stored_fields()} - {""})
 
@@ -401,7 +428,7 @@ class Searcher:
         sort, limit, offset = query.sort, query.limit, query.offset
         facets = FACETS if facets is True else tuple(facets or ())
         q = query.text.strip()
-        parsed, expansions = self._parse(q, query.exact)
+        parsed, expansions = self._parse(q, query)
         words = q and _extract_dates(plain_quotes(q))[0]
         filt_query = self._filter(query)
         if not words and sort == "relevance":
@@ -415,8 +442,7 @@ class Searcher:
                 total, counts, page = self._whoosh_page(parsed, filt, facets, offset + limit, sort, deadline)
             else:
                 total = len(found.docs)
-                if facets:
-                    counts = self._facet_columns().count(found.docs, facets)
+                counts = self._counts(found.docs, facets)
                 if sort == "relevance":
                     docs, scores = Engine.top(found, offset + limit)
                     page = list(zip(scores.tolist(), docs.tolist()))
@@ -444,17 +470,19 @@ class Searcher:
                 score=round(float(score or 0.0), 4) if sort == "relevance" else 0.0, snippet=found,
                 paragraph=paragraph))
         suggestion = self._suggest(q, total, filt_query, deadline) if words and total < FEW_HITS else None
+        languages = dict(counts["language"] if "language" in facets else counts.pop("language", []))
         return Results(query=q, total=total, hits=hits, offset=offset, limit=limit, facets=counts,
-                       suggestion=suggestion, expansions=expansions)
+                       suggestion=suggestion, expansions=expansions, dropped=list(query.drop), languages=languages)
 
-    def _parse(self, q: str, exact: bool) -> tuple:
-        """The parsed query, with place names searched in every language unless `exact`, and the expansions
-        used. Names can push a query past the limit of words: it is then searched as typed, and a query the
-        searcher refuses as typed is refused with its own message."""
+    def _parse(self, q: str, query: SearchQuery) -> tuple:
+        """The parsed query, with place names and the lexicon's words searched in every language unless
+        `query.exact`, less the spellings `query.drop` drops, and the expansions used. They can push a query
+        past the limit of words: it is then searched as typed, and a query the searcher refuses as typed is
+        refused with its own message."""
         if not q:
             return Every(), []
-        if not exact:
-            expanded, expansions = names.expand(q)
+        if not query.exact:
+            expanded, expansions = expansion.expand(q, (PLACES, self._lexicon.finder()), query.drop)
             if expansions:
                 try:
                     return parse_query(self._parser, expanded), expansions
@@ -500,7 +528,6 @@ class Searcher:
         """(total, facet counts, page from its start) by Whoosh's matchers: the matches as sets of document
         numbers, the page by Whoosh's collectors."""
         searcher = self._searcher
-        counts = {}
         # one exact set of matches gives the total, the facet counts and, sorted by date, the page;
         # the phrases' documents found on the way score the page too
         leaves = {}
@@ -512,8 +539,7 @@ class Searcher:
         found = matching(query, self._every, leaf, deadline)
         matches = found & filt if filt is not None else found
         total = len(matches)
-        if facets:
-            counts = self._facet_columns().count(matches, facets)
+        counts = self._counts(matches, facets)
         if not matches or not wanted:
             page = []
         elif sort == "relevance":

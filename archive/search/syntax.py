@@ -19,6 +19,9 @@ SYNTAX = [
                                                        "date:2024-11, date:2024, date:..2023-12-31"},
     {"syntax": "Taiwan", "means": "a country's or place's name is also searched in the archive's other languages "
                               "(台湾, Тайвань; names from CLDR); exact=1 searches it only as typed"},
+    {"syntax": "missile", "means": "a word is also searched as its translations in a lexicon mined from the "
+                               "archive's own Chinese and English transcripts (导弹); the results page lists each "
+                               "one with a link to search without it (drop=导弹), and exact=1 searches none"},
     {"syntax": "台湾问题", "means": "Chinese is split into words; parts of long words are found too "
                                    "(制裁 finds 单边制裁)"},
 ]

@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from ..cite import formats as citation
 from ..search.facets import FACETS
-from ..search.query import FILTERS, query_terms
+from ..search.query import FILTERS, join_drops, query_terms
 from ..search.syntax import LIMITS, SYNTAX
 from . import compare, days, replay, speakers, timeline, views
 from .backend import backend
@@ -59,9 +59,23 @@ def search_page():
     compare_url = with_query(url_for("pages.compare_page"), everything)
     return render_template("search.html", query=query, results=results, last_page=last, compare_url=compare_url,
                            page_links=page_numbers(query.page, last), active=active, sidebar=sidebar,
+                           chips=_chips(results), restore=_restore(results),
                            bars=timeline.bars(found.get("month") or []), exports=exports,
                            chart_size=(timeline.WIDTH, timeline.HEIGHT),
                            suggestion=results.suggestion, **common)
+
+
+def _chips(results) -> list[dict]:
+    """Each other spelling the search also looked for, with the same search without it."""
+    return [{"term": e["term"], "kind": e["kind"], "name": name,
+             "drop": narrowed(drop=join_drops([*results.dropped, name]))}
+            for e in results.expansions for name in e["names"]]
+
+
+def _restore(results) -> list[dict]:
+    """Each spelling the reader dropped, with the same search looking for it again."""
+    return [{"name": name, "undo": narrowed(drop=join_drops([d for d in results.dropped if d != name]) or None)}
+            for name in results.dropped]
 
 
 @bp.get("/compare")
