@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import (CHINA_WEEK, CHINA_WEEK_EN, CORPUS, DAYS_ARCHIVE, NAMES_ARCHIVE, PAIR_EN, PAIR_ZH, RUNS_ARCHIVE,
-                     build_archive, corpus_statement, present, start_corpus_server, store_at)
+                     build_archive, cli, corpus_statement, present, start_corpus_server, store_at)
 
 from archive.datadir import open_datadir
 from archive.index.writing import sync_index
@@ -50,6 +50,21 @@ def site():
     s = MinistrySite(n=20, per_page=15, newest=date.today())
     yield s
     s.close()
+
+
+@pytest.fixture(scope="module")
+def crawled_site(tmp_path_factory) -> Path:
+    """A data folder holding one real crawl (through the command line) of the small ministry site: 20
+    statements and the WARC captures of their pages, listings and robots.txt. Tests that change it copy it."""
+    from sitefixture import MinistrySite
+    s = MinistrySite(n=20, per_page=15, newest=date.today())
+    data = tmp_path_factory.mktemp("crawled-site") / "data"
+    try:
+        proc = cli(data, "crawl", "cn-mfa-zh", "--offline", "--delay", "0", *s.mirror_args)
+    finally:
+        s.close()
+    assert proc.returncode == 0, proc.stderr
+    return data
 
 
 @pytest.fixture

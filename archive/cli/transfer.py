@@ -130,7 +130,7 @@ def export_captures(ctx, wacz_file, query, statement_ids, force, as_json):
     """Write captures as a WACZ package that ReplayWeb.page, pywb and other web archives open.
 
     All of the archive's captures, or with --query or --statement only those each statement was read
-    from: its own page and the listings and feeds that carried it. The package holds those WARC records
+    from: its own page, or the listing or feed that carried it. The package holds those WARC records
     byte for byte, their CDXJ index, and a pages list naming every capture of a statement's page with
     the statement's title and date. It is written under a temporary name and renamed when complete.
     `import` reads it back.
