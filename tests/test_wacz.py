@@ -136,6 +136,7 @@ def test_a_search_or_one_statement_exports_only_what_it_was_read_from(crawled_si
     assert package_of(tmp_path / "s.wacz")["mainPageURL"] == SEVENTH
 
 
+@pytest.mark.slow
 def test_an_exported_package_imports_into_an_empty_archive_as_the_same_statements(crawled_site, tmp_path):
     wacz = tmp_path / "all.wacz"
     export(crawled_site, wacz)
@@ -156,6 +157,7 @@ def test_an_exported_package_imports_into_an_empty_archive_as_the_same_statement
     assert not list(fresh.glob(".unpacked-*"))
 
 
+@pytest.mark.slow
 def test_pywb_replays_a_page_of_the_package(crawled_site, tmp_path):
     pytest.importorskip("pywb", reason="pywb is not installed (pip install -e '.[test]' brings it)")
     wacz = tmp_path / "seventh.wacz"
@@ -199,6 +201,7 @@ def one_line_error(proc: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_a_failed_export_leaves_nothing_behind(crawled_site, tmp_path):
     def export_to(name: str, *args: str, data: Path = crawled_site):
         return cli(data, "export-captures", "--wacz", str(tmp_path / name), *args)
@@ -227,6 +230,7 @@ def test_a_failed_export_leaves_nothing_behind(crawled_site, tmp_path):
     assert not (tmp_path / "y.wacz").exists()
 
 
+@pytest.mark.slow
 def test_a_package_altered_after_export_is_refused_whole(crawled_site, tmp_path):
     wacz = tmp_path / "all.wacz"
     export(crawled_site, wacz)
@@ -243,3 +247,18 @@ def test_a_package_altered_after_export_is_refused_whole(crawled_site, tmp_path)
     assert statements_of(fresh) == {}
     (tmp_path / "bogus.wacz").write_bytes(b"not a zip file")
     assert "not a readable WACZ package" in one_line_error(cli(fresh, "import", str(tmp_path / "bogus.wacz")))
+
+
+@pytest.mark.slow
+def test_a_package_written_by_the_reference_tool_imports_too(crawled_site, tmp_path):
+    # py-wacz's `wacz create` packs whole WARC files with a compressed index: the layout of packages from
+    # ArchiveWeb.page and Browsertrix
+    wacz = tmp_path / "reference.wacz"
+    warcs = sorted(str(p) for p in (crawled_site / "captures").glob("*.warc.gz"))
+    proc = subprocess.run([sys.executable, "-m", "wacz", "create", "-o", str(wacz), *warcs], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    fresh = tmp_path / "fresh"
+    report = cli_json(fresh, "import", str(wacz))
+    assert sum(f["new"] for f in report["warc_files"]) == 20
+    assert statements_of(fresh) == statements_of(crawled_site)
