@@ -195,10 +195,12 @@ def export_captures(ctx, wacz_file, query, statement_ids, force, as_json):
 
 
 def _matching(searcher, query) -> list[str]:
-    """The ids of every statement a search finds, a page of hits at a time."""
+    """The ids of every statement a search finds, a page of hits at a time, by date: no scores to compute
+    (each page still makes its snippets, up to the search's time limit: about 17 ms a hit on a loaded
+    machine, the bulk of a search's export time)."""
     ids: list[str] = []
     while True:
-        res = searcher.search(replace(query, limit=1000, offset=len(ids)))
+        res = searcher.search(replace(query, limit=1000, offset=len(ids), sort="-date"))
         ids += [h.id for h in res.hits]
         if not res.hits or len(ids) >= res.total:
             return ids
