@@ -114,9 +114,15 @@ def test_the_whole_archive_as_a_package_that_wacz_validate_accepts(crawled_site,
     times = {row["url"]: row["captured_at"] for row, _ in captured.values()}
     assert all(iso_date_to_datetime(p["ts"]) == times[p["url"]].replace(tzinfo=None) for p in pages)
 
-    # WARC records stored, not deflated, so a replayer reads one by its offset inside the zip
+    # WARC records stored, not deflated, so a replayer reads one by its offset inside the zip; and each
+    # entry's data where the central directory alone says (ReplayWeb.page reads no local header's extra)
     with zipfile.ZipFile(wacz) as zf:
         assert zf.getinfo("archive/data.warc.gz").compress_type == zipfile.ZIP_STORED
+        infos = zf.infolist()
+    with open(wacz, "rb") as f:
+        for info in infos:
+            f.seek(info.header_offset + 28)
+            assert int.from_bytes(f.read(2), "little") == len(info.extra), info.filename
 
 
 def test_a_search_or_one_statement_exports_only_what_it_was_read_from(crawled_site, tmp_path):

@@ -156,11 +156,15 @@ class _Digesting(io.RawIOBase):
                 "hash": f"sha256:{self.sha256.hexdigest()}", "bytes": self.size}
 
 
-def _entry(zf: zipfile.ZipFile, path: str, source, stored: bool = False) -> dict:
-    """Copy the binary stream `source` into the zip as `path`; its datapackage resource."""
+def _entry(zf: zipfile.ZipFile, path: str, source, most: int, stored: bool = False) -> dict:
+    """Copy the binary stream `source`, of at most `most` bytes, into the zip as `path`; its datapackage
+    resource."""
     info = zipfile.ZipInfo(path, datetime.now(timezone.utc).timetuple()[:6])
     info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-    with zf.open(info, "w", force_zip64=True) as out:
+    # ZIP64 fields only where the size needs them: ReplayWeb.page (wabac.js 2.x) finds an entry's data by
+    # the central directory's extra-field length, so a local header with a ZIP64 extra the central
+    # directory lacks (what force_zip64 writes for a small entry) sends it 20 bytes off (seen: "not valid JSON")
+    with zf.open(info, "w", force_zip64=most >= zipfile.ZIP64_LIMIT) as out:
         digesting = _Digesting(out)
         shutil.copyfileobj(source, digesting, _CHUNK)
     return digesting.resource(path)
@@ -185,6 +189,12 @@ def _records(root: Path, rows: list[dict], description: str,
         # a record imported from an uncompressed WARC file: compressed alone, as the package's file is gzip
         yield raw if raw[:2] == GZIP_MAGIC[:2] else gzip.compress(raw)
         on_progress(n, len(rows))
+
+
+def _most(rows: list[dict]) -> int:
+    """An upper bound of the package's WARC file size: the records as stored, a gzip member's overhead for
+    each (a record from an uncompressed file is compressed alone, and might not shrink), the warcinfo."""
+    return sum(row["length"] + row["length"] // 1000 + 64 for row in rows) + 4096
 
 
 class _Chunks(io.RawIOBase):
@@ -237,18 +247,19 @@ def write_wacz(dest: Path, root: Path, sel: Selection, *, title: str, descriptio
     resources = []
     try:
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
-            resources.append(_entry(zf, WARC_PATH, _Chunks(_records(root, sel.rows, description,
-                                                                      on_progress or (lambda n, total: None))),
-                                    stored=True))
+            records = _Chunks(_records(root, sel.rows, description, on_progress or (lambda n, total: None)))
+            resources.append(_entry(zf, WARC_PATH, records, _most(sel.rows), stored=True))
             with tempfile.SpooledTemporaryFile(_SPOOL_BYTES, "w+b") as spool:
                 text = io.TextIOWrapper(spool, "utf-8", newline="\n", write_through=True)
                 index_lines = _index(zf, text)
+                size = spool.tell()
                 spool.seek(0)
-                resources.append(_entry(zf, INDEX_PATH, spool))
+                resources.append(_entry(zf, INDEX_PATH, spool, size))
                 text.detach()
             header = {"format": "json-pages-1.0", "id": "pages", "title": title}
             pages = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in [header, *sel.pages])
-            resources.append(_entry(zf, PAGES_PATH, io.BytesIO(pages.encode())))
+            pages_bytes = pages.encode()
+            resources.append(_entry(zf, PAGES_PATH, io.BytesIO(pages_bytes), len(pages_bytes)))
             package = {"profile": "data-package", "resources": resources, "title": title,
                        "description": description, "created": f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ}",
                        "wacz_version": WACZ_VERSION, "software": f"{SOFTWARE} {__version__}"}
