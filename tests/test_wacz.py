@@ -143,6 +143,26 @@ def test_a_search_or_one_statement_exports_only_what_it_was_read_from(crawled_si
 
 
 @pytest.mark.slow
+def test_statements_without_captures_are_counted_and_said(crawled_site, tmp_path):
+    # a statement imported from JSON Lines beside the crawled ones: asked for with one that has captures
+    mixed = tmp_path / "mixed"
+    shutil.copytree(crawled_site, mixed)
+    line = json.loads(cli(mixed, "export").stdout.splitlines()[0])
+    line["url"] = line["url"].replace(".shtml", "-elsewhere.shtml")
+    (tmp_path / "one.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert cli(mixed, "import", str(tmp_path / "one.jsonl")).returncode == 0
+    held = statements_of(mixed)
+    lone = next(sid for sid, (url, *_) in held.items() if url == line["url"])
+    seventh = next(sid for sid, (url, *_) in held.items() if url == SEVENTH)
+    proc = cli(mixed, "export-captures", "--wacz", str(tmp_path / "two.wacz"), "--statement", seventh,
+               "--statement", lone)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 captures of 1 statements" in proc.stdout
+    assert "1 of the statements have no captures" in proc.stderr
+    assert [p["statement"] for p in pages_of(tmp_path / "two.wacz")[1]] == [seventh]
+
+
+@pytest.mark.slow
 def test_an_exported_package_imports_into_an_empty_archive_as_the_same_statements(crawled_site, tmp_path):
     wacz = tmp_path / "all.wacz"
     export(crawled_site, wacz)

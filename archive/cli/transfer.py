@@ -192,6 +192,9 @@ def export_captures(ctx, wacz_file, query, statement_ids, force, as_json):
     click.echo(f"wrote {summary.path}: {summary.records:,} captures of {summary.statements:,} statements, "
                f"{summary.pages:,} pages, {summary.bytes / 1e6:,.1f} MB (WARC {summary.warc_bytes / 1e6:,.1f} MB) "
                f"in {seconds:.1f} s")
+    if summary.uncaptured:
+        click.echo(f"{summary.uncaptured:,} of the statements have no captures (imported from JSON Lines) and "
+                   f"are not in the package", err=True)
 
 
 def _matching(searcher, query) -> list[str]:

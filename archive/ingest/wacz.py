@@ -61,7 +61,10 @@ class Selection:
     """What goes into a package: capture rows (one per record, in capture order) and the pages list."""
     rows: list[dict]
     pages: list[dict]
+    # statements with a capture in the package (of the whole archive: those whose own page was captured;
+    # one known only from a feed is not counted, though its feed capture is in)
     statements: int
+    uncaptured: int = 0             # statements asked for that have no capture (imported from JSON Lines)
     main_page: dict | None = None   # the page a replayer opens first: one statement's newest capture
 
 
@@ -70,6 +73,7 @@ class WaczSummary:
     path: str
     records: int
     statements: int
+    uncaptured: int
     pages: int
     index_lines: int
     warc_bytes: int
@@ -111,29 +115,28 @@ def select_all(store: Store) -> Selection:
         rows = [{**r, "captured_at": aware(r["captured_at"])}
                 for r in conn.execute(select(captures)).mappings()]
     by_url: dict[str, list[dict]] = {}
-    statements = 0
     for st in store.iter_statements():
-        statements += 1
         by_url.setdefault(st["url"], []).append({k: st[k] for k in ("id", "url", "title", "date")})
     rows = _distinct(rows)
     pages = [_page(st, row) for row in rows for st in by_url.get(row["url"], ()) if _own_page(st, row)]
-    return Selection(rows, pages, statements)
+    return Selection(rows, pages, len({p["statement"] for p in pages}))
 
 
 def select_statements(store: Store, ids: Iterable[str]) -> Selection:
     """The captures each statement was read from (its page, and the listings and feeds that carried it).
     KeyError for an id the archive does not hold."""
-    rows, pages, count = [], [], 0
+    rows, pages, count, uncaptured = [], [], 0, 0
     for sid in dict.fromkeys(ids):
         st = store.get(sid)
         if st is None:
             raise KeyError(sid)
-        count += 1
         found = store.statement_captures(sid)
+        count += bool(found)
+        uncaptured += not found
         rows += found
         pages += [_page(st, row) for row in sorted(found, key=lambda r: r["captured_at"]) if _own_page(st, row)]
     main_page = pages[-1] if count == 1 and pages else None
-    return Selection(_distinct(rows), pages, count, main_page)
+    return Selection(_distinct(rows), pages, count, uncaptured, main_page)
 
 
 class _Digesting(io.RawIOBase):
@@ -275,7 +278,8 @@ def write_wacz(dest: Path, root: Path, sel: Selection, *, title: str, descriptio
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return WaczSummary(path=str(dest), records=len(sel.rows), statements=sel.statements, pages=len(sel.pages),
+    return WaczSummary(path=str(dest), records=len(sel.rows), statements=sel.statements,
+                       uncaptured=sel.uncaptured, pages=len(sel.pages),
                        index_lines=index_lines, warc_bytes=resources[0]["bytes"], bytes=dest.stat().st_size)
 
 
