@@ -285,8 +285,8 @@ def test_a_package_written_by_the_reference_tool_imports_too(crawled_site, tmp_p
     # ArchiveWeb.page and Browsertrix
     wacz = tmp_path / "reference.wacz"
     warcs = sorted(str(p) for p in (crawled_site / "captures").glob("*.warc.gz"))
-    proc = subprocess.run([sys.executable, "-m", "wacz", "create", "-o", str(wacz), *warcs], capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run([str(Path(sys.executable).parent / "wacz"), "create", "-o", str(wacz), *warcs],
+                          capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     fresh = tmp_path / "fresh"
     report = cli_json(fresh, "import", str(wacz))
