@@ -60,6 +60,21 @@ def store_url(request, tmp_path) -> str:
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture(scope="module")
+def crawled_site(tmp_path_factory) -> Path:
+    """A data folder holding one real crawl (through the command line) of the small ministry site: 20
+    statements and the WARC captures of their pages, listings and robots.txt. Tests that change it copy it."""
+    from sitefixture import MinistrySite
+    s = MinistrySite(n=20, per_page=15, newest=date.today())
+    data = tmp_path_factory.mktemp("crawled-site") / "data"
+    try:
+        proc = cli(data, "crawl", "cn-mfa-zh", "--offline", "--delay", "0", *s.mirror_args)
+    finally:
+        s.close()
+    assert proc.returncode == 0, proc.stderr
+    return data
+
+
 @pytest.fixture
 def store(store_url):
     """An empty store, on each engine."""

@@ -7,7 +7,8 @@ import sys
 import click
 
 # importing a command module registers its commands with `main`
-from . import crawling, extract, lexicon, maintenance, migrating, searching, serving, sources, transfer, working  # noqa: F401,E501
+from . import (crawling, extract, lexicon, maintenance, migrating, searching, serving, sources,  # noqa: F401
+               transfer, working)
 from .app import main
 
 

@@ -158,17 +158,19 @@ class Ingest:
 
 
 def import_warcs(store: Store, root: Path, captures_dir: Path, paths: list[Path],
-                 on_progress: Callable[[list[FileReport]], None] | None = None) -> list[FileReport]:
+                 on_progress: Callable[[list[FileReport]], None] | None = None,
+                 names: list[str] | None = None) -> list[FileReport]:
     """`import` of WARC files: each is salvaged into the captures folder, then all are read merged by
-    capture time; one FileReport per file, named as given. ImportFileError, before anything is stored, for
-    a file that cannot be read."""
+    capture time; one FileReport per file, named as given (or by `names`: a WARC file unpacked from a WACZ
+    package is reported by the package's name). ImportFileError, before anything is stored, for a file
+    that cannot be read."""
     copies, damage = [], {}
-    for path in paths:
+    for path, name in zip(paths, names or [str(p) for p in paths]):
         try:
-            copy, damage[str(path)] = salvage(path, captures_dir)
+            copy, damage[name] = salvage(path, captures_dir)
         except OSError as e:
-            raise ImportFileError(f"{path}: cannot read: {e.strerror or e}") from None
-        copies.append((str(path), copy))
+            raise ImportFileError(f"{name}: cannot read: {e.strerror or e}") from None
+        copies.append((name, copy))
     return Ingest(store, root, on_progress).run(copies, damage)
 
 
