@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from ..model import Statement, utcnow
 from .migrations import migrate
+from .sametext import SameTextStore, sign
 from .tables import (DAY_END, aware, captures, crawl_state, listing_memory, metadata, on_day, owed, revisions,
                      statements)
 from .versions import TranslationStore, VersionLinks
@@ -89,7 +90,7 @@ class CaptureStore:
         self.engine.dispose()
 
 
-class Store(CaptureStore, TranslationStore):
+class Store(CaptureStore, TranslationStore, SameTextStore):
     def __init__(self, url: str):
         self.engine: Engine = create_engine(url)
         if url.startswith("sqlite"):
@@ -191,6 +192,7 @@ class Store(CaptureStore, TranslationStore):
             conn.execute(revisions.insert().values(
                 statement_id=sid, seq=1, title=st.title, paragraphs=st.paragraphs, content_hash=chash,
                 first_seen=seen_at, last_seen=seen_at))
+            sign(conn, sid, st.paragraphs, st.language)
             return SaveResult(sid, "new")
         last = conn.execute(select(revisions).where(revisions.c.statement_id == sid)
                             .order_by(revisions.c.seq.desc()).limit(1)).first()
@@ -208,6 +210,7 @@ class Store(CaptureStore, TranslationStore):
             content_hash=chash, first_seen=seen_at, last_seen=seen_at))
         conn.execute(statements.update().where(statements.c.id == sid)
                      .values(revision_count=old["revision_count"] + 1, **row))
+        sign(conn, sid, st.paragraphs, st.language)
         return SaveResult(sid, "changed")
 
     def get(self, sid: str) -> dict | None:

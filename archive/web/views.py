@@ -116,8 +116,8 @@ def all_hits(args: Mapping[str, str]) -> HitPages:
 
 
 def statement(sid: str) -> dict:
-    """One statement with every public field, plus its versions in other languages, the other statements
-    published the same day and the page of that day."""
+    """One statement with every public field, plus its versions in other languages, the statements holding
+    the same text (store/sametext.py), the other statements published the same day and the page of that day."""
     store = backend().store()
     row = store.get(sid)
     if row is None:
@@ -125,6 +125,8 @@ def statement(sid: str) -> dict:
     st = {k: row[k] for k in STATEMENT_FIELDS}
     st["translations"] = [{**t, "aligned_url": url_for("pages.aligned", sid=sid, other=t["id"])
                            if t["id"] and row["turns"] else None} for t in store.translations(sid)]
+    st["also_published_by"] = [{**c, "statement_url": url_for("pages.statement", sid=c["id"])}
+                               for c in store.copies(sid)]
     st["same_day"] = store.same_day(st["date"][:10], exclude=sid) if st["date"] else []
     st["day"] = url_for("pages.day", day=st["date"][:10]) if st["date"] else None
     return st
