@@ -1,6 +1,6 @@
-"""Same texts in the real corpus (../shared/corpus): the State Department feed's items (first version each,
-as `import` of the JSONL records stores them), the Singapore MFA's statements and the gov.uk Content API
-items, saved through the one save step into a fresh store, which signs them and links the same texts.
+"""Same texts in the real corpus (../shared/corpus): the statements of its JSON Lines files (the State
+Department's press releases and the Singapore MFA's statements) and the gov.uk Content API items, saved through
+the one save step into a fresh store, which signs them and links the same texts.
 
     python bench/same_text.py [--corpus ../shared/corpus] [--near 0.3] [--json]
 
@@ -11,7 +11,6 @@ test (tests/test_same_text.py checks the linking on real text); docs/same-text.m
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 import tempfile
@@ -32,29 +31,6 @@ from archive.sources.base import Page  # noqa: E402
 from archive.store import Store  # noqa: E402
 from archive.store.tables import same_texts, text_shingles, text_signatures  # noqa: E402
 
-FEED = Path("feeds/www.state.gov/rss-feed/press-releases")
-
-
-def _jsonl(path: Path) -> list[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def state_first_versions(corpus: Path) -> list:
-    """Each feed item as the feed first carried it (the statements the JSONL records of the feed hold)."""
-    items, versions = _jsonl(corpus / FEED / "items.jsonl.gz"), _jsonl(corpus / FEED / "versions.jsonl.gz")
-    head = versions[0]
-    source = get_source("us-state")
-    parsed = source.parse_listing(Page(url=source.start_urls[0], text=head["head"] + head["sep"].join(
-        item["raw"] for item in items) + head["tail"])).statements
-    by_key = {item["key"]: st for item, st in zip(items, parsed)}
-    first = {}
-    for version in versions:
-        for key in version["items"]:
-            first.setdefault(by_key[key].guid, by_key[key])
-    return list(first.values())
-
-
 def govuk_items(corpus: Path) -> list:
     source = get_source("uk-fcdo")
     out = []
@@ -66,8 +42,9 @@ def govuk_items(corpus: Path) -> list:
 
 
 def corpus_statements(corpus: Path) -> list:
-    return (state_first_versions(corpus) + read_file(corpus / "statements/sg-mfa-2021-2024.jsonl.gz")
-            + govuk_items(corpus))
+    """The statements of the JSONL files (as `policy-archive import` reads them), then the gov.uk items."""
+    return [st for path in sorted((corpus / "statements").glob("*.jsonl.gz")) for st in read_file(path)] + \
+        govuk_items(corpus)
 
 
 def near_pairs(store: Store, near: float) -> list[tuple[str, str, float, float]]:

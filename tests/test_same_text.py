@@ -173,6 +173,15 @@ def test_statement_page_says_also_published_by_with_working_links(client, ids, t
     assert client.get(f"/api/statements/{ids['other_sg']}").get_json()["also_published_by"] == []
 
 
+def test_search_results_name_the_other_ministries_copies(client, ids):
+    hits = {h["id"]: h for h in client.get("/api/search?q=%22Strategic+Partnership+Dialogue%22").get_json()["hits"]}
+    assert len(hits) == 5
+    also = hits[ids["sg"]]["also_published_by"]
+    assert sorted((c["country"], c["source"], c["id"]) for c in also) == sorted(
+        [("US", "us-state", ids["us"]), ("US", "us-state", ids["us_again"]), ("GB", "uk-fcdo", ids["gb"])])
+    assert hits[ids["gb_ar"]]["also_published_by"] == []
+
+
 def test_compare_counts_a_text_once_per_ministry_and_marks_it(client, ids):
     data = client.get("/api/compare?q=%22Strategic+Partnership+Dialogue%22").get_json()
     lanes = {lane["country"]: lane for lane in data["lanes"]}

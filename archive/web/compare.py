@@ -137,24 +137,21 @@ class Comparison:
             # undated statements sort first when the oldest come first: look from the first day with any
             first = views.one(query, held, sort="date", date_from=date.fromisoformat(days[0][0])) if days else latest
         shown = [h for h in (*results.hits, first, latest) if h is not None]
-        copies = backend().store().copies_among([h.id for h in shown])
         repeated = _copies_matching(query, held) if results.total else 0
         return {"country": country, "ministry": " / ".join(dict.fromkeys(h.ministry for h in shown if h.ministry)),
                 "count": results.total - repeated, "copies_counted_once": repeated,
                 "sources": [{"source": s, "count": n} for s, n in results.facets.get("source") or []],
-                "first": self._entry(first, copies), "latest": self._entry(latest, copies),
-                "hits": [self._entry(h, copies) for h in results.hits], "days": days,
+                "first": self._entry(first), "latest": self._entry(latest),
+                "hits": [self._entry(h) for h in results.hits], "days": days,
                 "search_url": self.search_url(country=country)}
 
-    def _entry(self, hit: Hit | None, copies: dict[str, list[dict]]) -> dict | None:
+    def _entry(self, hit: Hit | None) -> dict | None:
         if hit is None:
             return None
         anchor = f"p{hit.paragraph}" if hit.paragraph else None
-        also = [{k: c[k] for k in ("country", "ministry", "source", "id")}
-                | {"statement_url": url_for("pages.statement", sid=c["id"])} for c in copies.get(hit.id, [])]
         return {**hit.to_json(), "statement_url": url_for("pages.statement", sid=hit.id, q=self.query.text or None,
                                                           _anchor=anchor),
-                "also_published_by": also, "same_text": same_text_mark(hit.country, also)}
+                "same_text": same_text_mark(hit.country, hit.also_published_by)}
 
     @staticmethod
     def _named(lane: dict) -> dict[str, list[str]]:

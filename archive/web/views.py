@@ -22,6 +22,8 @@ from .params import BadArgument, number
 # the statement as the API publishes it; anything else in the row (indexed_hash) is bookkeeping
 STATEMENT_FIELDS = FIELDS + SEEN_FIELDS
 EXPORT_PAGE = 500
+# what a search hit says of each other statement holding its text
+COPY_FIELDS = ("country", "ministry", "source", "id")
 EXPORT_MAX = 100_000
 
 
@@ -32,11 +34,15 @@ def results_for(args: Mapping[str, str], facets: bool | tuple[str, ...] = False)
 
 
 def run(query: SearchQuery, facets: bool | tuple[str, ...] = False, held=None) -> Results:
-    """The results of a search, each hit marked when the official page was found taken down."""
+    """The results of a search, each hit marked when the official page was found taken down, and with the
+    other statements holding its text."""
     results = backend().results(query, facets, held)
-    gone = backend().store().withdrawn_among([h.id for h in results.hits])
+    ids = [h.id for h in results.hits]
+    gone = backend().store().withdrawn_among(ids)
+    copies = backend().store().copies_among(ids)
     for hit in results.hits:
         hit.withdrawn = gone[hit.id].isoformat() if hit.id in gone else None
+        hit.also_published_by = [{k: c[k] for k in COPY_FIELDS} for c in copies.get(hit.id, [])]
     return results
 
 
