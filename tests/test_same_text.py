@@ -228,3 +228,15 @@ def test_a_new_text_drops_the_link_and_reindex_signs_an_older_archive(texts, tmp
     store = Store(dd.db_url)
     assert set(copies_of(store, texts["us"].id)) == {texts["sg"].id}
     store.close()
+
+
+def test_signatures_and_links_on_postgresql(texts, pg_url):
+    store = Store(pg_url)
+    try:
+        present(store, texts["sg"], texts["us"], texts["us_again"], texts["other_sg"])
+        assert set(copies_of(store, texts["sg"].id)) == {texts["us"].id, texts["us_again"].id}
+        assert copies_of(store, texts["other_sg"].id) == {}
+        assert [(a, b) for a, _, _, b, _, _ in store.copies_within("US")] == [
+            tuple(sorted((texts["us"].id, texts["us_again"].id)))]
+    finally:
+        store.close()

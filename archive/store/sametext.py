@@ -16,6 +16,7 @@ versions: store/versions.py), and a statement is never compared with itself, wha
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -112,12 +113,13 @@ def sign(conn: Connection, sid: str, paragraphs: list[str], language: str) -> No
         return
     mine, theirs = text_shingles.alias("mine"), text_shingles.alias("theirs")
     common = func.count().label("common")
-    # fewer shared shingles reach neither threshold, whatever the other's size (at most twice this one's)
-    needed = int(min(MIN_SAMPLE, len(sample) * SHORTER) * CONTAINED)
+    # the fewest shared shingles that reach either threshold, whatever the other's size (less a hair for the
+    # rounding of 0.7 * 10)
+    needed = math.ceil(min(JACCARD * len(sample), CONTAINED * max(MIN_SAMPLE, SHORTER * len(sample))) - 1e-9)
     shared = (select(theirs.c.statement_id, common)
               .join(mine, and_(mine.c.shingle == theirs.c.shingle, mine.c.statement_id == sid))
               .where(theirs.c.statement_id != sid)
-              .group_by(theirs.c.statement_id).having(common >= max(needed, 1)).subquery())
+              .group_by(theirs.c.statement_id).having(common >= needed).subquery())
     rows = conn.execute(select(shared.c.statement_id, shared.c.common, text_signatures.c.size)
                         .join(text_signatures, text_signatures.c.statement_id == shared.c.statement_id)
                         .where(text_signatures.c.language == lang)).all()
