@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from .tables import same_texts, statements, text_shingles, text_signatures
@@ -94,37 +94,41 @@ def similarity(size_a: int, size_b: int, common: int) -> float | None:
     return round(contained, 3) if contained >= CONTAINED and smaller >= SHORTER * larger else None
 
 
+# built once: a save signs every statement it writes, and building the statements cost more than running them
+_SID = bindparam("sid")
+_FORGET = [text_shingles.delete().where(text_shingles.c.statement_id == _SID),
+           text_signatures.delete().where(text_signatures.c.statement_id == _SID),
+           same_texts.delete().where(same_texts.c.statement_id == _SID),
+           same_texts.delete().where(same_texts.c.other_id == _SID)]
+_MINE, _THEIRS = text_shingles.alias("mine"), text_shingles.alias("theirs")
+_COMMON = func.count().label("common")
+_SHARED = (select(_THEIRS.c.statement_id, _COMMON)
+           .join(_MINE, and_(_MINE.c.shingle == _THEIRS.c.shingle, _MINE.c.statement_id == _SID))
+           .where(_THEIRS.c.statement_id != _SID)
+           .group_by(_THEIRS.c.statement_id).having(_COMMON >= bindparam("needed")).subquery())
+_CANDIDATES = (select(_SHARED.c.statement_id, _SHARED.c.common, text_signatures.c.size)
+               .join(text_signatures, text_signatures.c.statement_id == _SHARED.c.statement_id)
+               .where(text_signatures.c.language == bindparam("language")))
+
+
 def sign(conn: Connection, sid: str, paragraphs: list[str], language: str) -> None:
     """Write the signature of the statement `sid`'s text and its links to the other statements holding the
     same text, in the transaction of `conn`, replacing what an earlier text of it had."""
-    conn.execute(text_shingles.delete().where(text_shingles.c.statement_id == sid))
-    conn.execute(same_texts.delete().where((same_texts.c.statement_id == sid) | (same_texts.c.other_id == sid)))
+    for forget in _FORGET:
+        conn.execute(forget, {"sid": sid})
     lang = language_of(language)
     sample = signature(paragraphs, lang)
-    row = {"language": lang, "size": len(sample)}
-    if conn.execute(select(text_signatures.c.statement_id).where(text_signatures.c.statement_id == sid)).first():
-        conn.execute(text_signatures.update().where(text_signatures.c.statement_id == sid).values(**row))
-    else:
-        conn.execute(text_signatures.insert().values(statement_id=sid, **row))
+    conn.execute(text_signatures.insert(), {"statement_id": sid, "language": lang, "size": len(sample)})
     if not sample:
         return
     conn.execute(text_shingles.insert(), [{"shingle": h, "statement_id": sid} for h in sample])
     if len(sample) < MIN_SAMPLE:
         return
-    mine, theirs = text_shingles.alias("mine"), text_shingles.alias("theirs")
-    common = func.count().label("common")
     # the fewest shared shingles that reach either threshold, whatever the other's size (less a hair for the
     # rounding of 0.7 * 10)
     needed = math.ceil(min(JACCARD * len(sample), CONTAINED * max(MIN_SAMPLE, SHORTER * len(sample))) - 1e-9)
-    shared = (select(theirs.c.statement_id, common)
-              .join(mine, and_(mine.c.shingle == theirs.c.shingle, mine.c.statement_id == sid))
-              .where(theirs.c.statement_id != sid)
-              .group_by(theirs.c.statement_id).having(common >= needed).subquery())
-    rows = conn.execute(select(shared.c.statement_id, shared.c.common, text_signatures.c.size)
-                        .join(text_signatures, text_signatures.c.statement_id == shared.c.statement_id)
-                        .where(text_signatures.c.language == lang)).all()
     links = []
-    for other, n, size in rows:
+    for other, n, size in conn.execute(_CANDIDATES, {"sid": sid, "needed": needed, "language": lang}):
         score = similarity(len(sample), size, n)
         if score is not None:
             links += [{"statement_id": sid, "other_id": other, "similarity": score},

@@ -170,6 +170,8 @@ text_shingles = Table(
     "text_shingles", metadata,
     Column("shingle", BigInteger, primary_key=True),
     Column("statement_id", String(32), primary_key=True, index=True),
+    # on SQLite the rows are the primary key's b-tree, not a third one beside its two indexes
+    sqlite_with_rowid=False,
 )
 
 same_texts = Table(
