@@ -180,6 +180,9 @@ def test_search_results_name_the_other_ministries_copies(client, ids):
     assert sorted((c["country"], c["source"], c["id"]) for c in also) == sorted(
         [("US", "us-state", ids["us"]), ("US", "us-state", ids["us_again"]), ("GB", "uk-fcdo", ids["gb"])])
     assert hits[ids["gb_ar"]]["also_published_by"] == []
+    page = client.get("/?q=%22Strategic+Partnership+Dialogue%22").get_data(as_text=True)
+    assert page.count('<span class="joint">') == 4
+    assert '<span class="joint">joint · also GB, SG · also at another address</span>' in page
 
 
 def test_compare_counts_a_text_once_per_ministry_and_marks_it(client, ids):
