@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,9 @@ def texts(corpus) -> dict[str, Statement]:
                    title=us.title, date=joint.date, paragraphs=us.paragraphs[1:-1], fetched_at=FETCHED,
                    versions=[VersionLink("ar", arabic.url)])
     return {
-        "sg": joint, "us": us, "us_again": state_copy(joint, us.url.rstrip("/") + "-2/"), "gb": gb,
+        # republished the next day under a "-2" address, as the State Department did 15 times in the corpus
+        "sg": joint, "us": us, "us_again": replace(state_copy(joint, us.url.rstrip("/") + "-2/"),
+                                                   date=joint.date + timedelta(days=1)), "gb": gb,
         "gb_ar": Statement(source="uk-fcdo", url=arabic.url, country="GB", ministry=arabic.ministry, language="ar",
                            kind="statement", title=arabic.title, date=joint.date, fetched_at=FETCHED,
                            paragraphs=[*arabic.paragraphs, *gb.paragraphs],
@@ -185,7 +188,7 @@ def test_search_results_name_the_other_ministries_copies(client, ids):
     assert '<span class="joint">joint · also GB, SG · also at another address</span>' in page
 
 
-def test_compare_counts_a_text_once_per_ministry_and_marks_it(client, ids):
+def test_compare_counts_a_text_once_per_ministry_and_marks_it(client, ids, texts):
     data = client.get("/api/compare?q=%22Strategic+Partnership+Dialogue%22").get_json()
     lanes = {lane["country"]: lane for lane in data["lanes"]}
     assert set(lanes) == {"US", "SG", "GB"}
@@ -201,6 +204,10 @@ def test_compare_counts_a_text_once_per_ministry_and_marks_it(client, ids):
     html = client.get("/compare?q=%22Strategic+Partnership+Dialogue%22").get_data(as_text=True)
     assert '<span class="joint">joint · also GB, US</span>' in html
     assert "1 statement (a text it published at several addresses counted once: 1 copy left out)" in html
+    # up to the day before the second copy, the lane holds one copy and nothing to count once
+    before = client.get(f"/api/compare?q=%22Strategic+Partnership+Dialogue%22&to={texts['sg'].date.date()}").get_json()
+    us = next(lane for lane in before["lanes"] if lane["country"] == "US")
+    assert (us["count"], us["copies_counted_once"]) == (1, 0)
     rows = list(csv.DictReader(io.StringIO(
         client.get("/compare.csv?q=%22Strategic+Partnership+Dialogue%22").get_data(as_text=True))))
     assert {r["id"]: r["same_text"] for r in rows}[ids["sg"]] == "joint · also GB, US"
@@ -214,7 +221,7 @@ def test_a_new_text_drops_the_link_and_reindex_signs_an_older_archive(texts, tmp
     present(store, texts["sg"], texts["us"])
     assert set(copies_of(store, texts["us"].id)) == {texts["sg"].id}
     # the State Department replaces its page with another text: no longer the same, in the same save
-    changed = Statement(**{**texts["us"].__dict__, "paragraphs": texts["other_sg"].paragraphs})
+    changed = replace(texts["us"], paragraphs=texts["other_sg"].paragraphs)
     assert store.save(changed).outcome == "changed"
     assert copies_of(store, texts["sg"].id) == {}
     store.save(texts["us"])

@@ -77,11 +77,14 @@ def _copies_matching(query: SearchQuery, held) -> int:
     pairs = backend().store().copies_within(query.country)
     if not pairs:
         return 0
-    days = {(source, date[:10]) for pair in pairs for _, source, date in (pair[:3], pair[3:]) if date}
+    days = {(source, date.fromisoformat(published[:10])) for pair in pairs
+            for _, source, published in (pair[:3], pair[3:]) if published}
     matched = set()
     for source, day in days:
-        on_day = date.fromisoformat(day)
-        narrowed = replace(query, source=source, date_from=on_day, date_to=on_day, offset=0, limit=MAX_LIMIT)
+        # a copy outside the search's own source or period is none of the lane's matches
+        if (query.source or source) != source or not (query.date_from or day) <= day <= (query.date_to or day):
+            continue
+        narrowed = replace(query, source=source, date_from=day, date_to=day, offset=0, limit=MAX_LIMIT)
         matched.update(h.id for h in views.run(narrowed, held=held).hits)
     # copies linked to each other, directly or through a third, are one text
     parent: dict[str, str] = {}

@@ -22,9 +22,9 @@ from .params import BadArgument, number
 # the statement as the API publishes it; anything else in the row (indexed_hash) is bookkeeping
 STATEMENT_FIELDS = FIELDS + SEEN_FIELDS
 EXPORT_PAGE = 500
+EXPORT_MAX = 100_000
 # what a search hit says of each other statement holding its text
 COPY_FIELDS = ("country", "ministry", "source", "id")
-EXPORT_MAX = 100_000
 
 
 def results_for(args: Mapping[str, str], facets: bool | tuple[str, ...] = False) -> tuple[SearchQuery, Results]:
