@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from helpers import archive_store, cli, present
+from helpers import archive_store, cli, corpus_statement, present
 
 from archive.datadir import open_datadir
 from archive.index.writing import sync_index
@@ -248,5 +248,22 @@ def test_signatures_and_links_on_postgresql(texts, pg_url):
         assert copies_of(store, texts["other_sg"].id) == {}
         assert [(a, b) for a, _, _, b, _, _ in store.copies_within("US")] == [
             tuple(sorted((texts["us"].id, texts["us_again"].id)))]
+    finally:
+        store.close()
+
+
+def test_chinese_copies_are_compared_by_characters(tmp_path):
+    speech, luxembourg, merkel = (corpus_statement(f"https://www.fmprc.gov.cn/web/zyxw/t{n}.shtml")
+                                  for n in (1638504, 1638430, 1638467))
+    # an embassy republishing the speech: its own opening line, half-width punctuation, no paragraph breaks
+    copy = replace(speech, source="cn-embassy-de", url="https://de.china-embassy.example/chn/zgyw/t1638504.htm",
+                   paragraphs=["中国驻德国大使馆转载：", "".join(speech.paragraphs).replace("，", ",").replace("：", ":")])
+    store = Store(f"sqlite:///{tmp_path / 'archive.sqlite'}")
+    try:
+        present(store, speech, luxembourg, merkel, copy)
+        assert set(copies_of(store, speech.id)) == {copy.id}
+        # two readouts of one day's meetings, sharing their titles of office and the conference's name
+        assert len(signature(luxembourg.paragraphs, "zh") & signature(merkel.paragraphs, "zh")) >= 5
+        assert copies_of(store, luxembourg.id) == {} and copies_of(store, merkel.id) == {}
     finally:
         store.close()
