@@ -19,7 +19,9 @@ def reindex(ctx):
     """Rebuild the search index from the store.
 
     The new index is built beside the live one, which `serve`, `crawl` and `watch` go on using, and
-    replaces it in one step when complete: stopped at any moment, the old index stays live.
+    replaces it in one step when complete: stopped at any moment, the old index stays live. Statements
+    stored before the archive recognised one text published by several ministries are signed and linked
+    first ("also published by").
 
     \b
     Example:
@@ -28,6 +30,9 @@ def reindex(ctx):
     from ..index.writing import IndexBusy, rebuild_index
     dd = datadir_of(ctx, create=False)
     store = open_store(dd)
+    signed = store.sign_unsigned()
+    if signed:
+        click.echo(f"signed {signed:,} statements stored before same texts were linked", err=True)
     try:
         n = rebuild_index(store, dd.index_dir,
                           progress=lambda done, total: click.echo(f"indexed {done:,}/{total:,}", err=True))

@@ -85,6 +85,8 @@ class Hit:
     paragraph: int | None = None
     # when the official page was found taken down (the store knows; the index does not): ISO time or None
     withdrawn: str | None = None
+    # the other statements holding its text (the store knows): [{country, ministry, source, id}]
+    also_published_by: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)

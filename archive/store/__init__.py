@@ -17,6 +17,7 @@ from ..model import Statement, utcnow
 from .conflicts import insert_missing, insert_new, upsert
 from .engines import is_sqlite, open_engine
 from .migrations import set_up
+from .sametext import SameTextStore, sign
 from .tables import (DAY_END, aware, captures, crawl_state, listing_memory, on_day, owed, revisions,
                      statements)
 from .versions import TranslationStore, VersionLinks
@@ -85,7 +86,7 @@ class CaptureStore:
         self.engine.dispose()
 
 
-class Store(CaptureStore, TranslationStore):
+class Store(CaptureStore, TranslationStore, SameTextStore):
     def __init__(self, url: str):
         self.engine: Engine = open_engine(url)
         set_up(self.engine)
@@ -187,6 +188,7 @@ class Store(CaptureStore, TranslationStore):
                 conn.execute(revisions.insert().values(
                     statement_id=sid, seq=1, title=st.title, paragraphs=st.paragraphs, content_hash=chash,
                     first_seen=seen_at, last_seen=seen_at))
+                sign(conn, sid, st.paragraphs, st.language)
                 return SaveResult(sid, "new")
             # another process stored it first and has committed: this save is a later sighting of it
             old = conn.execute(current).mappings().first()
@@ -206,6 +208,7 @@ class Store(CaptureStore, TranslationStore):
             content_hash=chash, first_seen=seen_at, last_seen=seen_at))
         conn.execute(statements.update().where(statements.c.id == sid)
                      .values(revision_count=old["revision_count"] + 1, **row))
+        sign(conn, sid, st.paragraphs, st.language)
         return SaveResult(sid, "changed")
 
     def get(self, sid: str) -> dict | None:

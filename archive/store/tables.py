@@ -156,3 +156,31 @@ def aware(dt: datetime | None) -> datetime | None:
     if dt is not None and dt.tzinfo is None:
         return dt.replace(tzinfo=timezone.utc)
     return dt
+
+
+# same texts ----------------------------------------------------------------------------------------
+# A statement's text as a sample of its shingle hashes (store/sametext.py), and the statements whose samples
+# meet the threshold, one row per direction. Written with the text, in its transaction.
+from sqlalchemy import BigInteger, Float  # noqa: E402  (this section's own column types)
+
+text_signatures = Table(
+    "text_signatures", metadata,
+    Column("statement_id", String(32), primary_key=True),
+    Column("language", String(8), nullable=False),    # the primary subtag: texts are compared within one
+    Column("size", Integer, nullable=False),          # how many shingles the sample holds
+)
+
+text_shingles = Table(
+    "text_shingles", metadata,
+    Column("shingle", BigInteger, primary_key=True),
+    Column("statement_id", String(32), primary_key=True, index=True),
+    # on SQLite the rows are the primary key's b-tree, not a third one beside its two indexes
+    sqlite_with_rowid=False,
+)
+
+same_texts = Table(
+    "same_texts", metadata,
+    Column("statement_id", String(32), primary_key=True),
+    Column("other_id", String(32), primary_key=True, index=True),
+    Column("similarity", Float, nullable=False),      # Jaccard index, or containment (sametext.similarity)
+)

@@ -8,6 +8,10 @@ belong in one lane. A lane names the ministry as its statements do.
 Everything comes from the search engine: the countries' counts from the country facet, then per lane one
 search for its best hits with its matches counted by day and source, and two one-hit searches for its first
 and latest statement. No match's stored fields are read beyond those shown.
+
+A text several ministries published (a joint statement) is in each of their lanes, once: the store links a
+ministry's own copies at two addresses (store/sametext.py), and a lane counts such copies as one text when
+more than one of them matches. Each entry shown names the other ministries that published its text.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from datetime import date, datetime, timezone
 
 from flask import url_for
 
-from ..search.query import SearchQuery
+from ..search.query import MAX_LIMIT, SearchQuery
 from ..search.searcher import Hit
 from . import marks, views
 from .backend import backend
@@ -55,6 +59,44 @@ def _instant(iso: str | None) -> datetime:
         return datetime.max.replace(tzinfo=timezone.utc)
     when = datetime.fromisoformat(iso)
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def same_text_mark(country: str, also: list[dict]) -> str | None:
+    """What a lane says of an entry whose text others published too: "joint · also GB, US" for other
+    ministries, "also at another address" for its own ministry's second copy."""
+    others = sorted({c["country"] for c in also} - {country})
+    parts = (["joint · also " + ", ".join(others)] if others else []) + (
+        ["also at another address"] if any(c["country"] == country for c in also) else [])
+    return " · ".join(parts) or None
+
+
+def _copies_matching(query: SearchQuery, held) -> int:
+    """How many of the lane's matches are a second (third …) copy of a text its ministry published at several
+    addresses: those to count once. Each copy is looked for among the lane's matches of its own source and
+    day, a handful; an undated copy is not, and is counted as a text of its own."""
+    pairs = backend().store().copies_within(query.country)
+    if not pairs:
+        return 0
+    days = {(source, date.fromisoformat(published[:10])) for pair in pairs
+            for _, source, published in (pair[:3], pair[3:]) if published}
+    matched = set()
+    for source, day in days:
+        # a copy outside the search's own source or period is none of the lane's matches
+        if (query.source or source) != source or not (query.date_from or day) <= day <= (query.date_to or day):
+            continue
+        narrowed = replace(query, source=source, date_from=day, date_to=day, offset=0, limit=MAX_LIMIT)
+        matched.update(h.id for h in views.run(narrowed, held=held).hits)
+    # copies linked to each other, directly or through a third, are one text
+    parent: dict[str, str] = {}
+
+    def root(sid: str) -> str:
+        while parent.setdefault(sid, sid) != sid:
+            sid = parent[sid]
+        return sid
+    for a, _, _, b, _, _ in pairs:
+        if a in matched and b in matched:
+            parent[root(a)] = root(b)
+    return len(parent) - len({root(sid) for sid in parent})
 
 
 class Comparison:
@@ -98,8 +140,9 @@ class Comparison:
             # undated statements sort first when the oldest come first: look from the first day with any
             first = views.one(query, held, sort="date", date_from=date.fromisoformat(days[0][0])) if days else latest
         shown = [h for h in (*results.hits, first, latest) if h is not None]
+        repeated = _copies_matching(query, held) if results.total else 0
         return {"country": country, "ministry": " / ".join(dict.fromkeys(h.ministry for h in shown if h.ministry)),
-                "count": results.total,
+                "count": results.total - repeated, "copies_counted_once": repeated,
                 "sources": [{"source": s, "count": n} for s, n in results.facets.get("source") or []],
                 "first": self._entry(first), "latest": self._entry(latest),
                 "hits": [self._entry(h) for h in results.hits], "days": days,
@@ -110,7 +153,8 @@ class Comparison:
             return None
         anchor = f"p{hit.paragraph}" if hit.paragraph else None
         return {**hit.to_json(), "statement_url": url_for("pages.statement", sid=hit.id, q=self.query.text or None,
-                                                          _anchor=anchor)}
+                                                          _anchor=anchor),
+                "same_text": same_text_mark(hit.country, hit.also_published_by)}
 
     @staticmethod
     def _named(lane: dict) -> dict[str, list[str]]:

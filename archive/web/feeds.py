@@ -57,7 +57,7 @@ def export_csv():
 
 
 COMPARE_COLUMNS = ("country", "ministry", "lane_count", "rank", "id", "date", "title", "speaker", "language",
-                   "snippet", "statement_url", "url")
+                   "snippet", "statement_url", "url", "same_text")
 
 
 @bp.get("/compare.csv")

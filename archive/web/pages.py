@@ -20,6 +20,7 @@ from .links import http_url, with_query
 bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(http_url)
 bp.add_app_template_filter(citation.language_name)
+bp.add_app_template_filter(compare.same_text_mark)
 
 FORM_FIELDS = ("q", *(f.arg for f in FILTERS), "sort")
 CITE_FIELDS = ("q", *(f.arg for f in FILTERS if f.cites))

@@ -23,6 +23,8 @@ from .params import BadArgument, number
 STATEMENT_FIELDS = FIELDS + SEEN_FIELDS
 EXPORT_PAGE = 500
 EXPORT_MAX = 100_000
+# what a search hit says of each other statement holding its text
+COPY_FIELDS = ("country", "ministry", "source", "id")
 
 
 def results_for(args: Mapping[str, str], facets: bool | tuple[str, ...] = False) -> tuple[SearchQuery, Results]:
@@ -32,11 +34,15 @@ def results_for(args: Mapping[str, str], facets: bool | tuple[str, ...] = False)
 
 
 def run(query: SearchQuery, facets: bool | tuple[str, ...] = False, held=None) -> Results:
-    """The results of a search, each hit marked when the official page was found taken down."""
+    """The results of a search, each hit marked when the official page was found taken down, and with the
+    other statements holding its text."""
     results = backend().results(query, facets, held)
-    gone = backend().store().withdrawn_among([h.id for h in results.hits])
+    ids = [h.id for h in results.hits]
+    gone = backend().store().withdrawn_among(ids)
+    copies = backend().store().copies_among(ids)
     for hit in results.hits:
         hit.withdrawn = gone[hit.id].isoformat() if hit.id in gone else None
+        hit.also_published_by = [{k: c[k] for k in COPY_FIELDS} for c in copies.get(hit.id, [])]
     return results
 
 
@@ -116,8 +122,8 @@ def all_hits(args: Mapping[str, str]) -> HitPages:
 
 
 def statement(sid: str) -> dict:
-    """One statement with every public field, plus its versions in other languages, the other statements
-    published the same day and the page of that day."""
+    """One statement with every public field, plus its versions in other languages, the statements holding
+    the same text (store/sametext.py), the other statements published the same day and the page of that day."""
     store = backend().store()
     row = store.get(sid)
     if row is None:
@@ -125,6 +131,8 @@ def statement(sid: str) -> dict:
     st = {k: row[k] for k in STATEMENT_FIELDS}
     st["translations"] = [{**t, "aligned_url": url_for("pages.aligned", sid=sid, other=t["id"])
                            if t["id"] and row["turns"] else None} for t in store.translations(sid)]
+    st["also_published_by"] = [{**c, "statement_url": url_for("pages.statement", sid=c["id"])}
+                               for c in store.copies(sid)]
     st["same_day"] = store.same_day(st["date"][:10], exclude=sid) if st["date"] else []
     st["day"] = url_for("pages.day", day=st["date"][:10]) if st["date"] else None
     return st
