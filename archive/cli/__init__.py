@@ -7,7 +7,7 @@ import sys
 import click
 
 # importing a command module registers its commands with `main`
-from . import crawling, extract, maintenance, searching, serving, sources, transfer  # noqa: F401
+from . import crawling, extract, indexing, maintenance, searching, serving, sources, transfer  # noqa: F401
 from .app import main
 
 

@@ -9,6 +9,7 @@ that import in a few milliseconds (the data folder, the mirrors, the reports) ar
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 from datetime import datetime, time as dtime, timezone
@@ -49,9 +50,18 @@ def datadir_of(ctx: click.Context, create: bool):
         fail(str(e))
 
 
+STORE_ENV = "POLICY_ARCHIVE_STORE"
+
+
+def store_url(dd) -> str:
+    """The store's URL: $POLICY_ARCHIVE_STORE (a PostgreSQL server that several nodes share), else the data
+    folder's SQLite file."""
+    return os.environ.get(STORE_ENV) or dd.db_url
+
+
 def open_store(dd):
     from ..store import Store
-    return Store(dd.db_url)
+    return Store(store_url(dd))
 
 
 def open_searcher(ctx: click.Context):

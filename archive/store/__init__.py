@@ -14,6 +14,7 @@ from sqlalchemy import and_, bindparam, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 
 from ..model import Statement, utcnow
+from .changes import ChangeLog, Pending, record
 from .migrations import migrate
 from .tables import (DAY_END, aware, captures, crawl_state, listing_memory, metadata, on_day, owed, revisions,
                      statements)
@@ -89,7 +90,7 @@ class CaptureStore:
         self.engine.dispose()
 
 
-class Store(CaptureStore, TranslationStore):
+class Store(CaptureStore, TranslationStore, ChangeLog):
     def __init__(self, url: str):
         self.engine: Engine = create_engine(url)
         if url.startswith("sqlite"):
@@ -105,7 +106,10 @@ class Store(CaptureStore, TranslationStore):
     def save(self, st: Statement, seen_at: datetime | None = None) -> SaveResult:
         """Insert or update one statement in one transaction; a new title or text appends a revision."""
         with self.engine.begin() as conn:
-            return self._save(conn, st, seen_at)
+            pending = Pending()
+            out = self._save(conn, st, seen_at, pending)
+            record(conn, pending.items)
+            return out
 
     def save_many(self, items: list[Statement], seen_at: datetime | None = None,
                   link: Linker | None = None) -> list[SaveResult]:
@@ -113,9 +117,11 @@ class Store(CaptureStore, TranslationStore):
         `link` completes with the statements' links to their other-language versions (a failure there stores
         none of them)."""
         with self.engine.begin() as conn:
-            out = [self._save(conn, st, seen_at) for st in items]
+            pending = Pending()
+            out = [self._save(conn, st, seen_at, pending) for st in items]
             if link:
-                link(VersionLinks(conn))
+                link(VersionLinks(conn, pending))
+            record(conn, pending.items)
             return out
 
     def import_many(self, items: list[Statement], seen_at: datetime | None = None,
@@ -130,20 +136,22 @@ class Store(CaptureStore, TranslationStore):
         """
         seen_at = seen_at or utcnow()
         with self.engine.begin() as conn:
+            pending = Pending()
             known = self._known_texts(conn, list({st.id for st in items}))
             extended: set[str] = set()
             out = []
             for st in items:
                 if st.id not in extended and st.content_hash in known.get(st.id, ()):
-                    out.append(self._restate(conn, st))
+                    out.append(self._restate(conn, st, pending))
                     continue
-                out.append(self._save(conn, st, seen_at))
+                out.append(self._save(conn, st, seen_at, pending))
                 extended.add(st.id)
             if link:
-                link(VersionLinks(conn))
+                link(VersionLinks(conn, pending))
+            record(conn, pending.items)
             return out
 
-    def _restate(self, conn, st: Statement) -> SaveResult:
+    def _restate(self, conn, st: Statement, pending: Pending) -> SaveResult:
         """A text already recorded, presented again: only a correction of the latest one's metadata (a
         speaker, a kind) is taken, and the index follows it."""
         problems = st.problems()
@@ -154,6 +162,7 @@ class Store(CaptureStore, TranslationStore):
             row = self._row(st)
             if any(old[k] != v for k, v in row.items()):
                 conn.execute(statements.update().where(statements.c.id == st.id).values(**row, indexed_hash=None))
+                pending.add(st.id, "metadata")
         return SaveResult(st.id, "unchanged")
 
     @staticmethod
@@ -174,7 +183,7 @@ class Store(CaptureStore, TranslationStore):
                 known.setdefault(sid, set()).add(chash)
         return known
 
-    def _save(self, conn, st: Statement, seen_at: datetime | None) -> SaveResult:
+    def _save(self, conn, st: Statement, seen_at: datetime | None, pending: Pending) -> SaveResult:
         problems = st.problems()
         if problems:
             raise ValueError(f"refusing to store {st.url}: {', '.join(problems)}")
@@ -191,6 +200,7 @@ class Store(CaptureStore, TranslationStore):
             conn.execute(revisions.insert().values(
                 statement_id=sid, seq=1, title=st.title, paragraphs=st.paragraphs, content_hash=chash,
                 first_seen=seen_at, last_seen=seen_at))
+            pending.add(sid, "new")
             return SaveResult(sid, "new")
         last = conn.execute(select(revisions).where(revisions.c.statement_id == sid)
                             .order_by(revisions.c.seq.desc()).limit(1)).first()
@@ -202,12 +212,15 @@ class Store(CaptureStore, TranslationStore):
             stale = any(old[k] != v for k, v in row.items() if k != "fetched_at")
             extra = {"indexed_hash": None} if stale else {}
             conn.execute(statements.update().where(statements.c.id == sid).values(**row, **extra))
+            if stale:
+                pending.add(sid, "metadata")
             return SaveResult(sid, "unchanged")
         conn.execute(revisions.insert().values(
             statement_id=sid, seq=last.seq + 1, title=st.title, paragraphs=st.paragraphs,
             content_hash=chash, first_seen=seen_at, last_seen=seen_at))
         conn.execute(statements.update().where(statements.c.id == sid)
                      .values(revision_count=old["revision_count"] + 1, **row))
+        pending.add(sid, "changed")
         return SaveResult(sid, "changed")
 
     def get(self, sid: str) -> dict | None:
@@ -309,6 +322,7 @@ class Store(CaptureStore, TranslationStore):
             ids = list(conn.execute(select(statements.c.id).where(where)).scalars())
             if ids:
                 conn.execute(statements.update().where(where).values(withdrawn_at=at))
+                record(conn, [(sid, "withdrawn") for sid in ids])
         held = self.crawl_state(url)
         if held and held["content_hash"]:
             self.set_crawl_state(url, source, status=status, content_hash=held["content_hash"], fetched_at=at)

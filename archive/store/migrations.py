@@ -5,12 +5,14 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine
 
 from ..model import CONTENT_HASH_VERSION, content_hash
+from .changes import seed
 from .tables import aware, revisions, statements, store_meta
 
 
 def migrate(engine: Engine) -> None:
     _add_missing_columns(engine)
     _rehash(engine)
+    _seed_changes(engine)
 
 
 def _add_missing_columns(engine: Engine):
@@ -69,3 +71,10 @@ def _rehash_statement(conn, row):
     indexed = chash if row["indexed_hash"] == row["content_hash"] else None
     conn.execute(statements.update().where(statements.c.id == sid).values(
         content_hash=chash, indexed_hash=indexed, revision_count=max(len(kept), 1)))
+
+
+def _seed_changes(engine: Engine):
+    """A store from before the change sequence gets one change per statement (changes.seed), so that an
+    index following the sequence from nothing holds them all; a store that has any change is left alone."""
+    with engine.begin() as conn:
+        seed(conn)

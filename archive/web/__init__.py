@@ -44,12 +44,14 @@ class JSONProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(o)
 
 
-def create_app(data_dir: Path | None = None, test_config: dict | None = None) -> Flask:
+def create_app(data_dir: Path | None = None, test_config: dict | None = None, settings: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(templates_dir()))
     app.json = JSONProvider(app)
     # BASE_URL is where readers reach the archive; `serve` sets it (--base-url, or the address it binds)
+    # STORE_URL: a store other than the data folder's SQLite file (PostgreSQL); FOLLOW_SECONDS: keep the
+    # index following the store's change sequence, looking for changes this often (None: it does not)
     app.config.from_mapping(DATA_DIR=str(resolve(None)), SEARCH_REFRESH_SECONDS=2.0, BASE_URL="http://localhost",
-                            MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+                            MAX_CONTENT_LENGTH=MAX_BODY_BYTES, STORE_URL=None, FOLLOW_SECONDS=None)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
@@ -57,7 +59,11 @@ def create_app(data_dir: Path | None = None, test_config: dict | None = None) ->
     if data_dir is not None:
         # the command line is the most specific choice, so it beats the instance config
         app.config["DATA_DIR"] = str(data_dir)
-    app.extensions[EXTENSION] = Backend(Path(app.config["DATA_DIR"]), app.config["SEARCH_REFRESH_SECONDS"])
+    app.config.from_mapping(settings or {})
+    app.extensions[EXTENSION] = Backend(Path(app.config["DATA_DIR"]), app.config["SEARCH_REFRESH_SECONDS"],
+                                        app.config["STORE_URL"])
+    if app.config["FOLLOW_SECONDS"] is not None:
+        app.extensions[EXTENSION].start_following(app.config["FOLLOW_SECONDS"])
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -8,9 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..cite import lookup as cite
 from ..datadir import DataDir
+from ..index.follow import Round, follow
 from ..search.query import SearchQuery
 from ..search.searcher import NoIndex, Results, Searcher
 from ..store import Store
@@ -51,11 +53,14 @@ class Backend:
     statement pages never wait behind a slow search.
     """
 
-    def __init__(self, root: Path, refresh_seconds: float):
+    def __init__(self, root: Path, refresh_seconds: float, store_url: str | None = None):
         self.datadir = DataDir(Path(root))
+        # the data folder's SQLite file unless the store is elsewhere (a PostgreSQL server shared by nodes)
+        self.store_url = store_url or self.datadir.db_url
         self.refresh_seconds = refresh_seconds
         self._store_lock = threading.Lock()
         self._store: Store | None = None
+        self.follower: Follower | None = None
         # guards which generation is current and the counts of users
         self._lock = threading.Lock()
         # one request at a time opens a new searcher; the others search the current one meanwhile
@@ -66,7 +71,7 @@ class Backend:
         self._facets_at = 0.0
 
     def _require_db(self):
-        if not self.datadir.db_path.is_file():
+        if self.store_url == self.datadir.db_url and not self.datadir.db_path.is_file():
             current_app.logger.warning("no archive database at %s", self.datadir.db_path)
             raise ArchiveUnavailable(EMPTY_ARCHIVE)
 
@@ -74,7 +79,7 @@ class Backend:
         with self._store_lock:
             if self._store is None:
                 self._require_db()
-                self._store = Store(self.datadir.db_url)
+                self._store = Store(self.store_url)
             return self._store
 
     def _open_first(self):
@@ -164,12 +169,64 @@ class Backend:
                 self._facets_at = now
             return self._facets
 
+    def start_following(self, interval: float) -> None:
+        """Keep this node's index following the store's change sequence, in a thread of this process (the
+        index's one writer here); searches go on reading the last commit meanwhile."""
+        self.follower = Follower(self, interval)
+        self.follower.start()
+
     def close(self):
+        if self.follower is not None:
+            self.follower.stop()
         self._publish(None)
         with self._store_lock:
             if self._store is not None:
                 self._store.close()
                 self._store = None
+
+
+class Follower:
+    """The thread that keeps a web node's index following the store (index/follow.py), and what it last did
+    or met, for /api/health."""
+
+    def __init__(self, backend: Backend, interval: float):
+        self.backend = backend
+        self.interval = interval
+        self.error: str | None = None
+        self.last: Round | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="follower", daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+    def _run(self):
+        # the store may be unreachable when the node starts: it is looked for again every interval
+        while not self._stop.is_set():
+            try:
+                store = self.backend.store()
+            except (ArchiveUnavailable, SQLAlchemyError) as e:
+                self._failed(e)
+                self._stop.wait(self.interval)
+                continue
+            follow(store, self.backend.datadir.index_dir, self.interval, self._stop,
+                   on_round=self._done, on_error=self._failed)
+
+    def _done(self, done: Round):
+        self.last, self.error = done, None
+
+    def _failed(self, e: Exception):
+        self.error = one_line(e)
+
+
+def one_line(e: Exception) -> str:
+    """An error's first line, without SQLAlchemy's appended background links and SQL."""
+    text = str(getattr(e, "orig", None) or e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
 
 
 def backend() -> Backend:
