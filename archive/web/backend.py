@@ -1,6 +1,7 @@
 """The app's one Store and the Searcher of the index's latest state, shared by every request."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from ..search.searcher import NoIndex, Results, Searcher
 from ..store import Store
 
 EXTENSION = "policy_archive"
+# a child of the app's logger (archive.web), usable from the follower's thread, outside any request
+log = logging.getLogger(__name__)
 # the filter dropdowns scan every stored document; a new source or country is rare, so a minute's lag is fine
 FACETS_SECONDS = 60.0
 EMPTY_ARCHIVE = "The archive is empty: run 'policy-archive crawl' or 'policy-archive import' to fill it."
@@ -72,14 +75,18 @@ class Backend:
 
     def _require_db(self):
         if self.store_url == self.datadir.db_url and not self.datadir.db_path.is_file():
-            current_app.logger.warning("no archive database at %s", self.datadir.db_path)
+            log.warning("no archive database at %s", self.datadir.db_path)
             raise ArchiveUnavailable(EMPTY_ARCHIVE)
 
     def store(self) -> Store:
         with self._store_lock:
             if self._store is None:
                 self._require_db()
-                self._store = Store(self.store_url)
+                try:
+                    self._store = Store(self.store_url)
+                except SQLAlchemyError as e:
+                    log.warning("cannot reach the store: %s", one_line(e))
+                    raise ArchiveUnavailable(f"The archive's store cannot be reached: {one_line(e)}") from None
             return self._store
 
     def _open_first(self):
@@ -205,16 +212,17 @@ class Follower:
         self._thread.join(timeout=60)
 
     def _run(self):
-        # the store may be unreachable when the node starts: it is looked for again every interval
         while not self._stop.is_set():
             try:
-                store = self.backend.store()
-            except (ArchiveUnavailable, SQLAlchemyError) as e:
+                follow(self.backend.store(), self.backend.datadir.index_dir, self.interval, self._stop,
+                       on_round=self._done, on_error=self._failed)
+            except Exception as e:
+                # a store unreachable as the node starts, or whatever follow() does not ride out itself: the
+                # node serves what its index holds, /health says why it is behind, and it tries again
+                log.warning("the index stopped following the store: %s", one_line(e),
+                            exc_info=not isinstance(e, (ArchiveUnavailable, SQLAlchemyError)))
                 self._failed(e)
                 self._stop.wait(self.interval)
-                continue
-            follow(store, self.backend.datadir.index_dir, self.interval, self._stop,
-                   on_round=self._done, on_error=self._failed)
 
     def _done(self, done: Round):
         self.last, self.error = done, None
