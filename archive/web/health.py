@@ -33,6 +33,6 @@ def node_report(open_store: Callable[[], Store], index_dir: Path, follower: Foll
     following = follower is not None or at.at is not None
     lag = max(store["sequence"] - at.seq, 0) if following and store["reachable"] else None
     index = {"following": following, "follower_running": follower is not None, "applied": at.seq,
-             "applied_at": at.at, "lag": lag, "follower_error": follower.error if follower else None}
+             "applied_at": at.at.isoformat() if at.at else None, "lag": lag, "follower_error": follower.error if follower else None}
     ok = store["reachable"] and index["follower_error"] is None
     return {"status": "ok" if ok else "failing", "store": store, "index": index}, 200 if store["reachable"] else 503
