@@ -58,5 +58,4 @@ def serve(ctx, host, port, threads, base_url, follow, interval):
     url = store_url(dd)
     if follow is None:
         follow = url != dd.db_url
-    settings = {"STORE_URL": url, "FOLLOW_SECONDS": interval if follow else None}
-    run(create_app(dd.root, settings=settings), host=host, port=port, threads=threads, base_url=base_url)
+    run(create_app(dd.root, store=url, follow_seconds=interval if follow else None), host=host, port=port, threads=threads, base_url=base_url)

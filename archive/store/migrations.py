@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import inspect, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from ..model import CONTENT_HASH_VERSION, content_hash
 from .changes import seed
@@ -12,7 +12,8 @@ from .tables import aware, revisions, statements, store_meta
 def migrate(engine: Engine) -> None:
     _add_missing_columns(engine)
     _rehash(engine)
-    _seed_changes(engine)
+    with engine.begin() as conn:
+        _seed_changes(conn)
 
 
 def _add_missing_columns(engine: Engine):
@@ -73,8 +74,7 @@ def _rehash_statement(conn, row):
         content_hash=chash, indexed_hash=indexed, revision_count=max(len(kept), 1)))
 
 
-def _seed_changes(engine: Engine):
+def _seed_changes(conn: Connection):
     """A store from before the change sequence gets one change per statement (changes.seed), so that an
     index following the sequence from nothing holds them all; a store that has any change is left alone."""
-    with engine.begin() as conn:
-        seed(conn)
+    seed(conn)

@@ -56,10 +56,10 @@ class Backend:
     statement pages never wait behind a slow search.
     """
 
-    def __init__(self, root: Path, refresh_seconds: float, store_url: str | None = None):
+    def __init__(self, root: Path, refresh_seconds: float, store: str | None = None):
         self.datadir = DataDir(Path(root))
         # the data folder's SQLite file unless the store is elsewhere (a PostgreSQL server shared by nodes)
-        self.store_url = store_url or self.datadir.db_url
+        self.store_url = store or self.datadir.db_url
         self.refresh_seconds = refresh_seconds
         self._store_lock = threading.Lock()
         self._store: Store | None = None
