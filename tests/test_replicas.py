@@ -156,9 +156,9 @@ def test_two_web_nodes_build_their_index_from_the_store_and_follow_it(pg_url, tm
         for node in nodes:
             _eventually(lambda: _health(node.url)["index"]["lag"] == 0, what="catching up from empty")
         for (q, country), expected in QUERIES.items():
-            # the nodes search their own indexes, published every 2 s: both must give the store's answer
-            assert [_eventually(lambda: _total(n.url, q, country) == expected and expected, what=q)
-                    for n in nodes] == [expected, expected]
+            # each node searches its own index, whose new commits it opens every 2 s
+            for node in nodes:
+                _eventually(lambda: _total(node.url, q, country) == expected, what=f"{q}: {expected} on {node.url}")
 
         # written by another process: a new statement, and a new text of an old one
         _save_elsewhere(pg_url, f"{BRIEFINGS}:0", "7:1")

@@ -72,12 +72,15 @@ def _record(folder: Path, seq: int, at: datetime) -> None:
     os.replace(temp, folder / APPLIED)
 
 
-def catch_up(store: Store, index_dir: Path, progress: Callable[[int, int], None] | None = None) -> Round:
+def catch_up(store: Store, index_dir: Path, progress: Callable[[int, int], None] | None = None,
+             stop: threading.Event | None = None) -> Round:
     """Apply every change after the index's recorded sequence, in commits of BATCH changes (SEGMENT, written
     as large unmerged segments, while SEGMENT or more are behind); `progress(applied, of)` counts changes.
+    A `stop` set meanwhile ends it after the commit under way.
 
     A recorded sequence beyond the store's last means the store was replaced (a rebuild, a restore): the
-    whole sequence is applied again.
+    whole sequence is applied again, which brings every statement of the store up to date but leaves the
+    documents of statements it no longer holds; `reindex` clears those.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
     clear_leftovers(index_dir)
@@ -86,7 +89,7 @@ def catch_up(store: Store, index_dir: Path, progress: Callable[[int, int], None]
     if start > head:
         start = 0
     seq, changes, written = start, 0, 0
-    while True:
+    while stop is None or not stop.is_set():
         bulk = head - seq >= SEGMENT
         batch = store.changes_after(seq, SEGMENT if bulk else BATCH)
         if not batch:
@@ -113,7 +116,7 @@ def follow(store: Store, index_dir: Path, interval: float, stop: threading.Event
     and tried again at the next interval."""
     while not stop.is_set():
         try:
-            done = catch_up(store, index_dir, progress)
+            done = catch_up(store, index_dir, progress, stop)
         except (SQLAlchemyError, IndexBusy, OSError) as e:
             if on_error:
                 on_error(e)
