@@ -37,9 +37,6 @@ class Applied:
     seq: int
     at: datetime | None
 
-    def to_json(self) -> dict:
-        return {"seq": self.seq, "at": self.at.isoformat() if self.at else None}
-
 
 @dataclass
 class Round:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..cite import lookup as cite
 from ..datadir import DataDir
-from ..index.follow import Round, follow
+from ..index.follow import follow
 from ..search.query import SearchQuery
 from ..search.searcher import NoIndex, Results, Searcher
 from ..store import Store
@@ -200,7 +200,6 @@ class Follower:
         self.backend = backend
         self.interval = interval
         self.error: str | None = None
-        self.last: Round | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="follower", daemon=True)
 
@@ -215,7 +214,7 @@ class Follower:
         while not self._stop.is_set():
             try:
                 follow(self.backend.store(), self.backend.datadir.index_dir, self.interval, self._stop,
-                       on_round=self._done, on_error=self._failed)
+                       on_round=self._applied, on_error=self._failed)
             except Exception as e:
                 # a store unreachable as the node starts, or whatever follow() does not ride out itself: the
                 # node serves what its index holds, /health says why it is behind, and it tries again
@@ -224,8 +223,9 @@ class Follower:
                 self._failed(e)
                 self._stop.wait(self.interval)
 
-    def _done(self, done: Round):
-        self.last, self.error = done, None
+    def _applied(self, _round):
+        # a round that went through: whatever failed before has passed
+        self.error = None
 
     def _failed(self, e: Exception):
         self.error = one_line(e)
