@@ -195,11 +195,11 @@ def cli_json(data_dir: Path | None, *args: str, **kw):
 class Server:
     """`policy-archive serve` in a subprocess on a free loopback port (the real WSGI server)."""
 
-    def __init__(self, data_dir: Path, *args: str, stderr=subprocess.PIPE):
+    def __init__(self, data_dir: Path, *args: str, stderr=subprocess.PIPE, env: dict | None = None):
         # a server that logs much (a load test) needs a file for stderr: a full pipe would stall it
         self.proc = subprocess.Popen([sys.executable, "-m", "archive", "--data-dir", str(data_dir), "serve",
                                       "--port", "0", *args], stdout=subprocess.PIPE, stderr=stderr, text=True,
-                                     cwd=data_dir.parent)
+                                     cwd=data_dir.parent, env={**os.environ, **(env or {})})
         line = self.proc.stdout.readline().strip()
         if not line.startswith("Serving on "):
             self.proc.kill()

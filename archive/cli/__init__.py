@@ -7,8 +7,8 @@ import sys
 import click
 
 # importing a command module registers its commands with `main`
-from . import (crawling, extract, lexicon, maintenance, migrating, searching, serving, sources,  # noqa: F401
-               transfer, working)
+from . import (crawling, extract, indexing, lexicon, maintenance, migrating, searching, serving,  # noqa: F401
+               sources, transfer, working)
 from .app import main
 
 

@@ -9,6 +9,7 @@ that import in a few milliseconds (the data folder, the mirrors, the reports) ar
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 from datetime import datetime, time as dtime, timezone

@@ -246,29 +246,47 @@ def sync_index(store: Store, index_dir: Path, progress: Callable[[int, int], Non
     step = SEGMENT if bulk else BATCH
     done = 0
     for start in range(0, len(ids), step):
-        part = ids[start:start + step]
-        ix, folder, writer = (_live_writer(index_dir, limitmb=LIMIT_MB, codec=_bulk_codec()) if bulk
-                              else _live_writer(index_dir))
-        words: dict[str, int] | None = None
-        indexed = []
-        with _writing(writer):
-            # an index built before the vocabulary holds its words itself
-            words = {} if open_vocabulary(folder) is not None else None
-            for first in range(0, len(part), BATCH):
-                indexed += _add(writer, words, ix.schema, store.get_many(part[first:first + BATCH]), replace=True)
-                if progress and first + BATCH < len(part):
-                    progress(done + len(indexed), len(ids))
-            # under the index's lock, so that a reindex never makes another folder live in between
-            _commit_vocabulary(folder, words)
-            if bulk:
-                writer.commit(merge=False)
-            else:
-                writer.commit(mergetype=merge_by_tiers)
+        _, indexed = write_statements(store, index_dir, ids[start:start + step], bulk=bulk,
+                                      progress=progress and (lambda n: progress(done + n, len(ids))))
         store.mark_indexed(indexed)
         done += len(indexed)
         if progress:
             progress(done, len(ids))
     return done
+
+
+def write_statements(store: Store, index_dir: Path, ids: list[str], bulk: bool = False,
+                     progress: Callable[[int], None] | None = None) -> tuple[Path, list[tuple[str, str]]]:
+    """Index the statements `ids` as the store holds them now, replacing their documents, and take out the
+    documents of those it no longer holds, in one commit to the live index.
+
+    `bulk` writes one large segment, not merged (for SEGMENT statements or so); otherwise the commit merges
+    by tiers. `progress(n)` hears how many are written after each batch of BATCH but the last. Returns the
+    folder committed to and the (id, content hash) pairs written.
+    """
+    ix, folder, writer = (_live_writer(index_dir, limitmb=LIMIT_MB, codec=_bulk_codec()) if bulk
+                          else _live_writer(index_dir))
+    indexed: list[tuple[str, str]] = []
+    with _writing(writer):
+        # an index built before the vocabulary holds its words itself
+        words = {} if open_vocabulary(folder) is not None else None
+        for first in range(0, len(ids), BATCH):
+            part = ids[first:first + BATCH]
+            rows = store.get_many(part)
+            held = {st["id"] for st in rows}
+            for sid in part:
+                if sid not in held:
+                    writer.delete_by_term("id", sid)
+            indexed += _add(writer, words, ix.schema, rows, replace=True)
+            if progress and first + BATCH < len(ids):
+                progress(len(indexed))
+        # under the index's lock, so that a reindex never makes another folder live in between
+        _commit_vocabulary(folder, words)
+        if bulk:
+            writer.commit(merge=False)
+        else:
+            writer.commit(mergetype=merge_by_tiers)
+    return folder, indexed
 
 
 def _fingerprints(store: Store) -> dict[str, tuple]:

@@ -14,6 +14,7 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.engine import Engine
 
 from ..model import Statement, utcnow
+from .changes import ChangeLog, Pending, record
 from .conflicts import insert_missing, insert_new, upsert
 from .engines import is_sqlite, open_engine
 from .migrations import set_up
@@ -86,7 +87,7 @@ class CaptureStore:
         self.engine.dispose()
 
 
-class Store(CaptureStore, TranslationStore, SameTextStore):
+class Store(CaptureStore, TranslationStore, SameTextStore, ChangeLog):
     def __init__(self, url: str):
         self.engine: Engine = open_engine(url)
         set_up(self.engine)
@@ -99,7 +100,10 @@ class Store(CaptureStore, TranslationStore, SameTextStore):
     def save(self, st: Statement, seen_at: datetime | None = None) -> SaveResult:
         """Insert or update one statement in one transaction; a new title or text appends a revision."""
         with self.engine.begin() as conn:
-            return self._save(conn, st, seen_at)
+            pending = Pending()
+            out = self._save(conn, st, seen_at, pending)
+            record(conn, pending.items)
+            return out
 
     def save_many(self, items: list[Statement], seen_at: datetime | None = None,
                   link: Linker | None = None) -> list[SaveResult]:
@@ -107,9 +111,11 @@ class Store(CaptureStore, TranslationStore, SameTextStore):
         `link` completes with the statements' links to their other-language versions (a failure there stores
         none of them)."""
         with self.engine.begin() as conn:
-            out = [self._save(conn, st, seen_at) for st in items]
+            pending = Pending()
+            out = [self._save(conn, st, seen_at, pending) for st in items]
             if link:
-                link(VersionLinks(conn))
+                link(VersionLinks(conn, pending))
+            record(conn, pending.items)
             return out
 
     def import_many(self, items: list[Statement], seen_at: datetime | None = None,
@@ -124,20 +130,22 @@ class Store(CaptureStore, TranslationStore, SameTextStore):
         """
         seen_at = seen_at or utcnow()
         with self.engine.begin() as conn:
+            pending = Pending()
             known = self._known_texts(conn, list({st.id for st in items}))
             extended: set[str] = set()
             out = []
             for st in items:
                 if st.id not in extended and st.content_hash in known.get(st.id, ()):
-                    out.append(self._restate(conn, st))
+                    out.append(self._restate(conn, st, pending))
                     continue
-                out.append(self._save(conn, st, seen_at))
+                out.append(self._save(conn, st, seen_at, pending))
                 extended.add(st.id)
             if link:
-                link(VersionLinks(conn))
+                link(VersionLinks(conn, pending))
+            record(conn, pending.items)
             return out
 
-    def _restate(self, conn, st: Statement) -> SaveResult:
+    def _restate(self, conn, st: Statement, pending: Pending) -> SaveResult:
         """A text already recorded, presented again: only a correction of the latest one's metadata (a
         speaker, a kind) is taken, and the index follows it."""
         problems = st.problems()
@@ -148,6 +156,7 @@ class Store(CaptureStore, TranslationStore, SameTextStore):
             row = self._row(st)
             if any(old[k] != v for k, v in row.items()):
                 conn.execute(statements.update().where(statements.c.id == st.id).values(**row, indexed_hash=None))
+                pending.add(st.id, "metadata")
         return SaveResult(st.id, "unchanged")
 
     @staticmethod
@@ -168,7 +177,7 @@ class Store(CaptureStore, TranslationStore, SameTextStore):
                 known.setdefault(sid, set()).add(chash)
         return known
 
-    def _save(self, conn, st: Statement, seen_at: datetime | None) -> SaveResult:
+    def _save(self, conn, st: Statement, seen_at: datetime | None, pending: Pending) -> SaveResult:
         problems = st.problems()
         if problems:
             raise ValueError(f"refusing to store {st.url}: {', '.join(problems)}")
@@ -189,6 +198,7 @@ class Store(CaptureStore, TranslationStore, SameTextStore):
                     statement_id=sid, seq=1, title=st.title, paragraphs=st.paragraphs, content_hash=chash,
                     first_seen=seen_at, last_seen=seen_at))
                 sign(conn, sid, st.paragraphs, st.language)
+                pending.add(sid, "new")
                 return SaveResult(sid, "new")
             # another process stored it first and has committed: this save is a later sighting of it
             old = conn.execute(current).mappings().first()
@@ -202,6 +212,8 @@ class Store(CaptureStore, TranslationStore, SameTextStore):
             stale = any(old[k] != v for k, v in row.items() if k != "fetched_at")
             extra = {"indexed_hash": None} if stale else {}
             conn.execute(statements.update().where(statements.c.id == sid).values(**row, **extra))
+            if stale:
+                pending.add(sid, "metadata")
             return SaveResult(sid, "unchanged")
         conn.execute(revisions.insert().values(
             statement_id=sid, seq=last.seq + 1, title=st.title, paragraphs=st.paragraphs,
@@ -209,6 +221,7 @@ class Store(CaptureStore, TranslationStore, SameTextStore):
         conn.execute(statements.update().where(statements.c.id == sid)
                      .values(revision_count=old["revision_count"] + 1, **row))
         sign(conn, sid, st.paragraphs, st.language)
+        pending.add(sid, "changed")
         return SaveResult(sid, "changed")
 
     def get(self, sid: str) -> dict | None:
@@ -310,6 +323,7 @@ class Store(CaptureStore, TranslationStore, SameTextStore):
             ids = list(conn.execute(select(statements.c.id).where(where)).scalars())
             if ids:
                 conn.execute(statements.update().where(where).values(withdrawn_at=at))
+                record(conn, [(sid, "withdrawn") for sid in ids])
         held = self.crawl_state(url)
         if held and held["content_hash"]:
             self.set_crawl_state(url, source, status=status, content_hash=held["content_hash"], fetched_at=at)

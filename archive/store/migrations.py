@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..model import CONTENT_HASH_VERSION, content_hash
 from .conflicts import upsert
+from .changes import seed
 from .engines import StoreUnavailable
 from .tables import aware, metadata, revisions, statements, store_meta
 
@@ -63,8 +64,14 @@ def _type(conn: Connection, column: str) -> str:
     return statements.c[column].type.compile(dialect=conn.dialect)
 
 
+def _seed_changes(conn: Connection):
+    """A store from before the change sequence gets one change per statement (changes.seed), so that an
+    index following the sequence from nothing holds them all; a store that has any change is left alone."""
+    seed(conn)
+
+
 # step i brings a store of schema version i to version i + 1
-STEPS = [_columns_added_before_versions]
+STEPS = [_columns_added_before_versions, _seed_changes]
 SCHEMA_VERSION = len(STEPS)
 
 

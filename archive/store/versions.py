@@ -14,6 +14,7 @@ from typing import Iterator
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from .changes import Pending, record
 from .conflicts import insert_new
 from .tables import aware, on_day, statements, translations
 
@@ -24,10 +25,12 @@ _PAIRING = select(*(statements.c[k] for k in PAIRING_FIELDS))
 
 class VersionLinks:
     """What linking reads and writes, within one transaction (`conn`): it sees the statements that
-    transaction has saved, and its links commit or roll back with them."""
+    transaction has saved, and its links commit or roll back with them, as do the changes they make to
+    what cite answers (`pending`, which the transaction records)."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, pending: Pending):
         self.conn = conn
+        self.pending = pending
 
     def statement(self, sid: str) -> dict | None:
         """The pairing fields of the statement `sid`."""
@@ -49,11 +52,13 @@ class VersionLinks:
         already known keeps how it was first found and only learns the other id. Whether anything changed."""
         if insert_new(self.conn, translations, {"statement_id": sid, "url": url, "language": language,
                                                 "other_id": other_id, "method": method, "found_at": at}):
+            self.pending.add(sid, "linked")
             return True
         key = (translations.c.statement_id == sid) & (translations.c.url == url)
         row = self.conn.execute(select(translations.c.other_id).where(key)).first()
         if other_id and row.other_id != other_id:
             self.conn.execute(translations.update().where(key).values(other_id=other_id))
+            self.pending.add(sid, "linked")
             return True
         return False
 
@@ -70,7 +75,9 @@ class TranslationStore:
     def linking(self) -> Iterator[VersionLinks]:
         """Links made over statements already stored (`link-versions`), in one transaction."""
         with self.engine.begin() as conn:
-            yield VersionLinks(conn)
+            pending = Pending()
+            yield VersionLinks(conn, pending)
+            record(conn, pending.items)
 
     def translations(self, sid: str) -> list[dict]:
         """The other-language versions of `sid`: language, id (None when not stored), url, method, title."""

@@ -45,13 +45,15 @@ class JSONProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(o)
 
 
-def create_app(data_dir: Path | None = None, test_config: dict | None = None, store: str | None = None) -> Flask:
+def create_app(data_dir: Path | None = None, test_config: dict | None = None, store: str | None = None,
+               follow_seconds: float | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(templates_dir()))
     app.json = JSONProvider(app)
     # BASE_URL is where readers reach the archive; `serve` sets it (--base-url, or the address it binds)
-    # STORE: a PostgreSQL URL when the store is not the data folder's SQLite file
-    app.config.from_mapping(DATA_DIR=str(resolve(None)), STORE=resolve_store(None), SEARCH_REFRESH_SECONDS=2.0,
-                            BASE_URL="http://localhost", MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    # STORE: a store other than the data folder's SQLite file (PostgreSQL); FOLLOW_SECONDS: keep the index
+    # following the store's change sequence, looking for changes this often (None: it does not)
+    app.config.from_mapping(DATA_DIR=str(resolve(None)), SEARCH_REFRESH_SECONDS=2.0, BASE_URL="http://localhost",
+                            MAX_CONTENT_LENGTH=MAX_BODY_BYTES, STORE=resolve_store(None), FOLLOW_SECONDS=None)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
@@ -61,8 +63,12 @@ def create_app(data_dir: Path | None = None, test_config: dict | None = None, st
         app.config["DATA_DIR"] = str(data_dir)
     if store is not None:
         app.config["STORE"] = store
+    if follow_seconds is not None:
+        app.config["FOLLOW_SECONDS"] = follow_seconds
     app.extensions[EXTENSION] = Backend(Path(app.config["DATA_DIR"]), app.config["SEARCH_REFRESH_SECONDS"],
                                         app.config["STORE"])
+    if app.config["FOLLOW_SECONDS"] is not None:
+        app.extensions[EXTENSION].start_following(app.config["FOLLOW_SECONDS"])
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from ..cite import formats as citation
 from ..search.query import MAX_LIMIT, SearchQuery
 from ..search.syntax import LIMITS, SYNTAX
-from . import compare as comparing, days, replay, speakers, views
+from . import compare as comparing, days, health as node_health, replay, speakers, views
 from .params import BadArgument, flag
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -83,6 +83,11 @@ def revisions(sid: str):
 @bp.get("/statements/<sid>/captures")
 def captures(sid: str):
     return replay.captures(sid)
+
+
+@bp.get("/health")
+def health():
+    return node_health.report()
 
 
 @bp.get("/changes")

@@ -1,6 +1,7 @@
 """The app's one Store and the Searcher of the index's latest state, shared by every request."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -8,14 +9,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..cite import lookup as cite
 from ..datadir import DataDir
+from ..index.follow import follow
 from ..search.query import SearchQuery
 from ..search.searcher import NoIndex, Results, Searcher
 from ..store import Store
 
 EXTENSION = "policy_archive"
+# a child of the app's logger (archive.web), usable from the follower's thread, outside any request
+log = logging.getLogger(__name__)
 # the filter dropdowns scan every stored document; a new source or country is rare, so a minute's lag is fine
 FACETS_SECONDS = 60.0
 EMPTY_ARCHIVE = "The archive is empty: run 'policy-archive crawl' or 'policy-archive import' to fill it."
@@ -56,6 +61,7 @@ class Backend:
         self.refresh_seconds = refresh_seconds
         self._store_lock = threading.Lock()
         self._store: Store | None = None
+        self.follower: Follower | None = None
         # guards which generation is current and the counts of users
         self._lock = threading.Lock()
         # one request at a time opens a new searcher; the others search the current one meanwhile
@@ -67,14 +73,18 @@ class Backend:
 
     def _require_db(self):
         if self.datadir.embedded and not self.datadir.db_path.is_file():
-            current_app.logger.warning("no archive database at %s", self.datadir.db_path)
+            log.warning("no archive database at %s", self.datadir.db_path)
             raise ArchiveUnavailable(EMPTY_ARCHIVE)
 
     def store(self) -> Store:
         with self._store_lock:
             if self._store is None:
                 self._require_db()
-                self._store = Store(self.datadir.db_url)
+                try:
+                    self._store = Store(self.datadir.db_url)
+                except SQLAlchemyError as e:
+                    log.warning("cannot reach the store: %s", one_line(e))
+                    raise ArchiveUnavailable(f"The archive's store cannot be reached: {one_line(e)}") from None
             return self._store
 
     def _open_first(self):
@@ -147,7 +157,8 @@ class Backend:
             if held is None:
                 self.release(gen)
 
-    def results(self, query: SearchQuery, facets: bool | tuple[str, ...] = False, held: _Generation | None = None) -> Results:
+    def results(self, query: SearchQuery, facets: bool | tuple[str, ...] = False,
+                held: _Generation | None = None) -> Results:
         """A search run on the current searcher (or the one `held`)."""
         with self.searching(held) as searcher:
             return searcher.search(query, facets)
@@ -164,12 +175,65 @@ class Backend:
                 self._facets_at = now
             return self._facets
 
+    def start_following(self, interval: float) -> None:
+        """Keep this node's index following the store's change sequence, in a thread of this process (the
+        index's one writer here); searches go on reading the last commit meanwhile."""
+        self.follower = Follower(self, interval)
+        self.follower.start()
+
     def close(self):
+        if self.follower is not None:
+            self.follower.stop()
         self._publish(None)
         with self._store_lock:
             if self._store is not None:
                 self._store.close()
                 self._store = None
+
+
+class Follower:
+    """The thread that keeps a web node's index following the store (index/follow.py), and what it last did
+    or met, for /api/health."""
+
+    def __init__(self, backend: Backend, interval: float):
+        self.backend = backend
+        self.interval = interval
+        self.error: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="follower", daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                follow(self.backend.store(), self.backend.datadir.index_dir, self.interval, self._stop,
+                       on_round=self._applied, on_error=self._failed)
+            except Exception as e:
+                # a store unreachable as the node starts, or whatever follow() does not ride out itself: the
+                # node serves what its index holds, /health says why it is behind, and it tries again
+                log.warning("the index stopped following the store: %s", one_line(e),
+                            exc_info=not isinstance(e, (ArchiveUnavailable, SQLAlchemyError)))
+                self._failed(e)
+                self._stop.wait(self.interval)
+
+    def _applied(self, _round):
+        # a round that went through: whatever failed before has passed
+        self.error = None
+
+    def _failed(self, e: Exception):
+        self.error = one_line(e)
+
+
+def one_line(e: Exception) -> str:
+    """An error's first line, without SQLAlchemy's appended background links and SQL."""
+    text = str(getattr(e, "orig", None) or e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
 
 
 def backend() -> Backend:

@@ -13,7 +13,7 @@ from ..cite import formats as citation
 from ..search.facets import FACETS
 from ..search.query import FILTERS, join_drops, query_terms
 from ..search.syntax import LIMITS, SYNTAX
-from . import compare, days, replay, speakers, timeline, views
+from . import compare, days, health as node_health, replay, speakers, timeline, views
 from .backend import backend
 from .links import http_url, with_query
 
@@ -153,6 +153,12 @@ def changes():
     return render_template("changes.html", changes=found["changes"], withdrawn=found["withdrawn"],
                            json_url=url_for("api.changes"),
                            atom_url=url_for("feeds.changes_feed"))
+
+
+@bp.get("/health")
+def health():
+    found, status = node_health.report()
+    return render_template("health.html", found=found, json_url=url_for("api.health")), status
 
 
 @bp.get("/statements/<sid>/cite")
