@@ -121,17 +121,19 @@ def _follow(store, dd, interval, once, as_json):
 def health(ctx, as_json):
     """Whether the store answers, and how far this data folder's index is behind its change sequence.
 
-    Exit status 1, with the reason on standard error, when the store cannot be reached. A web node reports the same at /health and
-    /api/health.
+    Exit status 1, with the reason on standard error, when the store cannot be reached. A web node reports
+    the same at /health and /api/health.
 
     \b
     Examples:
       policy-archive health
       POLICY_ARCHIVE_STORE=postgresql+psycopg://archive@db.internal/archive policy-archive health --json
     """
+    from ..store import Store
     from ..web.health import node_report
     dd = datadir_of(ctx, create=False)
-    found, status = node_report(lambda: open_store(dd), dd.index_dir)
+    # opened here rather than by open_store, which would end the command before the report is printed
+    found, status = node_report(lambda: Store(dd.db_url), dd.index_dir)
     store, index = found["store"], found["index"]
     if as_json:
         emit_json(found)

@@ -80,11 +80,8 @@ class Backend:
         with self._store_lock:
             if self._store is None:
                 self._require_db()
-                try:
-                    self._store = Store(self.datadir.db_url)
-                except SQLAlchemyError as e:
-                    log.warning("cannot reach the store: %s", one_line(e))
-                    raise ArchiveUnavailable(f"The archive's store cannot be reached: {one_line(e)}") from None
+                # a store that cannot be reached raises OperationalError: the app answers it with a 503
+                self._store = Store(self.datadir.db_url)
             return self._store
 
     def _open_first(self):
