@@ -1,13 +1,17 @@
 """Who asked, measured on the China MFA conferences of the corpus: the real `policy-archive crawl` of cn-mfa-en
 and cn-mfa-zh through the corpus server (as bench/cn_mfa_crawl.py runs it), then the question turns stored.
 
-    python bench/outlets_measure.py [--corpus ../shared/corpus] [--keep DIR | --data DIR] [--json]
+    python bench/outlets_measure.py [--corpus ../shared/corpus] [--keep DIR | --data DIR [--refold] | --parse]
+                                    [--json]
 
 Printed, by language: press conferences, question turns and how many name an outlet, the distinct labels as
 published and the canonical outlets they fold into, the labels the table does not know (kept as published),
 the top outlets by questions and by conferences; and across languages, for each day with a conference in both,
 whether the two name the same outlets in the same order, with the pairs of names that differ where they do.
-`--data` measures a data folder crawled before (by `--keep`) without crawling again.
+`--data` measures a data folder crawled before (by `--keep`) without crawling again; with `--refold`, the
+stored labels are named again by today's table, as parsing the pages again would name them. `--parse` measures
+every China MFA article page of the corpus instead, parsed as the crawl parses them but without crawling: the
+crawl reaches only what the listings link (not the current template's pages of 2022-2024).
 """
 from __future__ import annotations
 
@@ -22,7 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.sources.outlets import fold  # noqa: E402
+from archive.fetch.decode import decode_body  # noqa: E402
+from archive.sources import source_for_url  # noqa: E402
+from archive.sources.base import Page  # noqa: E402
+from archive.sources.outlets import fold, outlets_of  # noqa: E402
 from archive.sources.sites.cn_mfa_names import VERSIONS  # noqa: E402
 from archive.store import Store  # noqa: E402
 from cn_mfa_crawl import SOURCES, crawl  # noqa: E402
@@ -30,14 +37,15 @@ from cn_mfa_crawl import SOURCES, crawl  # noqa: E402
 TOP = 15
 
 
-def measure(store: Store) -> dict:
+def measure(statements, refold: bool = False) -> dict:
+    """Who asked in `statements` (stored rows, or parsed statements as `Statement.to_dict` gives them)."""
     conferences, questions, named, unnamed_labels = Counter(), Counter(), Counter(), Counter()
     labels: dict[str, Counter] = defaultdict(Counter)
     by_questions: dict[str, Counter] = defaultdict(Counter)
     by_conferences: dict[str, Counter] = defaultdict(Counter)
     folded_by_table: dict[str, Counter] = defaultdict(Counter)
     days: dict[str, dict[str, list[tuple[str, ...]]]] = defaultdict(dict)
-    for st in store.iter_statements():
+    for st in statements:
         if st["source"] not in SOURCES or st["kind"] != "press-conference":
             continue
         lang = st["language"]
@@ -52,12 +60,13 @@ def measure(store: Store) -> dict:
                     unnamed_labels[t["speaker"]] += 1
                 continue
             named[lang] += 1
+            keys = outlets_of(t["outlet"]) if refold else t["outlet_keys"]
             labels[lang][t["outlet"]] += 1
-            by_questions[lang].update(t["outlet_keys"])
+            by_questions[lang].update(keys)
             # a name the table gave, rather than the label kept as published
-            if any(fold(k) != fold(t["outlet"]) for k in t["outlet_keys"]):
+            if any(fold(k) != fold(t["outlet"]) for k in keys):
                 folded_by_table[lang][t["outlet"]] += 1
-            asked.append(tuple(t["outlet_keys"]))
+            asked.append(tuple(keys))
         by_conferences[lang].update({k for keys in asked for k in keys})
         if st["date"]:
             days[VERSIONS.day(st)][lang] = asked
@@ -90,13 +99,17 @@ def measure(store: Store) -> dict:
     }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
-    ap.add_argument("--keep", type=Path, help="crawl into this data folder and keep it")
-    ap.add_argument("--data", type=Path, help="measure this data folder, crawled before, without crawling")
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
+def parsed(corpus: Path):
+    """Every China MFA article page of the corpus, parsed by its source, as a stored row reads."""
+    for line in (corpus / "manifest.jsonl").open(encoding="utf-8"):
+        rec = json.loads(line)
+        if rec["site"] in ("www.fmprc.gov.cn", "www.mfa.gov.cn") and rec["kind"] == "article":
+            text = decode_body((corpus / rec["path"]).read_bytes(), None)[0]
+            yield source_for_url(rec["url"]).parse_article(Page(url=rec["url"], text=text)).to_dict()
+
+
+def crawled(args) -> dict:
+    """The crawl through the corpus server into a data folder (or the folder `--data` names), measured."""
     result: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         data = args.data or args.keep or Path(tmp)
@@ -110,8 +123,25 @@ def main() -> None:
                 server.terminate()
                 server.wait(timeout=10)
         store = Store(f"sqlite:///{data}/archive.sqlite")
-        result.update(measure(store))
+        result.update(measure(store.iter_statements(), args.refold and bool(args.data)))
         store.close()
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--keep", type=Path, help="crawl into this data folder and keep it")
+    ap.add_argument("--data", type=Path, help="measure this data folder, crawled before, without crawling")
+    ap.add_argument("--refold", action="store_true", help="with --data: name the stored labels by today's table")
+    ap.add_argument("--parse", action="store_true", help="parse every China MFA page of the corpus, no crawl")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    result: dict = {}
+    if args.parse:
+        result.update(measure(parsed(args.corpus)))
+    else:
+        result.update(crawled(args))
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
         return

@@ -54,6 +54,8 @@ def archive_dir(tmp_path_factory, week):
     (("英国《金融时报》", "《金融时报》", "The Financial Times"), "Financial Times"),
     (("土耳其阿纳多卢通讯社", "阿纳多卢通讯社", "土耳其安纳多卢通讯社"), "Anadolu"),
     (("俄罗斯卫星通讯社", "俄罗斯卫星社", "Sputnik", "Sputnik News Agency"), "Sputnik"),
+    # the English of the same conferences says RIA Novosti where the Chinese says 今日俄罗斯 (Rossiya Segodnya)
+    (("俄新社", "今日俄罗斯", "RIA Novosti"), "RIA Novosti"),
 ])
 def test_an_outlets_names_in_both_languages_and_every_spelling_fold_into_one(labels, name):
     assert {canonical(label) for label in labels} == {name}
@@ -62,7 +64,8 @@ def test_an_outlets_names_in_both_languages_and_every_spelling_fold_into_one(lab
 def test_labels_naming_no_outlet_give_none_and_outlets_asking_together_give_each():
     assert [canonical(label) for label in ("Journalist", "Foreign Journalist", "Reporter", "外国", "俄罗斯")] == [None] * 5
     assert outlets_of("路透社、彭博社") == ["Reuters", "Bloomberg"]
-    assert outlets_of("ITN&BBC") == ["ITN", "BBC"]
+    assert outlets_of("ITN&BBC") == ["ITN", "BBC"] == outlets_of("英国独立电视台和英国广播公司")
+    assert outlets_of("和讯网") == ["和讯网"]  # a "和" in a name the table lacks is no joint label
     assert outlets_of("俄新社记者/法新社") == ["RIA Novosti", "AFP"]
     # an outlet the table lacks keeps its label, cleaned, and its name names it again
     assert canonical("《南德意志报》") == "南德意志报" == canonical("南德意志报")
