@@ -3,13 +3,14 @@ the search's `outlet` facet, narrowed to by `outlet=`, and an outlet's questions
 real China MFA conferences of ../shared/corpus through the real Flask app."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections import Counter
 from html import unescape
 
 import pytest
-from helpers import FIXTURES, corpus_statement, present
+from helpers import FIXTURES, archive_store, cli, corpus_statement, present
 
 from archive.datadir import open_datadir
 from archive.index.writing import sync_index
@@ -135,7 +136,7 @@ def test_the_results_page_shows_the_outlet_facet_and_its_links_narrow(client, we
 def test_an_outlets_page_lists_its_questions_newest_first_with_links_to_the_paragraph(client, week):
     found = client.get("/api/outlets/路透社").get_json()
     assert found["outlet"] == "Reuters" and found["total"] == 10
-    assert found["asked_as"] == ["Reuters", "路透社"]
+    assert found["asked_as"] == [{"label": "Reuters", "language": "en"}, {"label": "路透社", "language": "zh"}]
     dates = [c["date"] for c in found["conferences"]]
     assert dates == sorted(dates, reverse=True)
     by_id = {st.id: st for st in week}
@@ -202,3 +203,26 @@ def test_an_index_of_an_older_layout_searches_without_the_outlet_facet(tmp_path)
         assert results.total == 1 and "outlet" not in results.facets
     finally:
         searcher.close()
+
+
+@pytest.mark.corpus
+def test_an_export_imported_elsewhere_keeps_who_asked(archive_dir, tmp_path, week):
+    exported = tmp_path / "week.jsonl"
+    assert cli(archive_dir, "export", str(exported)).returncode == 0
+    # the file's outlet names are not trusted: the table names the label again
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    forged = [json.loads(line) for line in lines]
+    for rec in forged:
+        for turn in rec["turns"]:
+            if turn.get("outlet_keys"):
+                turn["outlet_keys"] = ["Forged"]
+    exported.write_text("\n".join(json.dumps(rec, ensure_ascii=False) for rec in forged), encoding="utf-8")
+    other = tmp_path / "other"
+    imported = cli(other, "import", str(exported))
+    assert imported.returncode == 0, imported.stderr
+    store = archive_store(other)
+    try:
+        for st in week:
+            assert store.get(st.id)["turns"] == [t.to_json() for t in st.turns]
+    finally:
+        store.close()

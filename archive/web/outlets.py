@@ -43,7 +43,8 @@ def outlet(name: str, args: Mapping[str, str]) -> tuple[SearchQuery, Results, di
                             "questions": questions})
     found = {"outlet": key, "query": query.text, "total": results.total, "offset": query.offset,
              "limit": query.limit, "questions": sum(len(c["questions"]) for c in conferences),
-             "asked_as": sorted({q["label"] for c in conferences for q in c["questions"]}),
+             "asked_as": [{"label": label, "language": lang} for label, lang in
+                          sorted({(q["label"], c["language"]) for c in conferences for q in c["questions"]})],
              "languages": [{"language": lang, "count": n} for lang, n in results.facets.get("language") or []],
              "search_url": url_for("pages.search_page", outlet=key, q=query.text or None),
              "conferences": conferences}
