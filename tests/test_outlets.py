@@ -226,3 +226,13 @@ def test_an_export_imported_elsewhere_keeps_who_asked(archive_dir, tmp_path, wee
             assert store.get(st.id)["turns"] == [t.to_json() for t in st.turns]
     finally:
         store.close()
+
+
+@pytest.mark.corpus
+def test_a_question_on_the_statement_page_links_its_outlets_questions(client, week):
+    zh = week[0]
+    page = unescape(client.get(f"/statements/{zh.id}").get_data(as_text=True))
+    reuters = next(t for t in zh.turns if t.outlet == "路透社")
+    assert re.search(rf'id="p{reuters.start + 1}".*?<a href="/outlets/Reuters" title="Questions by Reuters">路透社</a>',
+                     page)
+    assert page.count('href="/outlets/') == sum(bool(t.outlet) for t in zh.turns)
