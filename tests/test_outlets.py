@@ -191,6 +191,10 @@ def test_compare_counts_who_asked_and_links_their_questions(client, week):
         (f["value"], f["count"]) for f in search["facets"]["outlet"]]
     first = found["outlets"][0]
     assert "outlet=" in first["compare_url"] and first["questions_url"].startswith("/outlets/")
+    # following an outlet compares the conferences it asked at alone
+    narrowed = client.get(first["compare_url"].replace("/compare", "/api/compare", 1)).get_json()
+    assert narrowed["total"] == first["count"]
+    assert (first["outlet"], first["count"]) in [(o["outlet"], o["count"]) for o in narrowed["outlets"]]
     page = unescape(client.get("/compare?q=Hong+Kong").get_data(as_text=True))
     assert "Who asked" in page and f'href="{first["questions_url"]}"' in page
 
