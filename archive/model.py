@@ -66,20 +66,32 @@ class Turn:
 
     `speaker` is as the page names them ("Wang Wenbin", "MR PRICE", "Reuters", "Fukai, TBS", "问"); `role`
     says what they are there (ROLES). The paragraphs keep their labels: the text stays as published.
+
+    A question asked by a named outlet carries it: `outlet` as the label gives it ("法新社", "Agence
+    France-Presse"), `outlet_keys` its canonical names ("AFP"; several when outlets asked together), which
+    `archive.sources.outlets` gives and the index counts.
     """
     speaker: str
     role: str
     start: int
     end: int
+    outlet: str | None = None
+    outlet_keys: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.role not in ROLES:
             raise ValueError(f"unknown role {self.role!r}; one of {', '.join(ROLES)}")
         if not 0 <= self.start < self.end:
             raise ValueError(f"empty or reversed turn {self.start}..{self.end}")
+        self.outlet_keys = tuple(self.outlet_keys)
+        if (self.outlet or self.outlet_keys) and not (self.role == "question" and self.outlet and self.outlet_keys):
+            raise ValueError("only a question carries an outlet, with its label and its canonical names")
 
     def to_json(self) -> dict:
-        return {"speaker": self.speaker, "role": self.role, "start": self.start, "end": self.end}
+        out = {"speaker": self.speaker, "role": self.role, "start": self.start, "end": self.end}
+        if self.outlet:
+            out.update(outlet=self.outlet, outlet_keys=list(self.outlet_keys))
+        return out
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,8 @@ def test_facets_count_every_match(archive):
     res = s.search(SearchQuery("", limit=2), facets=True)
     assert res.total == 12 and len(res.hits) == 2
     f = res.facets
-    assert set(f) == {"country", "source", "speaker", "kind", "language", "year", "month"}
+    assert set(f) == {"country", "source", "speaker", "outlet", "kind", "language", "year", "month"}
+    assert f["outlet"] == []  # no transcript here names who asked
     assert f["country"] == [("US", 10), ("JP", 1), ("RU", 1)]
     assert f["source"] == [("us-state", 10), ("jp-mofa", 1), ("ru-mid", 1)]
     assert f["speaker"] == [("Matthew Miller, Department Spokesperson", 9), ("Fukai, TBS", 3),
@@ -207,7 +208,7 @@ def test_index_built_before_the_new_fields(tmp_path):
         store.save(st)
     (tmp_path / "index").mkdir()
     schema = make_schema()
-    for name in ("speaker_exact", "month"):
+    for name in ("speaker_exact", "month", "outlet"):
         schema.remove(name)
     whoosh_index.create_in(str(tmp_path / "index"), schema)
     assert sync_index(store, tmp_path / "index") == 12  # it still takes statements, without those fields
@@ -215,6 +216,8 @@ def test_index_built_before_the_new_fields(tmp_path):
     assert s.search(SearchQuery("missile")).total == 9
     with pytest.raises(QueryError, match="policy-archive reindex"):
         s.search(SearchQuery("", speaker="Fukai, TBS"))
+    with pytest.raises(QueryError, match="policy-archive reindex"):
+        s.search(SearchQuery("", outlet="Reuters"))
     res = s.search(SearchQuery("missle"), facets=True)
     assert res.suggestion is None
     assert set(res.facets) == {"country", "source", "kind", "language"}

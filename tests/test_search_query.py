@@ -15,7 +15,7 @@ from archive.search.query import FILTERS, BadSearch, SearchQuery, user_day
 
 # a value each checked filter refuses (source takes any text)
 BAD = {"country": "China", "from": "2024-13-01", "to": "yesterday", "kind": "Press Conference",
-       "language": "english", "speaker": "x" * 201, "year": "24"}
+       "language": "english", "speaker": "x" * 201, "outlet": "x" * 201, "year": "24"}
 CHECKED = [f for f in FILTERS if f.arg in BAD]
 
 

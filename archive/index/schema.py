@@ -127,6 +127,9 @@ def make_schema() -> Schema:
         speaker_exact=ID(stored=False),
         # "YYYY-MM" as published, for facet counts
         month=ID(stored=False),
+        # the canonical name of each outlet that asked a question in the statement (a transcript's turns),
+        # for exact filtering and facet counts; an index built before it has none until a reindex
+        outlet=ID(stored=False),
     )
 
 
@@ -159,6 +162,9 @@ def document(st: dict, schema: Schema) -> dict:
         doc["words"] = st["title"] + "\n\n" + text
     if st["speakers"]:
         doc["speaker_exact"] = [str(s) for s in st["speakers"]]
+    outlets = sorted({key for turn in st.get("turns") or () for key in turn.get("outlet_keys") or ()})
+    if outlets:
+        doc["outlet"] = outlets
     published = _published(st["date"])
     if published:
         # ranges, years and months use the calendar as published: a Tokyo statement of 1 December is in

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from ..model import DATE_SOURCES, KINDS, Statement, Turn
 from ..sources import SOURCES, source_for_url
 from ..sources.htmltext import paragraphs as html_paragraphs
+from ..sources.outlets import outlets_of
 
 REQUIRED = ("url", "title", "date", "country", "ministry", "language")
 SPEAKER_SEPARATOR = "; "
@@ -102,9 +103,13 @@ def _turns(value) -> list[Turn]:
     for t in value:
         if not isinstance(t, dict) or not {"speaker", "role", "start", "end"} <= t.keys():
             raise ValueError("a turn needs speaker, role, start and end")
-        turns.append(Turn(_text("a turn's speaker", t["speaker"], LIMITS["speaker"]),
-                          _text("a turn's role", t["role"], LIMITS["kind"]),
-                          _whole("start", t["start"]), _whole("end", t["end"])))
+        role = _text("a turn's role", t["role"], LIMITS["kind"])
+        # a question's outlet comes back as its label; its names are the table's, never the file's
+        outlet = _text("a turn's outlet", t["outlet"], LIMITS["speaker"]) if t.get("outlet") else None
+        keys = tuple(outlets_of(outlet)) if outlet and role == "question" else ()
+        turns.append(Turn(_text("a turn's speaker", t["speaker"], LIMITS["speaker"]), role,
+                          _whole("start", t["start"]), _whole("end", t["end"]),
+                          outlet=outlet if keys else None, outlet_keys=keys))
     return turns
 
 

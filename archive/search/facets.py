@@ -11,16 +11,17 @@ from datetime import date
 
 import numpy as np
 
-FACETS = ("country", "source", "speaker", "kind", "language", "year", "month")
+FACETS = ("country", "source", "speaker", "outlet", "kind", "language", "year", "month")
 # by day too, for a timeline of a short span: asked for by name, as a search over years would list
 # thousands of days that no page shows
 WITH_DAYS = (*FACETS, "day")
 # whoosh keeps a DATETIME's sort key as microseconds since 1 January of year 1, which is day 1
 _DAY_USECS = 86_400_000_000
 # facet → the indexed field whose terms are its values; `year` is the first four characters of `month`
-_FIELDS = {"country": "country", "source": "source", "speaker": "speaker_exact", "kind": "kind",
+_FIELDS = {"country": "country", "source": "source", "speaker": "speaker_exact", "outlet": "outlet", "kind": "kind",
            "language": "language", "month": "month"}
-_MULTI = {"speaker"}
+# a statement has several speakers, and a press conference questions from several outlets
+_MULTI = {"speaker", "outlet"}
 _CHRONOLOGICAL = {"year", "month", "day"}
 
 

@@ -110,8 +110,8 @@ class Filter:
     """One way to narrow a search. `arg` names it in query strings and forms, `attr` on SearchQuery; a
     typed value must match `pattern` and `read` must take it (else `message`, where {raw} is the value as
     typed). The searcher narrows the index field `field` to the value as `match` says: "word" (the field is
-    lowercased), "exact", "year", "since" or "until" (a date). Kept free of Whoosh, which is slow to
-    import, so that the command line starts fast."""
+    lowercased), "exact", "outlet" (any name of an outlet, as its canonical one), "year", "since" or "until"
+    (a date). Kept free of Whoosh, which is slow to import, so that the command line starts fast."""
     arg: str
     attr: str
     label: str
@@ -149,6 +149,9 @@ FILTERS = (
            "“language” must be a language code such as en or zh, not “{raw}”", "word", read=str.lower),
     Filter("speaker", "speaker", "Speaker", "speaker_exact", re.compile(rf".{{1,{MAX_SPEAKER_CHARS}}}", re.S),
            f"“speaker” must be at most {MAX_SPEAKER_CHARS} characters", "exact", cites=True),
+    # an outlet that asked questions, by any of its names ("Reuters", "路透社"): the searcher folds it
+    Filter("outlet", "outlet", "Outlet", "outlet", re.compile(rf".{{1,{MAX_SPEAKER_CHARS}}}", re.S),
+           f"“outlet” must be at most {MAX_SPEAKER_CHARS} characters", "outlet"),
     Filter("year", "year", "Year", "year", re.compile(r"[0-9]{4}"),
            "“year” must be a four-digit year, not “{raw}”", "year", read=int),
 )
@@ -175,6 +178,7 @@ class SearchQuery:
     kind: str | None = None
     language: str | None = None
     speaker: str | None = None
+    outlet: str | None = None
     year: int | None = None
     date_from: date | None = None
     date_to: date | None = None

@@ -20,6 +20,7 @@ from ..datadir import DataDir
 from ..index.analysis import highlight_tokens
 from ..index.schema import VOCABULARY, AnalysedText
 from ..index.writing import live_index
+from ..sources.outlets import canonical
 from . import candidates, expansion
 from .engine import Engine, Found, restrict
 from .facets import FACETS, FacetColumns
@@ -46,6 +47,8 @@ _SPELLABLE = re.compile(r"[^\W\d_\u2e80-\uffff]{4,}")
 _MATCHES = {
     "word": lambda field, value: Term(field, value.lower()),  # the field is indexed lowercased
     "exact": lambda field, value: Term(field, value),
+    # the index holds an outlet's canonical name; a label naming none matches as typed, which finds nothing
+    "outlet": lambda field, value: Term(field, canonical(value) or value),
     "year": lambda field, year: NumericRange(field, year, year),
     "since": lambda field, day: DateRange(field, datetime.combine(day, dtime.min), None),
     "until": lambda field, day: DateRange(field, None, datetime.combine(day, dtime.max)),

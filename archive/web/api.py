@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from ..cite import formats as citation
 from ..search.query import MAX_LIMIT, SearchQuery
 from ..search.syntax import LIMITS, SYNTAX
-from . import compare as comparing, days, health as node_health, replay, speakers, views
+from . import compare as comparing, days, health as node_health, outlets, replay, speakers, views
 from .params import BadArgument, flag
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -65,6 +65,11 @@ def day(day: str):
 @bp.get("/speakers/<path:name>")
 def speaker(name: str):
     return speakers.speaker(name, request.args)[2]
+
+
+@bp.get("/outlets/<path:name>")
+def outlet(name: str):
+    return outlets.outlet(name, request.args)[2]
 
 
 @bp.get("/statements/<sid>/aligned")

@@ -110,7 +110,7 @@ class Comparison:
         self.query = replace(query, country=None, sort="relevance", offset=0, limit=HITS)
         held = backend().lease()
         try:
-            overall = views.run(replace(self.query, limit=0), facets=("country",), held=held)
+            overall = views.run(replace(self.query, limit=0), facets=("country", "outlet"), held=held)
             countries = picks or [c for c, _ in overall.facets.get("country", [])][:MAX_LANES]
             lanes = [self._lane(country, held) for country in countries]
         finally:
@@ -126,6 +126,10 @@ class Comparison:
             "query": self.query.text, "total": overall.total, "lanes": lanes,
             "timeline": self.timeline.to_json(self.narrowed),
             "search_url": self.search_url(), "csv_url": self.url("feeds.compare_csv"),
+            # who asked: the conferences matching the search in which each outlet asked a question
+            "outlets": [{"outlet": name, "count": n, "compare_url": self.url("pages.compare_page", outlet=name),
+                         "questions_url": with_query(url_for("pages.outlet", name=name), {"q": self.query.text})}
+                        for name, n in overall.facets.get("outlet") or []],
             "period": {"from": self.query.date_from, "to": self.query.date_to,
                        "widen_url": self.url("pages.compare_page", **{"from": None, "to": None}) if period else None},
         }

@@ -13,7 +13,7 @@ from ..cite import formats as citation
 from ..search.facets import FACETS
 from ..search.query import FILTERS, join_drops, query_terms
 from ..search.syntax import LIMITS, SYNTAX
-from . import compare, days, health as node_health, replay, speakers, timeline, views
+from . import compare, days, health as node_health, outlets, replay, speakers, timeline, views
 from .backend import backend
 from .links import http_url, with_query
 
@@ -116,6 +116,16 @@ def speaker(name: str):
                            month_url=lambda **period: with_query(url_for("pages.search_page"), {**search, **period}),
                            search_url=with_query(url_for("pages.search_page"), search),
                            json_url=with_query(url_for("api.speaker", name=name), paging))
+
+
+@bp.get("/outlets/<path:name>")
+def outlet(name: str):
+    query, results, found = outlets.outlet(name, request.args)
+    last = max(1, math.ceil(results.total / query.limit))
+    return render_template("outlet.html", found=found, query=query, last_page=last,
+                           page_links=page_numbers(query.page, last),
+                           json_url=with_query(url_for("api.outlet", name=name),
+                                               {k: request.args.get(k) for k in outlets.ARGS}))
 
 
 @bp.get("/statements/<sid>/aligned")

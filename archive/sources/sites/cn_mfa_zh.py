@@ -18,7 +18,8 @@ articles of ../shared/corpus (tests/test_cn_mfa_corpus.py):
 
 Press conferences and remarks are split into turns: "问：" (a question), "答：" or a spokesperson's name (the
 answer), an outlet ("路透社记者：", "环球时报记者提问：") asking, "追问：" / "彭博社记者追问：" (a follow-up),
-"会后有记者问及…：" (after the conference, past a line of asterisks, which is no paragraph), "主持人：".
+"会后有记者问及…：" (after the conference, past a line of asterisks, which is no paragraph), "主持人：". A question
+turn carries the outlet its label names, with its canonical name ("路透社" is Reuters: `..outlets`).
 `FmprcSource` holds what the English site (cn_mfa_en) shares with this one.
 """
 from __future__ import annotations
@@ -35,7 +36,7 @@ from ...model import Statement, Turn, VersionLink, normalize_text
 from ..base import ExtractError, Link, Listing, Page, Source
 from ..dates import parse_date, parse_month_day
 from ..htmltext import paragraphs, soup, text_of
-from ..turns import Labeller, split_turns
+from ..turns import Labeller, split_turns, with_outlets
 from .cn_mfa_names import LANGUAGE_NAMES, SPOKESPEOPLE, VERSIONS
 
 # Checked in order: a spokesperson "answering a question" about a statement is still a Q&A (remarks),
@@ -203,7 +204,8 @@ class FmprcSource(Source):
         """Q&A turns of a press conference or remarks; `speakers` may name the spokesperson the title does not."""
         if self.kind_for(normalize_text(title)) not in self.dialogue_kinds:
             return []
-        return split_turns(paragraphs, _asker_of_follow_ups(self._labeller([*self.spokespeople(title), *speakers])))
+        turns = split_turns(paragraphs, _asker_of_follow_ups(self._labeller([*self.spokespeople(title), *speakers])))
+        return with_outlets(turns, unnamed={QUESTION})
 
     def _labeller(self, names: list[str]) -> Labeller:
         def label(p: str) -> tuple[str, str] | None:
