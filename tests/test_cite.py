@@ -10,7 +10,7 @@ import pytest
 from helpers import archive_store, cli, cli_json
 from helpers import build_archive, web_client
 
-from archive.cite.lookup import CANDIDATES, CiteError, align, lookup, quotes, words
+from archive.cite.lookup import CANDIDATES, CiteError, align, lookup, marked_cuts, quotes, words
 from archive.datadir import open_datadir
 from archive.model import Statement
 from archive.search.query import SearchQuery
@@ -118,9 +118,28 @@ def test_labels(look, quote, label):
      "digital economy and people-to-people exchanges."),
     ("Indonesia’s Chairmanship theme “ASEAN Matters: Epicentrum of Growth”",
      "Singapore supports the theme “ASEAN Matters: Epicentrum of Growth”."),
+    # a word changed and words cut where the quote does not say so: another sentence of the same formula
+    ("The Ministers reaffirmed their shared commitment to the people of the region, and they",
+     "The Ministers reaffirmed their shared commitment not only to the people of the region but also to its partners."),
 ])
 def test_similar_wording_is_no_source(quote, paragraph):
     assert align(words(quote), paragraph, 1).label == "not-found"
+
+
+@pytest.mark.parametrize("quote", [
+    # two cuts, silent or marked
+    "The Ministers reaffirmed their shared commitment to the people of the region but also to its partners.",
+    "The Ministers reaffirmed their shared commitment … to the people of the region but … to its partners.",
+    # two changed words
+    "The Ministers reaffirmed their common commitment not only to the people of this region but also to its partners.",
+    # a changed word and a cut the quote marks
+    "The Ministers reaffirmed their shared commitment … to the people of this region but also to its partners.",
+])
+def test_cuts_or_changed_words_are_near_and_a_cut_beside_a_change_only_where_marked(quote):
+    paragraph = "The Ministers reaffirmed their shared commitment not only to the people of the region but also to its partners."
+    assert align(words(quote), paragraph, 1, marked=marked_cuts(quote)).label == "near"
+    if "…" in quote and "this" in quote:
+        assert align(words(quote), paragraph, 1).label == "not-found"
 
 
 def test_diff_names_the_changes(look):
