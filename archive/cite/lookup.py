@@ -21,7 +21,7 @@ from ..search.query import BadSearch, SearchQuery
 from .formats import archived_url, cite
 from .versions import versions_of
 from .wording import wording
-from .words import length, spaced, words
+from .words import length, spaced, tokens, words
 
 MAX_CHARS = 2000
 # each quote is a search and an alignment: a bound on them bounds the answer's time
@@ -40,6 +40,14 @@ NEAR_SCORE = 0.8
 # and with"), or another sentence of the same formula ("an enduring commitment to the people of Afghanistan,
 # and we" for "... commitment not only to the people of Afghanistan but"), not a quote edited for length
 NEAR_CHANGES = 2
+# news copy changes a quote's grammar (tense, person, an article, a conjunction), never what it is about: a
+# changed name or number is another statement of a formula ("the French people's trust" for "the Canadian
+# people's trust", "sixth Leaders' Retreat" for "fifth"), not an edited quote
+NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million "
+    "billion trillion first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "twentieth thirtieth fiftieth hundredth".split())
 # near also needs PARTIAL_WORDS of the quote's words in runs of this many or more: common words that
 # happen to line up ("but ... when it comes to ... the") are no evidence, however few the changes
 NEAR_RUN = 3
@@ -68,6 +76,8 @@ _QUOTED = re.compile(r'"([^"]+)"|\u201c([^\u201d]+)\u201d|\u00ab([^\u00bb]+)\u00
 _BRACKETED = re.compile(r"\[[^\]]*\]")
 # where news copy says it edited a quote: an ellipsis for words cut, [brackets] for words put in or instead
 _MARKED = re.compile(r"\[[^\]]*\]|…|\.{3}")
+# what may stand before a sentence's first word: its capital is no name's
+_SENTENCE_OPENERS = " \t\n\"'“‘([—–-"
 # a sentence ends before a capital or a quotation mark (not inside "U.S. officials"), or at a CJK full stop
 _SENTENCE_END = re.compile(r"[.!?][\s\u201d\"]+(?=[A-Z\u201c\"])|[\u3002\uff01\uff1f](?=.)")
 
@@ -161,6 +171,27 @@ def marked_cuts(quote: str) -> frozenset[int]:
     return frozenset(accumulate(len(words(piece)) for piece in _MARKED.split(quote)[:-1]))
 
 
+def _changes_what_it_is_about(qw: list[str], pw: list[str], paragraph: str, ops) -> bool:
+    """Whether a word the quote changed is a number, or a name: capitalised in the official text (whose case is
+    the ministry's; a quote may be all capitals) other than a sentence's first word or "I". The same letters
+    spaced otherwise ("US" for "U.S.") are no change of name."""
+    places = None
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "replace" or "".join(qw[i1:i2]) == "".join(pw[j1:j2]):
+            continue
+        if any(w.isdigit() or w in NUMBER_WORDS for w in qw[i1:i2] + pw[j1:j2]):
+            return True
+        places = places or [start for _, start, _ in tokens(paragraph)]
+        if len(places) != len(pw):  # where tokens and words differ (Hangul as jamo), case is not known
+            continue
+        for j in range(j1, j2):
+            start = places[j]
+            before = paragraph[:start].rstrip(_SENTENCE_OPENERS)
+            if paragraph[start].isupper() and pw[j] != "i" and before and before[-1] not in ".!?:;":
+                return True
+    return False
+
+
 def align(qw: list[str], paragraph: str, number: int, inserted: bool = False,
           marked: frozenset[int] = frozenset()) -> Alignment:
     """`inserted`: the quote had [bracketed] words, an edit even when every other word is the source's;
@@ -182,7 +213,8 @@ def align(qw: list[str], paragraph: str, number: int, inserted: bool = False,
         label = "verbatim"
     elif (score >= NEAR_SCORE and changed + cuts <= NEAR_CHANGES and not (changed and set(cut_at) - marked)
           and sum(length(qw[i1:i2]) for tag, i1, i2, _, _ in ops if tag == "equal" and i2 - i1 >= NEAR_RUN)
-          >= PARTIAL_WORDS):
+          >= PARTIAL_WORDS
+          and not _changes_what_it_is_about(qw, pw, paragraph, [(t, i1, i2, j1 + lo, j2 + lo) for t, i1, i2, j1, j2 in ops])):
         label = "near"
     else:
         longest = SequenceMatcher(None, qw, pw, autojunk=False).find_longest_match(0, len(qw), 0, len(pw))
