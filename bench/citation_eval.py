@@ -2,7 +2,7 @@
 and real ones from statements held out of the archive.
 
     python bench/citation_eval.py --data-dir DIR [--corpus FILE... [--hold-out 100]] [--n 200] [--seed 7]
-                                  [--failures FILE] [--json]
+                                  [--kinds KIND...] [--failures FILE] [--json]
 
 DIR is any archive data directory: one imported from ../shared/corpus/statements/*.jsonl.gz
 (`policy-archive --data-dir DIR import FILE...`), or the 100,000-statement one bench/search_bench.py builds
@@ -157,6 +157,9 @@ def main():
     ap.add_argument("--n", type=int, default=200, help="source sentences (each gives one quote of every kind "
                                                        "and two made-up quotes)")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--kinds", nargs="*", choices=[*EXPECTED, "made-up"], default=[*EXPECTED, "made-up"],
+                    metavar="KIND", help="the kinds of quote looked up (default all; none: only --corpus's held-out "
+                                         "quotes). The same quotes are drawn whichever are looked up")
     ap.add_argument("--failures", type=Path, help="write every wrong answer here as JSON Lines")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = ap.parse_args()
@@ -195,6 +198,8 @@ def main():
     for sid, sentence in picks:
         other = rng.choice(pool)
         for kind, quote in variants(rng, sentence, other[1]).items():
+            if kind not in args.kinds:
+                continue
             answer = timed(quote)
             # half a sentence is the same words in every statement that holds them: each is a right source
             whole = quote.strip("“”") if kind == "half-sentence" else sentence
@@ -210,6 +215,8 @@ def main():
     made = {"total": 0, "matched": 0, "verbatim": 0}
     for _ in range(args.n):
         for quote in made_up(rng, pool):
+            if "made-up" not in args.kinds:
+                continue
             answer = timed(quote)
             made["total"] += 1
             made["matched"] += bool(answer["matches"])
@@ -232,7 +239,7 @@ def main():
         "statements": store.count(), "sentences": seen, "n": args.n, "seed": args.seed,
         "kinds": {k: {"top1": round(sum(v) / len(v), 3), "right": sum(v), "of": len(v),
                       "expected_label": EXPECTED[k], "labels": dict(labels[k])} for k, v in right.items()},
-        "made_up": {**made, "not_found_precision": round(1 - made["matched"] / made["total"], 3)},
+        "made_up": {**made, "not_found_precision": round(1 - made["matched"] / max(made["total"], 1), 3)},
         "held_out": {"statements": len(held),
                      "negatives": {k: {**v, "labels": dict(v["labels"])} for k, v in false.items()},
                      "near_duplicates": {"quotes": len(near_duplicates),
@@ -252,8 +259,10 @@ def main():
     for kind, s in summary["kinds"].items():
         got = ", ".join(f"{lab} {c}" for lab, c in sorted(s["labels"].items(), key=lambda x: -x[1]))
         print(f"{kind:15} top-1 {s['top1']:.3f}  ({s['right']}/{s['of']})  labels: {got}")
-    print(f"made-up        given any match {made['matched']}/{made['total']} ({made['matched'] / made['total']:.1%}), "
-          f"not-found precision {summary['made_up']['not_found_precision']:.3f}, labelled verbatim {made['verbatim']}")
+    if made["total"]:
+        print(f"made-up        given any match {made['matched']}/{made['total']} ({made['matched'] / made['total']:.1%}), "
+              f"not-found precision {summary['made_up']['not_found_precision']:.3f}, labelled verbatim "
+              f"{made['verbatim']}")
     for kind, v in false.items():
         got = ", ".join(f"{lab} {c}" for lab, c in v["labels"].most_common())
         print(f"held-out {kind:15} false sources {v['false_sources']}/{v['total']} "

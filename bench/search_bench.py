@@ -1,6 +1,12 @@
 """Search benchmark: a synthetic archive recombined from the real statements, Whoosh vs SQLite FTS5.
 
     python bench/search_bench.py --size 100000 --out /tmp/pa-bench-100k
+    python bench/search_bench.py --size 100000 --out /tmp/pa-100k-held --hold-out 100 --hold-out-seed 7 \
+        --distinct 0 --http 0 --only-distinct
+
+With --hold-out, that many real statements (drawn as bench/citation_eval.py --corpus --hold-out draws them,
+with --hold-out-seed as its --seed) are left out of the recombination, so no paragraph of theirs is in the
+archive: bench/citation_eval.py can then quote them as realistic negatives at this size.
 
 Builds N statements from the real corpus (fixed seed), stores them (Store.save_many), indexes them with
 a timed full reindex (rebuild_index, what `policy-archive reindex` runs), runs a fixed query mix through one long-lived
@@ -41,6 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import citation_negatives  # noqa: E402
 from archive.datadir import DataDir  # noqa: E402
 from archive.index import writing  # noqa: E402
 from archive.index.writing import rebuild_index  # noqa: E402
@@ -102,11 +109,13 @@ def dir_mb(path: Path) -> float:
 
 # corpus -------------------------------------------------------------------------------------------
 
-def real_statements() -> list[Statement]:
-    out = []
-    for f in sorted(glob.glob(CORPUS)):
-        out.extend(read_file(Path(f)))
-    return out
+def real_statements(hold_out: int = 0, seed: int = 7) -> list[Statement]:
+    """The corpus's statements, less `hold_out` of them drawn the way bench/citation_eval.py draws its
+    held-out statements with the same seed (citation_negatives.split, same files in the same order)."""
+    files = [Path(f) for f in sorted(glob.glob(CORPUS))]
+    if hold_out:
+        return citation_negatives.split(files, hold_out, random.Random(seed))[0]
+    return [st for f in files for st in read_file(f)]
 
 
 def synthetic(real: list[Statement], n: int, seed: int = SEED):
@@ -537,6 +546,10 @@ def main():
     ap.add_argument("--store-only", action="store_true",
                     help="build (or keep) the archive and the FTS5 file, then stop: a large store can be built "
                          "while the index code is still changing")
+    ap.add_argument("--hold-out", type=int, default=0,
+                    help="real statements left out of the recombination, as bench/citation_eval.py --corpus "
+                         "--hold-out leaves them out (realistic negatives at this size)")
+    ap.add_argument("--hold-out-seed", type=int, default=7, help="the --seed of bench/citation_eval.py (default 7)")
     ap.add_argument("--only-distinct", action="store_true",
                     help="skip the fixed mix, profile and web worker (not --http)")
     args = ap.parse_args()
@@ -553,8 +566,8 @@ def main():
             shutil.rmtree(dd.root)
         dd.index_dir.mkdir(parents=True)
         dd.captures_dir.mkdir()
-        real = real_statements()
-        print(f"real statements: {len(real):,}", flush=True)
+        real = real_statements(args.hold_out, args.hold_out_seed)
+        print(f"real statements: {len(real):,} ({args.hold_out} held out, seed {args.hold_out_seed})", flush=True)
         t0 = time.perf_counter()
         l0 = load()
         res.update(build(real, args.size, dd, fts_path))

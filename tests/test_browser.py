@@ -159,3 +159,79 @@ def test_the_compare_timeline_is_visible_and_its_marks_reached_by_keyboard(serve
         "Ministry of Foreign Affairs (CN) · 1 statement", "U.S. Department of State (US) · 1 statement"]
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
     assert remote == []
+
+
+# /cite on real statements of the Singapore MFA (newest first): GAZA is in the archive, HELD_OUT is not
+GAZA = "9bd9e5701fae5878"
+HELD_OUT = "638b2d7632285457"
+# GAZA's paragraph 12 as a news story printed it: "this" for "the", "duties" for "obligations"
+CHANGED = ("Singapore also supports the call made in this resolution for all parties to comply with their duties "
+           "under international law")
+# a sentence of HELD_OUT: the archive's boilerplate, but no 8 words of it in a row in any loaded statement
+UNSEEN = ("They expressed a common desire to make progress in areas of common interest such as in innovation, "
+          "climate change, renewable energy and the green economy.")
+
+
+@pytest.mark.corpus
+def test_cite_a_real_quote_by_keyboard_and_a_quote_the_archive_does_not_hold(corpus, browser, tmp_path):
+    # imported here: the tests above need neither the corpus nor the lookup
+    from urllib.parse import urlencode
+
+    from helpers import build_archive
+
+    from archive.cite.lookup import words
+    from archive.ingest.jsonl import read_file
+
+    statements = read_file(corpus / "statements" / "sg-mfa-2021-2024.jsonl.gz")
+    ids = [st.id for st in statements]
+    # the statements before HELD_OUT that hold GAZA or the boilerplate of UNSEEN (what makes it look familiar)
+    loaded = [st for st in statements[:ids.index(HELD_OUT)] if st.id == GAZA or "areas of common interest" in st.text]
+    assert GAZA in [st.id for st in loaded] and len(loaded) > 1
+    text, w = [" ".join(words(p)) for st in loaded for p in st.paragraphs], words(UNSEEN)
+    assert not any(" ".join(w[i:i + 8]) in t for i in range(len(w) - 7) for t in text)
+    server = Server(build_archive(tmp_path / "data", loaded))
+    try:
+        page = browser.new_page(viewport={"width": 375, "height": 740})
+        remote = []
+        page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(server.url) else None)
+        page.goto(server.url + "/cite")
+        # one text box, reached and submitted with the keyboard: Tab to it, type, Tab to the button, Enter
+        for _ in range(10):
+            if page.evaluate("document.activeElement.id") == "q":
+                break
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+        page.keyboard.type(f"“{CHANGED}”")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Look up"
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/cite?*")
+        page.wait_for_load_state()
+
+        # first on the screen: the label, then the official wording with the changes marked inline
+        assert page.inner_text("main h2").endswith(": near")
+        wording = page.locator("article.match blockquote.wording").first
+        assert wording.is_visible() and wording.bounding_box()["y"] < 740
+        shown = wording.inner_text()
+        assert "[changed: the → this]" in shown and "[changed: obligations → duties]" in shown
+        assert page.locator("article.match").first.locator("mark").count() == 1
+        assert "Singapore also supports the call made in" in wording.locator("mark").inner_text()
+        assert "near" in page.inner_text("article.match p.meta")
+        citation = page.locator("article.match textarea").first.input_value()
+        assert "Archived copy, para. 12" in citation and "In text:" in citation
+        # the pasted quote is still in the box, after the answer
+        assert page.locator("textarea#q").input_value() == f"“{CHANGED}”"
+
+        page.goto(server.url + "/cite?" + urlencode({"q": f"“{UNSEEN}”"}))
+        assert page.inner_text("main h2").endswith(": not-found")
+        assert "not found in the archive" in page.inner_text("main")
+        assert page.locator("article.match").count() == 0
+        similar = page.locator("section.similar")
+        assert similar.locator("h2").inner_text() == "Similar wording (not a source)"
+        assert similar.locator("article").count() >= 1
+        # no source, so nothing in it is highlighted or marked as the news' changes
+        assert similar.locator("mark, del, ins").count() == 0
+        assert remote == []
+        page.close()
+    finally:
+        server.stop()

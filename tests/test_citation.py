@@ -68,6 +68,16 @@ def test_apa_mla_harvard(statement, fmt, paragraph, expected):
     assert cite(statement, fmt, BASE, paragraph) == expected
 
 
+def test_a_numbered_style_sets_its_number_apart():
+    # IEEE's reference guide and the style's own examples: "[1] N. Price, “Title,” …"; its date form and
+    # terms as the style gives them (leading zero, "Accessed:", "[Online].", "Available:")
+    assert cite(ST, "csl:ieee", BASE, 3) == (
+        f"[1] N. Price, “Department Press Briefing – May 25, 2021,” U.S. Department of State. Accessed: Jan. 03, "
+        f"2022. [Online]. Available: {OFFICIAL} ({A3})\nIn text: [1, Para. 3]")
+    # the same second-field-align in AMA's entry, where the number is followed by its period: "1. Price"
+    assert cite(ST, "csl:american-medical-association", BASE, 3).startswith("1. Price ")
+
+
 def test_chicago():
     assert cite(ST, "chicago", BASE, 3) == cite(ST, "csl:chicago-notes-bibliography", BASE, 3) == (
         f"Note: Ned Price, “Department Press Briefing – May 25, 2021,” U.S. Department of State, May 25, 2021, "

@@ -10,7 +10,7 @@ import pytest
 from helpers import archive_store, cli, cli_json
 from helpers import build_archive, web_client
 
-from archive.cite.lookup import CANDIDATES, CiteError, align, lookup, quotes, words
+from archive.cite.lookup import CANDIDATES, CiteError, align, lookup, marked_cuts, quotes, words
 from archive.datadir import open_datadir
 from archive.model import Statement
 from archive.search.query import SearchQuery
@@ -118,9 +118,52 @@ def test_labels(look, quote, label):
      "digital economy and people-to-people exchanges."),
     ("Indonesia’s Chairmanship theme “ASEAN Matters: Epicentrum of Growth”",
      "Singapore supports the theme “ASEAN Matters: Epicentrum of Growth”."),
+    # a word changed and words cut where the quote does not say so: another sentence of the same formula
+    ("The Ministers reaffirmed their shared commitment to the people of the region, and they",
+     "The Ministers reaffirmed their shared commitment not only to the people of the region but also to its partners."),
+    # one changed word, a number or a name: the same formula about another meeting or another country (real
+    # sentences of Singapore MFA statements not in an archive, against the paragraph it gave as their source)
+    ("This was Prime Minister Lee’s sixth Leaders’ Retreat with President Joko Widodo,",
+     "Prime Minister Lee Hsien Loong met Indonesian President Joko Widodo in Bintan, Indonesia, on 25 January 2022 "
+     "for the Singapore-Indonesia Leaders’ Retreat. This was Prime Minister Lee’s fifth Leaders’ Retreat with "
+     "President Joko Widodo and the first since the start of the COVID-19 pandemic."),
+    ("Your victory re-affirms the French people’s trust in your",
+     "Congratulations on your re-election as the Prime Minister of Canada. Your victory re-affirms the Canadian "
+     "peoples trust in your leadership, as you lead Canadas recovery from the COVID-19 pandemic."),
 ])
 def test_similar_wording_is_no_source(quote, paragraph):
     assert align(words(quote), paragraph, 1).label == "not-found"
+
+
+@pytest.mark.parametrize("quote", [
+    # two cuts, silent or marked
+    "The Ministers reaffirmed their shared commitment to the people of the region but also to its partners.",
+    "The Ministers reaffirmed their shared commitment … to the people of the region but … to its partners.",
+    # two changed words
+    "The Ministers reaffirmed their common commitment not only to the people of this region but also to its partners.",
+    # a changed word and a cut the quote marks
+    "The Ministers reaffirmed their shared commitment … to the people of this region but also to its partners.",
+])
+def test_cuts_or_changed_words_are_near_and_a_cut_beside_a_change_only_where_marked(quote):
+    paragraph = "The Ministers reaffirmed their shared commitment not only to the people of the region but also to its partners."
+    assert align(words(quote), paragraph, 1, marked=marked_cuts(quote)).label == "near"
+    if "…" in quote and "this" in quote:
+        assert align(words(quote), paragraph, 1).label == "not-found"
+
+
+@pytest.mark.parametrize("quote", [
+    # a sentence's first word, in capitals or not; the same letters spaced otherwise; a quote in capitals
+    "This U.S. has an enduring commitment not only to the people of Afghanistan but, of course, to American citizens",
+    "the US has an enduring commitment not only to the people of Afghanistan but, of course, to American citizens",
+    "THE U.S. HAS AN ENDURING COMMITMENT NOT ONLY TO THE PEOPLE OF AFGHANISTAN AND, OF COURSE, TO AMERICAN CITIZENS",
+])
+def test_a_changed_word_is_near_unless_it_is_a_name_or_a_number(quote):
+    paragraph = ("MR PRICE: Sure. The U.S. has an enduring commitment not only to the people of Afghanistan but, of "
+                 "course, to American citizens.")
+    assert align(words(quote), paragraph, 1).label == "near"
+    # the same quote about another country
+    other = quote.replace("Afghanistan", "Iraq").replace("AFGHANISTAN", "IRAQ")
+    assert align(words(other), paragraph, 1).label != "near"
 
 
 def test_diff_names_the_changes(look):

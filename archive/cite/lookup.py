@@ -4,9 +4,9 @@ News copy changes quotes: other quotation marks, capitals, cut words (with or wi
 [bracketed] insertions, a changed word or two, half a sentence. So the quote and each candidate paragraph
 are compared as lists of normalised words, and the label says how close they are. Each label is a promise
 that the official text holds the words the diff shows as equal: `verbatim` all of them, `near` all but
-NEAR_CHANGES changed words and cuts (and PARTIAL_WORDS of them in runs of NEAR_RUN), `partial` a run of at
-least PARTIAL_WORDS. Wording that is merely similar (a formula about another country, a list in another
-order) keeps none of these promises: it is offered apart, as `similar`, and the quote is `not-found`.
+NEAR_CHANGES changed words and cuts, a cut beside a changed word only where the quote marks it (and
+PARTIAL_WORDS of them in runs of NEAR_RUN), `partial` a run of at least PARTIAL_WORDS. Wording that is merely similar (a formula about another country, a list in
+another order) keeps none of these promises: it is offered apart, as `similar`, and the quote is `not-found`.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from ..search.query import BadSearch, SearchQuery
 from .formats import archived_url, cite
 from .versions import versions_of
 from .wording import wording
-from .words import length, spaced, words
+from .words import length, spaced, tokens, words
 
 MAX_CHARS = 2000
 # each quote is a search and an alignment: a bound on them bounds the answer's time
@@ -35,9 +35,19 @@ PER_STATEMENT = 3
 PREFILTER_WORDS = 12
 MAX_MATCHES = 10
 NEAR_SCORE = 0.8
-# changed words and cuts together: a quote cut and changed at once is a paraphrase ("Both Ministers will have
-# ... UN officials" for "and have ... his counterparts and with"), not a quote edited for length
+# changed words and cuts together; and a quote both changed and cut where it does not say so (no ellipsis, no
+# [brackets]) is a paraphrase ("Both Ministers will have ... UN officials" for "and have ... his counterparts
+# and with"), or another sentence of the same formula ("an enduring commitment to the people of Afghanistan,
+# and we" for "... commitment not only to the people of Afghanistan but"), not a quote edited for length
 NEAR_CHANGES = 2
+# news copy changes a quote's grammar (tense, person, an article, a conjunction), never what it is about: a
+# changed name or number is another statement of a formula ("the French people's trust" for "the Canadian
+# people's trust", "sixth Leaders' Retreat" for "fifth"), not an edited quote
+NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million "
+    "billion trillion first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "twentieth thirtieth fiftieth hundredth".split())
 # near also needs PARTIAL_WORDS of the quote's words in runs of this many or more: common words that
 # happen to line up ("but ... when it comes to ... the") are no evidence, however few the changes
 NEAR_RUN = 3
@@ -64,6 +74,10 @@ LABELS = ("verbatim", "near", "partial", "not-found")
 _QUOTED = re.compile(r'"([^"]+)"|\u201c([^\u201d]+)\u201d|\u00ab([^\u00bb]+)\u00bb|\u300c([^\u300d]+)\u300d|'
                      r'\u2018([^\u2019]{40,}?)\u2019(?!\w)|\u201e([^\u201c\u201d]+)[\u201c\u201d]')
 _BRACKETED = re.compile(r"\[[^\]]*\]")
+# where news copy says it edited a quote: an ellipsis for words cut, [brackets] for words put in or instead
+_MARKED = re.compile(r"\[[^\]]*\]|…|\.{3}")
+# what may stand before a sentence's first word: its capital is no name's
+_SENTENCE_OPENERS = " \t\n\"'“‘([—–-"
 # a sentence ends before a capital or a quotation mark (not inside "U.S. officials"), or at a CJK full stop
 _SENTENCE_END = re.compile(r"[.!?][\s\u201d\"]+(?=[A-Z\u201c\"])|[\u3002\uff01\uff1f](?=.)")
 
@@ -151,15 +165,45 @@ def _changes(ops) -> int:
     return n
 
 
-def align(qw: list[str], paragraph: str, number: int, inserted: bool = False) -> Alignment:
-    """`inserted`: the quote had [bracketed] words, an edit even when every other word is the source's."""
+def marked_cuts(quote: str) -> frozenset[int]:
+    """Where the quote marks an edit (an ellipsis, [bracketed] words), as the number of its words before
+    the mark: a cut there is one the quote owns up to."""
+    return frozenset(accumulate(len(words(piece)) for piece in _MARKED.split(quote)[:-1]))
+
+
+def _changes_what_it_is_about(qw: list[str], pw: list[str], paragraph: str, ops) -> bool:
+    """Whether a word the quote changed is a number, or a name: capitalised in the official text (whose case is
+    the ministry's; a quote may be all capitals) other than a sentence's first word or "I". The same letters
+    spaced otherwise ("US" for "U.S.") are no change of name."""
+    places = None
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "replace" or "".join(qw[i1:i2]) == "".join(pw[j1:j2]):
+            continue
+        if any(w.isdigit() or w in NUMBER_WORDS for w in qw[i1:i2] + pw[j1:j2]):
+            return True
+        places = places or [start for _, start, _ in tokens(paragraph)]
+        if len(places) != len(pw):  # where tokens and words differ (Hangul as jamo), case is not known
+            continue
+        for j in range(j1, j2):
+            start = places[j]
+            before = paragraph[:start].rstrip(_SENTENCE_OPENERS)
+            if paragraph[start].isupper() and pw[j] != "i" and before and before[-1] not in ".!?:;":
+                return True
+    return False
+
+
+def align(qw: list[str], paragraph: str, number: int, inserted: bool = False,
+          marked: frozenset[int] = frozenset()) -> Alignment:
+    """`inserted`: the quote had [bracketed] words, an edit even when every other word is the source's;
+    `marked`: where the quote marks a cut (marked_cuts)."""
     pw = words(paragraph)
     lo, hi = _window(qw, pw)
     window = pw[lo:hi]
     ops = SequenceMatcher(None, qw, window, autojunk=False).get_opcodes()
     equal = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
     changed = _changes(ops)
-    cuts = sum(1 for tag, *_ in ops if tag == "insert")
+    cut_at = [i1 for tag, i1, *_ in ops if tag == "insert"]
+    cuts = len(cut_at)
     run = max((i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal"), default=0)
     # the share of the quote's words that are the source's, a changed word counted once
     share = equal / (equal + changed) if equal else 0.0
@@ -167,9 +211,10 @@ def align(qw: list[str], paragraph: str, number: int, inserted: bool = False) ->
     score = max(0.0, min(1.0, share - CHANGE_PENALTY * min(changed, 5) - CUT_PENALTY * min(cuts, 5)))
     if equal == len(qw) and not cuts and not inserted:
         label = "verbatim"
-    elif (score >= NEAR_SCORE and changed + cuts <= NEAR_CHANGES
+    elif (score >= NEAR_SCORE and changed + cuts <= NEAR_CHANGES and not (changed and set(cut_at) - marked)
           and sum(length(qw[i1:i2]) for tag, i1, i2, _, _ in ops if tag == "equal" and i2 - i1 >= NEAR_RUN)
-          >= PARTIAL_WORDS):
+          >= PARTIAL_WORDS
+          and not _changes_what_it_is_about(qw, pw, paragraph, [(t, i1, i2, j1 + lo, j2 + lo) for t, i1, i2, j1, j2 in ops])):
         label = "near"
     else:
         longest = SequenceMatcher(None, qw, pw, autojunk=False).find_longest_match(0, len(qw), 0, len(pw))
@@ -210,7 +255,8 @@ def _paragraph_counts(paragraphs: list[str], wanted: list[str]) -> Counter:
     return counts
 
 
-def best_alignments(qw: list[str], statements: list[dict], inserted: bool = False) -> list[Alignment | None]:
+def best_alignments(qw: list[str], statements: list[dict], inserted: bool = False,
+                    marked: frozenset[int] = frozenset()) -> list[Alignment | None]:
     """Each statement's best alignment with the quote (None where no paragraph was aligned). Paragraphs
     are ranked by how many of the quote's longest words they contain, found as substrings of the
     lower-cased text: cheap enough for every paragraph of long transcripts, and close enough to choose
@@ -225,7 +271,7 @@ def best_alignments(qw: list[str], statements: list[dict], inserted: bool = Fals
     ranked.sort(key=lambda x: (-x[0], statements[x[1]]["date"] or "9999"))
     best: list[Alignment | None] = [None] * len(statements)
     for _, si, n in ranked[:ALIGNED_PARAGRAPHS]:
-        a = align(qw, statements[si]["paragraphs"][n], n + 1, inserted)
+        a = align(qw, statements[si]["paragraphs"][n], n + 1, inserted, marked)
         if best[si] is None or _rank(a) > _rank(best[si]):
             best[si] = a
     return best
@@ -266,7 +312,8 @@ def lookup(text: str, searcher, store, query: SearchQuery = SearchQuery()) -> di
             continue
         ids = searcher.candidates(qw, query, CANDIDATES)
         statements = store.get_many(ids)
-        every = [(a, st) for a, st in zip(best_alignments(qw, statements, inserted), statements) if a]
+        alignments = best_alignments(qw, statements, inserted, marked_cuts(quote[:MAX_CHARS]))
+        every = [(a, st) for a, st in zip(alignments, statements) if a]
         aligned = [(a, st) for a, st in every if a.label != "not-found"]
         aligned.sort(key=lambda x: (tuple(-v for v in _rank(x[0])), x[1]["date"] or "9999"))
         top = aligned[0][0] if aligned else None

@@ -69,12 +69,24 @@ def _initialize_only_where_asked(root) -> None:
             name.set("initialize-with", mark)
 
 
+def _first_field_apart(root) -> None:
+    """A bibliography with second-field-align sets its first field (IEEE's "[1]") apart from the rest, as a
+    margin column; citeproc-py's plain formatter drops that gap ("[1]N. Price"), so in plain text the first
+    field is followed by a space, as the style's own examples print it ("[1] N. Price")."""
+    for bib in root.iter(f"{_CSL}bibliography"):
+        layout = bib.find(f"{_CSL}layout")
+        first = next(iter(layout), None) if layout is not None and bib.get("second-field-align") else None
+        if first is not None and not first.get("suffix", "").endswith(" "):
+            first.set("suffix", first.get("suffix", "") + " ")
+
+
 @lru_cache(maxsize=32)
 def _style(sid: str) -> tuple[CitationStylesStyle, Lock]:
     """A style parsed once per process, with the lock its renders take: citeproc-py keeps a render's state on
     the style's tree (the formatter, the names a substitute suppressed), and the server renders in threads."""
     style = CitationStylesStyle(get_style_filepath(sid), validate=False)
     _initialize_only_where_asked(style.root)
+    _first_field_apart(style.root)
     return style, Lock()
 
 
