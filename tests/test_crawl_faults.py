@@ -187,7 +187,9 @@ def test_a_page_that_keeps_answering_404_is_given_up_and_reported(tmp_path):
         site.close()
 
 
-def test_an_owed_article_is_reported_until_stored(tmp_path, store_engine):
+# the embedded store only: with PostgreSQL a watch schedules its rounds into the workers' queue instead of
+# crawling (tests/test_workers.py)
+def test_an_owed_article_is_reported_until_stored(tmp_path):
     site = MinistrySite(n=20, per_page=15, validators=True)
     site.gone = {3: 403, 4: 403}  # the server refuses two pages for a while
     data = tmp_path / "data"

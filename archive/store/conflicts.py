@@ -24,7 +24,13 @@ def insert_missing(conn: Connection, table: Table, rows: list[dict], key) -> int
     """Insert the rows whose key is not taken; how many were. `key` is the column returned to count them."""
     if not rows:
         return 0
-    return len(conn.execute(_insert(conn, table).on_conflict_do_nothing().returning(key), rows).all())
+    stmt = _insert(conn, table).on_conflict_do_nothing()
+    if conn.dialect.name == "sqlite":
+        # sqlite3 counts an executemany's inserted rows; with RETURNING the statement would go on stepping,
+        # holding the write lock, until its rows are read, and a SIGTERM between the two left the database
+        # locked for the crawl's last index sync
+        return conn.execute(stmt, rows).rowcount
+    return len(conn.execute(stmt.returning(key), rows).all())
 
 
 def copy_missing(conn: Connection, table: Table, rows: list[dict]) -> None:
