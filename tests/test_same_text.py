@@ -252,7 +252,7 @@ def test_signatures_and_links_on_postgresql(texts, pg_url):
         store.close()
 
 
-def test_chinese_copies_are_compared_by_characters(tmp_path):
+def test_chinese_copies_are_compared_by_characters(corpus, tmp_path):
     speech, luxembourg, merkel = (corpus_statement(f"https://www.fmprc.gov.cn/web/zyxw/t{n}.shtml")
                                   for n in (1638504, 1638430, 1638467))
     # an embassy republishing the speech: its own opening line, half-width punctuation, no paragraph breaks
